@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { type RemoteProblem, RemoteProblemSchema } from "./errors.ts";
+
+export const SERVICES = [
+  "api-gateway",
+  "auth",
+  "user",
+  "memory",
+  "ingestion",
+  "outbound",
+  "job-scheduler",
+] as const;
+export const ServiceNameSchema = z.enum(SERVICES);
+export type ServiceName = z.infer<typeof ServiceNameSchema>;
+
+/** The reply to every request/reply operation. */
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: RemoteProblem };
+
+export function replySchema<T extends z.ZodType>(data: T) {
+  return z.discriminatedUnion("ok", [
+    z.object({ ok: z.literal(true), data }),
+    z.object({ ok: z.literal(false), error: RemoteProblemSchema }),
+  ]);
+}
+
+export interface OperationDefinition<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  readonly service: ServiceName;
+  readonly name: string;
+  /** `svc.<service>.<name>` */
+  readonly subject: string;
+  readonly request: Req;
+  readonly response: Res;
+}
+
+export function defineOperation<Req extends z.ZodType, Res extends z.ZodType>(definition: {
+  service: ServiceName;
+  name: string;
+  request: Req;
+  response: Res;
+}): OperationDefinition<Req, Res> {
+  return Object.freeze({ ...definition, subject: `svc.${definition.service}.${definition.name}` });
+}
+
+export interface EventDefinition<Data extends z.ZodType = z.ZodType> {
+  /** `<service>.<entity>.<event>`; the subject is `evt.` + type. */
+  readonly type: string;
+  readonly version: number;
+  readonly service: ServiceName;
+  readonly data: Data;
+}
+
+export function defineEvent<Data extends z.ZodType>(definition: {
+  type: string;
+  version: number;
+  data: Data;
+}): EventDefinition<Data> {
+  const service = ServiceNameSchema.parse(definition.type.split(".")[0]);
+  return Object.freeze({ ...definition, service });
+}
+
+export function eventSubject(type: string): string {
+  return `evt.${type}`;
+}
+
+/** The metadata stored with every event and carried on the wire. */
+export const EventMetadataSchema = z
+  .object({
+    requestId: z.string().optional(),
+    traceparent: z.string().optional(),
+    actor: z.string().optional(),
+    projectId: z.string().optional(),
+  })
+  .catchall(z.unknown());
+export type EventMetadata = z.infer<typeof EventMetadataSchema>;
+
+/** What travels on JetStream for every domain event. */
+export const EventEnvelopeSchema = z.object({
+  eventId: z.uuid(),
+  type: z.string().min(1),
+  version: z.number().int().positive(),
+  streamId: z.string().min(1),
+  streamVersion: z.number().int().positive(),
+  globalPosition: z.string().regex(/^\d+$/),
+  occurredAt: z.iso.datetime({ offset: true }),
+  data: z.unknown(),
+  metadata: EventMetadataSchema,
+});
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+/** Every service answers `svc.<service>.ping`; the gateway's readiness asks them all. */
+export function pingOperation(service: ServiceName) {
+  return defineOperation({
+    service,
+    name: "ping",
+    request: z.object({}).strict(),
+    response: z.object({ service: ServiceNameSchema, ready: z.boolean() }),
+  });
+}
