@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+
+/** Where the test servers are; the same defaults as the services. */
+export const TEST_DATABASE_URL: string = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEST_NATS_URL: string = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+export const TEST_REDIS_URL: string = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export interface TestDatabase {
+  /** Connection string of the fresh database. */
+  readonly url: string;
+  readonly name: string;
+  /** A Kysely handle on it (untyped: each test narrows it to its schema). */
+  readonly db: Kysely<any>;
+  /** Closes the handle and drops the database. */
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function createKysely(url: string, max = 10): Kysely<any> {
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }) });
+}
+
+/** A fresh database for one test file, dropped afterwards. */
+export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
+  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]/g, "_").slice(0, 20);
+  const name = `tessera_${safeLabel}_${randomBytes(5).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = withDatabase(TEST_DATABASE_URL, name);
+  const db = createKysely(url);
+  return {
+    url,
+    name,
+    db,
+    async drop() {
+      await db.destroy();
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+/** A unique bus namespace, so streams and subjects of one test never meet another's. */
+export function testNamespace(label = "t"): string {
+  return `${label.toLowerCase().replace(/[^a-z0-9]/g, "")}${randomBytes(4).toString("hex")}`;
+}
