@@ -3,7 +3,8 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
 /** Where the test servers are; the same defaults as the services. */
-export const TEST_DATABASE_URL: string = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEST_DATABASE_URL: string =
+  process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const TEST_NATS_URL: string = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 export const TEST_REDIS_URL: string = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -34,12 +35,17 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 export function createKysely(url: string, max = 10): Kysely<any> {
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }) });
+  return new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }),
+  });
 }
 
 /** A fresh database for one test file, dropped afterwards. */
 export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]/g, "_").slice(0, 20);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "_")
+    .slice(0, 20);
   const name = `tessera_${safeLabel}_${randomBytes(5).toString("hex")}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
   const url = withDatabase(TEST_DATABASE_URL, name);
