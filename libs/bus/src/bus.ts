@@ -1,0 +1,135 @@
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import {
+  type MessageContext,
+  type OperationDefinition,
+  pingOperation,
+  type ServiceName,
+} from "@tessera/contracts";
+import type { z } from "zod";
+import { type ConsumeOptions, type Consumption, startConsumer } from "./consume.ts";
+import { BusUsageError } from "./errors.ts";
+import { createInFlight } from "./in-flight.ts";
+import type { BusLogger } from "./logger.ts";
+import { type BusNames, busNames, isValidToken } from "./names.ts";
+import { type ProvisionOptions, provisionStreams, streamSpecs } from "./provision.ts";
+import { createEventPublisher, type EventPublisher, type EventPublisherOptions } from "./publisher.ts";
+import { type RequestOptions, requestOperation } from "./request.ts";
+import { type OperationHandler, type ServeOptions, serveOperation } from "./serve.ts";
+
+export interface BusOptions {
+  /** The service this process runs as: its queue group, its event stream, its consumers' prefix. */
+  service: ServiceName;
+  /** Prefix for every subject, stream, consumer and bucket. Tests only; empty in production. */
+  namespace?: string;
+  logger: BusLogger;
+}
+
+export interface Bus {
+  readonly service: ServiceName;
+  readonly names: BusNames;
+  readonly nc: NatsConnection;
+  /** Creates or updates `EVT_<SERVICE>`, `JOBS` and `DLQ`; safe to run from every replica at once. */
+  provision(opts?: ProvisionOptions): Promise<void>;
+  /** Answers one of this service's operations in the queue group `<service>`. */
+  serve<Op extends OperationDefinition>(
+    operation: Op,
+    handler: OperationHandler<Op>,
+    opts?: ServeOptions,
+  ): void;
+  /** Answers `svc.<service>.ping` with `{ service, ready }`; `ready` is false when the check fails. */
+  servePing(readyCheck?: () => Promise<boolean>): void;
+  request<Op extends OperationDefinition>(
+    operation: Op,
+    payload: z.input<Op["request"]>,
+    ctx: MessageContext,
+    opts?: RequestOptions,
+  ): Promise<z.output<Op["response"]>>;
+  eventPublisher(opts?: EventPublisherOptions): EventPublisher;
+  consume(opts: ConsumeOptions): Promise<Consumption>;
+  /** Opens the namespaced KV bucket, creating it if needed. */
+  kv(bucket: string, opts?: Partial<KvOptions>): Promise<KV>;
+  /** Stops taking requests and events, then waits for running handlers. The connection stays open. */
+  drain(): Promise<void>;
+  /** `drain()`, then drains and closes the connection. */
+  close(): Promise<void>;
+}
+
+export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
+  const { service, logger } = opts;
+  const names = busNames(opts.namespace ?? "");
+  const js = jetstream(nc);
+  let manager: Promise<JetStreamManager> | undefined;
+  const jsm = () => {
+    manager ??= jetstreamManager(nc);
+    return manager;
+  };
+  const inFlight = createInFlight();
+  const subscriptions: Subscription[] = [];
+  const consumptions: Consumption[] = [];
+  let draining: Promise<void> | undefined;
+
+  const refuseWhenDraining = (what: string) => {
+    if (draining !== undefined) throw new BusUsageError(`cannot ${what}: the bus is draining`);
+  };
+
+  const bus: Bus = {
+    service,
+    names,
+    nc,
+    async provision(provisionOpts) {
+      await provisionStreams(await jsm(), streamSpecs(service, names, provisionOpts));
+      logger.info({ service, namespace: names.namespace }, "streams provisioned");
+    },
+    serve(operation, handler, serveOpts) {
+      refuseWhenDraining(`serve ${operation.subject}`);
+      if (operation.service !== service) {
+        throw new BusUsageError(
+          `${service} cannot serve ${operation.subject}, which belongs to ${operation.service}`,
+        );
+      }
+      subscriptions.push(
+        serveOperation({ nc, names, service, logger, inFlight }, operation, handler, serveOpts),
+      );
+    },
+    servePing(readyCheck) {
+      bus.serve(pingOperation(service), async () => ({ service, ready: await isReady(readyCheck) }));
+    },
+    request: (operation, payload, ctx, requestOpts) =>
+      requestOperation(nc, names, operation, payload, ctx, requestOpts),
+    eventPublisher: (publisherOpts) => createEventPublisher(js, names, publisherOpts),
+    async consume(consumeOpts) {
+      refuseWhenDraining(`consume ${consumeOpts.name}`);
+      const consumption = await startConsumer({ js, jsm: await jsm(), names, service, logger }, consumeOpts);
+      consumptions.push(consumption);
+      return consumption;
+    },
+    async kv(bucket, kvOpts) {
+      if (!isValidToken(bucket)) throw new BusUsageError(`KV bucket name "${bucket}" is not a valid token`);
+      return new Kvm(js).create(names.kvBucket(bucket), kvOpts);
+    },
+    drain() {
+      draining ??= (async () => {
+        await Promise.all(subscriptions.map((subscription) => subscription.drain()));
+        await Promise.all(consumptions.map((consumption) => consumption.stop()));
+        await inFlight.settled();
+      })();
+      return draining;
+    },
+    async close() {
+      await bus.drain();
+      if (!nc.isClosed()) await nc.drain();
+    },
+  };
+  return bus;
+}
+
+async function isReady(readyCheck: (() => Promise<boolean>) | undefined): Promise<boolean> {
+  if (!readyCheck) return true;
+  try {
+    return await readyCheck();
+  } catch {
+    return false;
+  }
+}

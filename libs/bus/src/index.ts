@@ -1,0 +1,21 @@
+export { type Bus, type BusOptions, createBus } from "./bus.ts";
+export { type ConnectNatsOptions, connectNats, redactServer } from "./connect.ts";
+export type { ConsumeOptions, Consumption, EventHandler } from "./consume.ts";
+export { contextFromHeaders, headersFromContext } from "./context.ts";
+export { DLQ_HEADER } from "./dead-letter.ts";
+export { BusUsageError, InvalidReplyError, ProvisionError, PublishError } from "./errors.ts";
+export type { BusLogger } from "./logger.ts";
+export {
+  type BusNames,
+  busNames,
+  DLQ_STREAM,
+  deadLetterSubject,
+  durableName,
+  eventStreamName,
+  eventStreamSubjects,
+  JOBS_STREAM,
+} from "./names.ts";
+export { DEFAULT_EVENT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, type ProvisionOptions } from "./provision.ts";
+export type { EventPublisher, EventPublisherOptions } from "./publisher.ts";
+export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestOptions } from "./request.ts";
+export type { OperationHandler, ServeOptions } from "./serve.ts";

@@ -1,0 +1,48 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { type EventEnvelope, eventSubject } from "@tessera/contracts";
+import { headersFromContext } from "./context.ts";
+import { PublishError } from "./errors.ts";
+import type { BusNames } from "./names.ts";
+
+/** What the outbox relay publishes through. */
+export interface EventPublisher {
+  /**
+   * Publishes to `evt.<type>` with `Nats-Msg-Id` = `eventId` and resolves once JetStream has stored
+   * it (or recognised it as a duplicate within the window). Throws `PublishError` otherwise.
+   */
+  publish(envelope: EventEnvelope): Promise<void>;
+}
+
+export interface EventPublisherOptions {
+  /** How long to wait for the PubAck, in ms. @default 5_000 */
+  timeoutMs?: number;
+}
+
+export function createEventPublisher(
+  js: JetStreamClient,
+  names: BusNames,
+  opts: EventPublisherOptions = {},
+): EventPublisher {
+  const timeout = opts.timeoutMs ?? 5_000;
+  return {
+    async publish(envelope) {
+      const subject = names.subject(eventSubject(envelope.type));
+      const meta = envelope.metadata;
+      const hdrs = headersFromContext({
+        requestId: meta.requestId,
+        traceparent: meta.traceparent,
+        actor: meta.actor,
+        projectId: meta.projectId,
+      });
+      try {
+        await js.publish(subject, JSON.stringify(envelope), {
+          msgID: envelope.eventId,
+          headers: hdrs,
+          timeout,
+        });
+      } catch (err) {
+        throw new PublishError(eventSubject(envelope.type), { cause: err });
+      }
+    },
+  };
+}

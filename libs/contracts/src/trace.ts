@@ -1,0 +1,28 @@
+/** W3C trace context (`traceparent`) helpers: `00-<trace-id>-<parent-id>-<flags>`. */
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+function randomHex(bytes: number): string {
+  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = "";
+  for (const byte of buffer) hex += byte.toString(16).padStart(2, "0");
+  // All-zero ids are invalid in W3C trace context; astronomically unlikely, but cheap to rule out.
+  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+}
+
+/** A new sampled trace: fresh trace id and span id. */
+export function newTraceparent(): string {
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
+}
+
+/** A child span in the same trace, or a new trace when the parent is missing or malformed. */
+export function childTraceparent(parent: string | undefined): string {
+  const match = parent === undefined ? null : TRACEPARENT.exec(parent);
+  if (!match) return newTraceparent();
+  return `00-${match[2]}-${randomHex(8)}-${match[4]}`;
+}
+
+/** The trace id of a `traceparent`, if it is well formed. */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  return traceparent === undefined ? undefined : TRACEPARENT.exec(traceparent)?.[2];
+}

@@ -1,0 +1,36 @@
+export { childTraceparent, newTraceparent, traceIdOf } from "@tessera/contracts";
+export {
+  type BaseServiceConfig,
+  baseServiceConfig,
+  ConfigError,
+  type DeepReadonly,
+  type Env,
+  loadConfigOrExit,
+  parseConfig,
+} from "./config.ts";
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  REDACTED_KEYS,
+  REDACTION_CENSOR,
+  redactionPaths,
+} from "./logger.ts";
+export { createMetrics, type Metrics, type MetricsOptions } from "./metrics.ts";
+export {
+  type CheckResult,
+  createReadiness,
+  type Readiness,
+  type ReadinessCheck,
+  type ReadinessOptions,
+  type ReadinessReport,
+} from "./readiness.ts";
+export {
+  createShutdown,
+  type RunUntilSignalOptions,
+  runUntilSignal,
+  type Shutdown,
+  type ShutdownOptions,
+} from "./shutdown.ts";
+export { startTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
