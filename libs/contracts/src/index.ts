@@ -4,5 +4,5 @@ export * from "./gateway.ts";
 export * from "./headers.ts";
 export * from "./messaging.ts";
 export * from "./routes.ts";
-export * from "./user.ts";
 export * from "./trace.ts";
+export * from "./user.ts";

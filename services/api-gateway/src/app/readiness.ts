@@ -1,0 +1,50 @@
+import type { Bus } from "@tessera/bus";
+import { PLATFORM_SERVICES, pingOperation, TesseraError } from "@tessera/contracts";
+import { createReadiness, type Readiness } from "@tessera/service-kit";
+import type { Redis } from "ioredis";
+import type { Upstream } from "./upstream.ts";
+
+/** How long each dependency may take to answer `/ready`, in ms. @default 1_000 */
+export const READINESS_TIMEOUT_MS = 1_000;
+
+/** A failed check as the public `/ready` shows it: what failed, never hosts or driver internals. */
+class CheckFailed extends Error {
+  override name = "CheckFailed";
+}
+
+async function describedAs<T>(what: string, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    throw new CheckFailed(error instanceof TesseraError ? error.message : what, { cause: error });
+  }
+}
+
+/** NATS answers a flush, Redis a PING, and every service of the platform its ping, each within a second. */
+export function gatewayReadiness(deps: {
+  nats: Pick<Bus["nc"], "flush">;
+  redis: Pick<Redis, "ping">;
+  upstream: Upstream;
+}): Readiness {
+  const readiness = createReadiness({ checkTimeoutMs: READINESS_TIMEOUT_MS });
+  readiness.add({ name: "nats", check: () => describedAs("NATS did not answer", () => deps.nats.flush()) });
+  readiness.add({
+    name: "redis",
+    check: async () => {
+      await describedAs("Redis did not answer PING", () => deps.redis.ping());
+    },
+  });
+  for (const service of PLATFORM_SERVICES) {
+    readiness.add({
+      name: service,
+      check: async () => {
+        const ctx = { requestId: `ready-${service}-${Date.now()}` };
+        const { ready } = await describedAs(`${service} did not answer its ping`, () =>
+          deps.upstream(pingOperation(service), {}, ctx, READINESS_TIMEOUT_MS),
+        );
+        if (!ready) throw new CheckFailed(`${service} answered that it is not ready`);
+      },
+    });
+  }
+  return readiness;
+}

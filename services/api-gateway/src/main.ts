@@ -1,0 +1,35 @@
+import { connectNats, createBus } from "@tessera/bus";
+import { routes } from "@tessera/contracts";
+import { createLogger, createMetrics, createShutdown, loadConfigOrExit } from "@tessera/service-kit";
+import { buildGateway } from "./app/build-gateway.ts";
+import { gatewayConfigSchema } from "./config.ts";
+import { createRedis } from "./infra/redis.ts";
+
+const SERVICE = "api-gateway";
+
+const config = loadConfigOrExit(gatewayConfigSchema);
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const shutdown = createShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+
+// Steps stop in reverse: HTTP first (no new requests, in-flight ones finish), then NATS, then Redis.
+const redis = createRedis(config.REDIS_URL, logger);
+shutdown.add("redis", async () => {
+  await redis.quit();
+});
+
+const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE, logger });
+const bus = createBus(nc, { service: SERVICE, namespace: config.BUS_NAMESPACE, logger });
+shutdown.add("nats", () => bus.close());
+
+const app = await buildGateway({
+  bus,
+  redis,
+  logger,
+  config,
+  routes,
+  metrics: createMetrics({ service: SERVICE }),
+});
+shutdown.add("http", () => app.close());
+shutdown.listen();
+
+await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,0 +1,141 @@
+import { type Bus, connectNats, createBus } from "@tessera/bus";
+import {
+  authLogin,
+  JWKS_KV,
+  type MessageContext,
+  type PLATFORM_SERVICES,
+  type RouteDefinition,
+  UnauthorizedError,
+  userGetMe,
+} from "@tessera/contracts";
+import { createLogger } from "@tessera/service-kit";
+import { TEST_NATS_URL, TEST_REDIS_URL } from "@tessera/testing";
+import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import { buildGateway } from "../../src/app/build-gateway.ts";
+import type { GatewaySettings } from "../../src/config.ts";
+import { brokenReply, deleteItem, getItem, neverAnswers } from "./test-routes.ts";
+import type { SigningKey } from "./tokens.ts";
+
+export const VALID_PASSWORD = "correct horse battery staple";
+
+type PlatformService = (typeof PLATFORM_SERVICES)[number];
+
+export interface Harness {
+  readonly app: FastifyInstance;
+  readonly nc: Bus["nc"];
+  readonly services: Readonly<Record<PlatformService, Bus>>;
+  /** Every context the fake services received, newest last. */
+  readonly received: MessageContext[];
+  /** Every log line the gateway wrote, as JSON text. */
+  readonly logs: string[];
+  /** Publishes a JWKS the way `auth` does, and waits until the gateway serves it. */
+  publishKeys(keys: readonly SigningKey[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const testSettings: GatewaySettings = {
+  AUTH_ISSUER: "tessera",
+  AUTH_AUDIENCE: "tessera-api",
+  UPSTREAM_TIMEOUT_MS: 400,
+  BODY_LIMIT_BYTES: 8_192,
+};
+
+function serveFakeServices(services: Record<PlatformService, Bus>, received: MessageContext[]): void {
+  services.auth.serve(authLogin, async (credentials, ctx) => {
+    received.push(ctx);
+    if (credentials.password !== VALID_PASSWORD) {
+      throw new UnauthorizedError("auth.invalid_credentials", "The email or the password is wrong.");
+    }
+    return {
+      user: { id: "7b6f4a84-8d43-4b39-9b38-3a1f6f3b51f1", email: credentials.email },
+      accessToken: "access-token-from-auth",
+      refreshToken: "refresh-token-from-auth",
+      tokenType: "Bearer" as const,
+      expiresIn: 900,
+    };
+  });
+  services.user.serve(userGetMe, async (_request, ctx) => {
+    received.push(ctx);
+    return {
+      id: ctx.actor ?? "",
+      email: "ada@example.com",
+      displayName: "Ada",
+      roles: [],
+      preferences: { theme: "dark" },
+      createdAt: "2026-01-01T00:00:00.000Z",
+    };
+  });
+  services.memory.serve(getItem, async ({ itemId, limit }, ctx) => {
+    received.push(ctx);
+    return { itemId, limit: limit ?? null };
+  });
+  services.memory.serve(brokenReply, async () => ({ value: "internal detail 42" }));
+  services.memory.serve(deleteItem, async (_request, ctx) => {
+    received.push(ctx);
+    return null;
+  });
+}
+
+/**
+ * A gateway in-process on a fresh bus namespace, with small real services behind it on NATS:
+ * `auth` refuses every password but one, `user` returns the caller's profile, `memory` answers the
+ * test routes and holds one operation open forever. Ping responders are left to each test.
+ */
+export async function startHarness(namespace: string, routes: readonly RouteDefinition[]): Promise<Harness> {
+  const logs: string[] = [];
+  const sink = { write: (line: string) => void logs.push(line.trimEnd()) };
+  const logger = createLogger({ service: "api-gateway", level: "debug", destination: sink });
+  const quiet = createLogger({ service: "gateway-test", level: "warn" });
+  const nc = await connectNats({ servers: TEST_NATS_URL, name: `gateway-test-${namespace}`, logger: quiet });
+  const busFor = (service: PlatformService) => createBus(nc, { service, namespace, logger: quiet });
+  const services = {
+    auth: busFor("auth"),
+    user: busFor("user"),
+    memory: busFor("memory"),
+    ingestion: busFor("ingestion"),
+    outbound: busFor("outbound"),
+    "job-scheduler": busFor("job-scheduler"),
+  };
+  const received: MessageContext[] = [];
+  serveFakeServices(services, received);
+  // Held open and never answered: the gateway must give up after its upstream time-out.
+  const silent = nc.subscribe(`${namespace}.${neverAnswers.subject}`);
+
+  const bus = createBus(nc, { service: "api-gateway", namespace, logger: quiet });
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const app = await buildGateway({ bus, redis, logger, config: testSettings, routes });
+  await app.ready();
+
+  const jwksKv = await services.auth.kv(JWKS_KV.bucket);
+  return {
+    app,
+    nc,
+    services,
+    received,
+    logs,
+    async publishKeys(keys) {
+      await jwksKv.put(JWKS_KV.key, JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
+      const wanted = keys.map((key) => key.kid).sort();
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        const served = (await app.inject({ url: "/.well-known/jwks.json" })).json<{
+          keys: { kid: string }[];
+        }>();
+        if (JSON.stringify(served.keys.map((key) => key.kid).sort()) === JSON.stringify(wanted)) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error("the gateway did not pick up the published JWKS within 5 s");
+    },
+    async close() {
+      await app.close();
+      silent.unsubscribe();
+      await Promise.all(Object.values(services).map((service) => service.drain()));
+      await bus.drain();
+      await jwksKv.destroy();
+      await nc.drain();
+      redis.disconnect();
+    },
+  };
+}
