@@ -80,7 +80,7 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     nc,
     async provision(provisionOpts) {
       await provisionStreams(await jsm(), streamSpecs(service, names, provisionOpts));
-      logger.info({ service, namespace: names.namespace }, "streams provisioned");
+      logger.info({ namespace: names.namespace }, "streams provisioned");
     },
     serve(operation, handler, serveOpts) {
       refuseWhenDraining(`serve ${operation.subject}`);

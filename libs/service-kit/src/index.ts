@@ -34,3 +34,11 @@ export {
   type ShutdownOptions,
 } from "./shutdown.ts";
 export { startTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
+export { connectDatabase, type DatabaseOptions } from "./database.ts";
+export { contractPublisher } from "./publishing.ts";
+export {
+  type RunningService,
+  type ServiceDefinition,
+  type ServiceRuntime,
+  startService,
+} from "./runtime.ts";

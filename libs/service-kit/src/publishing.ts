@@ -1,0 +1,31 @@
+import type { EventPublisher } from "@tessera/bus";
+import type { EventDefinition, EventEnvelope } from "@tessera/contracts";
+import type { Logger } from "./logger.ts";
+
+/**
+ * A producer validates before it sends: each stored event is published only through its contract,
+ * whose schema also strips what must stay inside the service (a password hash, a token hash).
+ * Events without a contract are private and are marked published without leaving Postgres.
+ */
+export function contractPublisher(
+  publisher: EventPublisher,
+  contracts: readonly EventDefinition[],
+  logger: Logger,
+): EventPublisher {
+  const byType = new Map(contracts.map((contract) => [`${contract.type}@${contract.version}`, contract]));
+  return {
+    async publish(envelope: EventEnvelope): Promise<void> {
+      const contract = byType.get(`${envelope.type}@${envelope.version}`);
+      if (!contract) return;
+      const parsed = contract.data.safeParse(envelope.data);
+      if (!parsed.success) {
+        logger.error(
+          { eventId: envelope.eventId, type: envelope.type, issues: parsed.error.issues },
+          "stored event does not match its contract",
+        );
+        throw parsed.error;
+      }
+      await publisher.publish({ ...envelope, data: parsed.data });
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { type Bus, type ConsumeOptions, type Consumption, connectNats, createBus, ProvisionError } from "@tessera/bus";
+import type { EventDefinition, ServiceName } from "@tessera/contracts";
+import {
+  createEventStore,
+  type EventStore,
+  migrateEventStore,
+  type RunningProcessor,
+  runMigrations,
+  startOutboxRelay,
+} from "@tessera/eventstore";
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+import type { BaseServiceConfig, DeepReadonly } from "./config.ts";
+import { connectDatabase } from "./database.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { contractPublisher } from "./publishing.ts";
+
+/** Everything a service's handlers are built from, wired once by the runtime. */
+export interface ServiceRuntime<Db = unknown> {
+  readonly service: ServiceName;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The service's own schema, typed by its read models. */
+  readonly db: Kysely<Db>;
+  readonly bus: Bus;
+  readonly store: EventStore;
+  /** A durable consumer that waits for its source stream to exist (its owner may start later). */
+  consume(options: ConsumeOptions): Promise<Consumption>;
+  /** A stop step run at shutdown, before the connections close. */
+  onStop(name: string, stop: () => Promise<void>): void;
+}
+
+export interface ServiceDefinition<Db = unknown> {
+  service: ServiceName;
+  /** The Postgres schema the service owns. */
+  schema: string;
+  /** The service's own read-model migrations (the event store tables come on their own). */
+  migrations: Record<string, Migration>;
+  /** Event contracts this service publishes; stored events of other types stay private. */
+  publishes: readonly EventDefinition[];
+  /** Registers the service's operations and consumers, in one place. */
+  register(runtime: ServiceRuntime<Db>): Promise<void>;
+}
+
+export interface RunningService<Db = unknown> {
+  readonly logger: Logger;
+  readonly runtime: ServiceRuntime<Db>;
+  /** Stops taking work, finishes what is in flight, closes every connection. */
+  stop(): Promise<void>;
+}
+
+const STREAM_WAIT_LOG_EVERY = 20;
+const STREAM_WAIT_MS = 500;
+
+/**
+ * Config → logger → Postgres (migrations) → NATS (streams) → relay → operations and consumers → ping.
+ * The same for every event-sourced service, so each `main.ts` only names its own parts.
+ */
+export async function startService<Db>(
+  definition: ServiceDefinition<Db>,
+  config: DeepReadonly<BaseServiceConfig>,
+  options: { logger?: Logger } = {},
+): Promise<RunningService<Db>> {
+  const { service, schema } = definition;
+  const logger = options.logger ?? createLogger({ service, level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service });
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const db = connectDatabase<Db>({ url: config.DATABASE_URL, schema });
+  stops.push({ name: "postgres", stop: () => db.destroy() });
+  try {
+    await migrateEventStore(db, { schema });
+    const { applied } = await runMigrations(db, { schema, migrations: definition.migrations });
+    logger.info({ schema, applied }, "migrations applied");
+    const nc = await connectNats({ servers: config.NATS_URL, name: service, logger });
+    stops.push({ name: "nats", stop: () => nc.drain() });
+    const bus = createBus(nc, { service, namespace: config.BUS_NAMESPACE, logger });
+    await bus.provision();
+    const store = createEventStore(db, { schema });
+    const relay: RunningProcessor = startOutboxRelay({
+      db,
+      schema,
+      logger,
+      publisher: contractPublisher(bus.eventPublisher(), definition.publishes, logger),
+    });
+    stops.push({ name: "outbox relay", stop: () => relay.stop() });
+    const runtime: ServiceRuntime<Db> = {
+      service,
+      logger,
+      metrics,
+      db,
+      bus,
+      store,
+      consume: (consumeOptions) => consumeWhenStreamExists(bus, consumeOptions, logger),
+      onStop: (name, stop) => stops.push({ name, stop }),
+    };
+    await definition.register(runtime);
+    bus.servePing(async () => {
+      await sql`select 1`.execute(db);
+      return true;
+    });
+    stops.push({ name: "bus", stop: () => bus.drain() });
+    logger.info({ schema }, "service started");
+    return { logger, runtime, stop: () => runStops(stops, logger) };
+  } catch (error) {
+    await runStops(stops, logger);
+    throw error;
+  }
+}
+
+/** Runs stop steps newest first; every step runs even when an earlier one fails. */
+async function runStops(stops: { name: string; stop: () => Promise<void> }[], logger: Logger): Promise<void> {
+  let failed: unknown;
+  for (const { name, stop } of stops.splice(0).reverse()) {
+    try {
+      await stop();
+    } catch (error) {
+      logger.error({ err: error, step: name }, "stop step failed");
+      failed ??= error;
+    }
+  }
+  if (failed !== undefined) throw failed;
+}
+
+async function consumeWhenStreamExists(
+  bus: Bus,
+  options: ConsumeOptions,
+  logger: Logger,
+): Promise<Consumption> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bus.consume(options);
+    } catch (error) {
+      if (!(error instanceof ProvisionError)) throw error;
+      if (attempt % STREAM_WAIT_LOG_EVERY === 1) {
+        logger.warn({ consumer: options.name, stream: options.stream, err: error }, "waiting for stream");
+      }
+      await new Promise((resolve) => setTimeout(resolve, STREAM_WAIT_MS));
+    }
+  }
+}
