@@ -14,7 +14,8 @@ export interface DatabaseOptions {
  * extensions such as pgvector keep their types).
  */
 export function connectDatabase<Db>(options: DatabaseOptions): Kysely<Db> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(options.schema)) throw new TypeError(`invalid schema name ${options.schema}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(options.schema))
+    throw new TypeError(`invalid schema name ${options.schema}`);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,

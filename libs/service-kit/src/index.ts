@@ -8,6 +8,7 @@ export {
   loadConfigOrExit,
   parseConfig,
 } from "./config.ts";
+export { connectDatabase, type DatabaseOptions } from "./database.ts";
 export {
   createLogger,
   type Logger,
@@ -18,6 +19,7 @@ export {
   redactionPaths,
 } from "./logger.ts";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics.ts";
+export { contractPublisher } from "./publishing.ts";
 export {
   type CheckResult,
   createReadiness,
@@ -27,6 +29,13 @@ export {
   type ReadinessReport,
 } from "./readiness.ts";
 export {
+  type RunningService,
+  runMain,
+  type ServiceDefinition,
+  type ServiceRuntime,
+  startService,
+} from "./runtime.ts";
+export {
   createShutdown,
   type RunUntilSignalOptions,
   runUntilSignal,
@@ -34,11 +43,3 @@ export {
   type ShutdownOptions,
 } from "./shutdown.ts";
 export { startTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
-export { connectDatabase, type DatabaseOptions } from "./database.ts";
-export { contractPublisher } from "./publishing.ts";
-export {
-  type RunningService,
-  type ServiceDefinition,
-  type ServiceRuntime,
-  startService,
-} from "./runtime.ts";

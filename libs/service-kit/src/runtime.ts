@@ -1,4 +1,11 @@
-import { type Bus, type ConsumeOptions, type Consumption, connectNats, createBus, ProvisionError } from "@tessera/bus";
+import {
+  type Bus,
+  type ConsumeOptions,
+  type Consumption,
+  connectNats,
+  createBus,
+  ProvisionError,
+} from "@tessera/bus";
 import type { EventDefinition, ServiceName } from "@tessera/contracts";
 import {
   createEventStore,
@@ -10,11 +17,13 @@ import {
 } from "@tessera/eventstore";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
-import type { BaseServiceConfig, DeepReadonly } from "./config.ts";
+import type { z } from "zod";
+import { type BaseServiceConfig, baseServiceConfig, type DeepReadonly, loadConfigOrExit } from "./config.ts";
 import { connectDatabase } from "./database.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { contractPublisher } from "./publishing.ts";
+import { runUntilSignal } from "./shutdown.ts";
 
 /** Everything a service's handlers are built from, wired once by the runtime. */
 export interface ServiceRuntime<Db = unknown> {
@@ -138,4 +147,18 @@ async function consumeWhenStreamExists(
       await new Promise((resolve) => setTimeout(resolve, STREAM_WAIT_MS));
     }
   }
+}
+
+/**
+ * The whole of a service's `main.ts`: parse the environment (one clear line and exit 1 when it is
+ * wrong), start, and stop gracefully on SIGTERM/SIGINT.
+ */
+export async function runMain<S extends z.ZodType>(
+  configSchema: S,
+  start: (config: DeepReadonly<z.output<S>>) => Promise<{ logger: Logger; stop(): Promise<void> }>,
+): Promise<void> {
+  const config = loadConfigOrExit(configSchema);
+  const running = await start(config);
+  const { SHUTDOWN_TIMEOUT_MS } = baseServiceConfig.pick({ SHUTDOWN_TIMEOUT_MS: true }).parse(config);
+  runUntilSignal({ logger: running.logger, timeoutMs: SHUTDOWN_TIMEOUT_MS, stop: running.stop });
 }

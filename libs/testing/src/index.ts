@@ -7,3 +7,10 @@ export {
   type TestDatabase,
   testNamespace,
 } from "./database.ts";
+export {
+  type InProcessOptions,
+  type InProcessService,
+  startInProcess,
+  testServiceEnv,
+} from "./in-process.ts";
+export { type Stack, type StackOptions, startStack } from "./stack.ts";

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERVICES, type ServiceName } from "@tessera/contracts";
+import { createTestDatabase, type TestDatabase, testNamespace } from "./database.ts";
+import { testServiceEnv } from "./in-process.ts";
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export interface Stack {
+  /** Base URL of the gateway, e.g. `http://127.0.0.1:41234`. */
+  readonly gatewayUrl: string;
+  readonly database: TestDatabase;
+  readonly namespace: string;
+  /** Everything the services printed so far, for a failing test's message. */
+  logs(): string;
+  /** SIGTERM to every service; resolves with their exit codes once all have stopped. */
+  stop(): Promise<Record<string, number | null>>;
+}
+
+export interface StackOptions {
+  /** Time for the gateway's `/ready` to answer 200, in ms. @default 60_000 */
+  readyTimeoutMs?: number;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/**
+ * The whole platform as separate processes (`node services/<name>/src/main.ts`, as `npm start` runs
+ * them), on a fresh database and bus namespace, ready when the gateway says so.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const database = await createTestDatabase("stack");
+  const namespace = testNamespace("stack");
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    ...testServiceEnv(database, namespace),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ...options.env,
+  };
+  let output = "";
+  const children = new Map<ServiceName, ChildProcess>();
+  for (const service of SERVICES) {
+    const child = spawn(process.execPath, ["src/main.ts"], {
+      cwd: join(REPO_ROOT, "services", service),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const append = (chunk: Buffer) => {
+      output += `[${service}] ${chunk.toString()}`;
+    };
+    child.stdout?.on("data", append);
+    child.stderr?.on("data", append);
+    children.set(service, child);
+  }
+  const stack: Stack = {
+    gatewayUrl: `http://127.0.0.1:${port}`,
+    database,
+    namespace,
+    logs: () => output,
+    async stop() {
+      const codes: Record<string, number | null> = {};
+      await Promise.all(
+        [...children].map(async ([service, child]) => {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGTERM");
+            await once(child, "exit");
+          }
+          codes[service] = child.exitCode;
+        }),
+      );
+      await database.drop();
+      return codes;
+    },
+  };
+  try {
+    await waitForReady(stack, children, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
+
+async function waitForReady(
+  stack: Stack,
+  children: Map<ServiceName, ChildProcess>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const exited = [...children].find(([, child]) => child.exitCode !== null);
+    if (exited) throw new Error(`${exited[0]} exited with ${exited[1].exitCode}:\n${stack.logs()}`);
+    const ready = await fetch(`${stack.gatewayUrl}/ready`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the stack was not ready within ${timeoutMs} ms:\n${stack.logs()}`);
+}
