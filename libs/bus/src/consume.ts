@@ -13,7 +13,9 @@ import {
   EventEnvelopeSchema,
   type MessageContext,
   type ServiceName,
+  TesseraError,
 } from "@tessera/contracts";
+import { z } from "zod";
 import { contextFromEnvelope } from "./context.ts";
 import { deadLetter, describeError } from "./dead-letter.ts";
 import { BusUsageError, ProvisionError } from "./errors.ts";
@@ -21,6 +23,7 @@ import { createInFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, deadLetterSubject, isValidToken, JOBS_STREAM } from "./names.ts";
 
+/** Handles one event; throwing retries with backoff, except a `ZodError` or `validation.failed`, dead-lettered at once. */
 export type EventHandler = (envelope: EventEnvelope, ctx: MessageContext, msg: JsMsg) => Promise<void>;
 
 export interface ConsumeOptions {
@@ -167,6 +170,10 @@ async function handleMessage(deps: ConsumeDeps, s: Settings, msg: JsMsg): Promis
     await s.handler(parsed.envelope, ctx, msg);
     msg.ack();
   } catch (err) {
+    if (isPermanent(err)) {
+      deps.logger.error({ ...log, err }, "event data does not match its contract; dead-lettering");
+      return deadLetterAndAck(deps, s, msg, describeError(err));
+    }
     if (deliveries >= s.maxDeliver) {
       deps.logger.error({ ...log, err }, "event handler failed on its last delivery; dead-lettering");
       return deadLetterAndAck(deps, s, msg, describeError(err));
@@ -177,6 +184,11 @@ async function handleMessage(deps: ConsumeDeps, s: Settings, msg: JsMsg): Promis
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** A message whose data fails its contract will fail the same way on every delivery: no retries. */
+function isPermanent(err: unknown): boolean {
+  return err instanceof z.ZodError || (err instanceof TesseraError && err.code === "validation.failed");
 }
 
 type Parsed = { ok: true; envelope: EventEnvelope } | { ok: false; error: string };

@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { EventEnvelope, MessageContext } from "@tessera/contracts";
 import { testNamespace } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { type Bus, type Consumption, createBus, DLQ_HEADER } from "../src/index.ts";
 import { captureLogger, connectTest, envelope, removeNamespace, waitFor } from "./support.ts";
 
@@ -123,6 +124,32 @@ describe("event consumers", () => {
     // Long enough for a fourth delivery, had the message not been acked.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it("dead-letters at once an event whose data fails its contract, without retrying", async () => {
+    const attempts: number[] = [];
+    running.push(
+      await consumer.consume({
+        name: "contract",
+        stream: "auth",
+        filterSubjects: ["evt.auth.email.>"],
+        maxDeliver: 3,
+        backoffMs: [50],
+        handler: async (event, _ctx, msg) => {
+          attempts.push(msg.info.deliveryCount);
+          z.object({ accountId: z.uuid() }).parse(event.data);
+        },
+      }),
+    );
+    const event = envelope({ type: "auth.email.verified", data: { accountId: "not-a-uuid" } });
+    await producer.eventPublisher().publish(event);
+    const [letter] = await waitFor(async () => {
+      const letters = await deadLetters("contract");
+      return letters.length > 0 ? letters : undefined;
+    });
+    expect(letter?.json<EventEnvelope>().eventId).toBe(event.eventId);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(attempts).toEqual([1]);
   });
 
   it("stops fetching on stop() and waits for the running handler", async () => {

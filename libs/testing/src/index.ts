@@ -1,3 +1,4 @@
+export { type BootReport, bootReport } from "./boot-report.ts";
 export {
   createKysely,
   createTestDatabase,

@@ -1,0 +1,66 @@
+import { ConflictError, TesseraError, type TesseraErrorOptions } from "@tessera/contracts";
+
+/** The stream was not at the version the caller decided on: reload, decide again, or answer 409. */
+export class ExpectedVersionConflictError extends ConflictError {
+  override name = "ExpectedVersionConflictError";
+  readonly streamId: string;
+  readonly expectedVersion: number | "any";
+  /** The version found, when the store could read it (a concurrent writer may leave it unknown). */
+  readonly actualVersion: number | undefined;
+
+  constructor(
+    streamId: string,
+    expectedVersion: number | "any",
+    options: TesseraErrorOptions & { actualVersion?: number } = {},
+  ) {
+    super(
+      "eventstore.conflict",
+      `The stream ${streamId} changed concurrently (expected version ${expectedVersion}).`,
+      options,
+    );
+    this.streamId = streamId;
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = options.actualVersion;
+  }
+}
+
+/** An appended event reused an event id that is already stored. */
+export class DuplicateEventIdError extends ConflictError {
+  override name = "DuplicateEventIdError";
+  constructor(streamId: string, options: TesseraErrorOptions = {}) {
+    super(
+      "eventstore.duplicate_event",
+      `An event appended to ${streamId} reuses a stored event id.`,
+      options,
+    );
+  }
+}
+
+/** A programming error in how the store is configured (bad schema or projection name). */
+export class EventStoreConfigError extends TesseraError {
+  override name = "EventStoreConfigError";
+  constructor(detail: string, options: TesseraErrorOptions = {}) {
+    super("eventstore.config", 500, detail, options);
+  }
+}
+
+/** A background processor (relay, projection) was stopped while someone waited on it. */
+export class ProcessorStoppedError extends TesseraError {
+  override name = "ProcessorStoppedError";
+  constructor(processor: string, options: TesseraErrorOptions = {}) {
+    super("eventstore.stopped", 503, `${processor} was stopped.`, options);
+  }
+}
+
+/** A checkpoint moved under a processor that believed it was the only one moving it. */
+export class CheckpointMovedError extends TesseraError {
+  override name = "CheckpointMovedError";
+  constructor(checkpoint: string, options: TesseraErrorOptions = {}) {
+    super(
+      "eventstore.checkpoint_moved",
+      409,
+      `The checkpoint ${checkpoint} was moved by someone else.`,
+      options,
+    );
+  }
+}

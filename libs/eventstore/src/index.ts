@@ -1,0 +1,49 @@
+export type { CatchUpPosition } from "./catch-up.ts";
+export { type HandleOnceOptions, type HandleOnceResult, handleOnce } from "./consumer.ts";
+export { type CommandResult, type Decider, type HandleCommandOptions, handleCommand } from "./decider.ts";
+export {
+  CheckpointMovedError,
+  DuplicateEventIdError,
+  EventStoreConfigError,
+  ExpectedVersionConflictError,
+  ProcessorStoppedError,
+} from "./errors.ts";
+export {
+  type EventLike,
+  type NewEvent,
+  type StoredEvent,
+  type StoredEventPosition,
+  toEnvelope,
+} from "./events.ts";
+export { type DeciderExpectation, type DeciderScenario, given } from "./given.ts";
+export {
+  type MigrationsApplied,
+  migrateEventStore,
+  type RunMigrationsOptions,
+  runMigrations,
+} from "./migrate.ts";
+export type { EventStoreLogger, RunningProcessor } from "./processor.ts";
+export {
+  type AsyncProjection,
+  type AsyncProjectionOptions,
+  type RebuildOptions,
+  rebuildProjection,
+  startAsyncProjection,
+} from "./projection.ts";
+export {
+  type EventPublisher,
+  OUTBOX_CHECKPOINT,
+  type OutboxRelayOptions,
+  type RepublishOptions,
+  republish,
+  startOutboxRelay,
+} from "./relay.ts";
+export type { AnyDb, AnyTransaction } from "./schema.ts";
+export {
+  type AppendOptions,
+  createEventStore,
+  type EventStore,
+  type ExpectedVersion,
+  type InlineProjection,
+  type StreamSlice,
+} from "./store.ts";

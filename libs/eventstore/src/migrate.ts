@@ -1,0 +1,54 @@
+import { sql } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
+import { createEventStore } from "./migrations/2026_11_21_0001_create_event_store.ts";
+import { type AnyDb, assertSchemaName, lockKey } from "./schema.ts";
+
+export interface RunMigrationsOptions {
+  /** The service's Postgres schema; created if missing, and home of the migrations table. */
+  schema: string;
+  /** Frozen migrations by name; names sort in the order they run (timestamp prefixes). */
+  migrations: Record<string, Migration>;
+  /** Bookkeeping table in `schema`. @default "kysely_migration" */
+  migrationTableName?: string;
+}
+
+export interface MigrationsApplied {
+  /** Names of the migrations this call ran (empty when the schema was already up to date). */
+  applied: string[];
+}
+
+/**
+ * Runs migrations to the latest, safely from many replicas at once: one transaction holds an
+ * advisory lock keyed on the schema, so the first replica migrates and the others wait, then find
+ * nothing left to do. Kysely's Migrator runs inside that transaction (DDL is transactional in
+ * Postgres), so a failing migration leaves nothing half-applied.
+ */
+export async function runMigrations(db: AnyDb, options: RunMigrationsOptions): Promise<MigrationsApplied> {
+  const schema = assertSchemaName(options.schema);
+  const tableName = options.migrationTableName ?? "kysely_migration";
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${lockKey("migrate", schema)})`.execute(trx);
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+    const migrator = new Migrator({
+      db: trx,
+      provider: { getMigrations: async () => options.migrations },
+      migrationTableSchema: schema,
+      migrationTableName: tableName,
+      migrationLockTableName: `${tableName}_lock`,
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error !== undefined) throw error;
+    return { applied: (results ?? []).map((result) => result.migrationName) };
+  });
+}
+
+/** Creates (or upgrades) the event store tables in `schema`. Idempotent; safe from many replicas. */
+export async function migrateEventStore(db: AnyDb, options: { schema: string }): Promise<MigrationsApplied> {
+  const schema = assertSchemaName(options.schema);
+  return runMigrations(db, {
+    schema,
+    // Its own bookkeeping table, so the service's migrations in the same schema stay separate.
+    migrationTableName: "eventstore_migration",
+    migrations: { "2026_11_21_0001_create_event_store": createEventStore(schema) },
+  });
+}
