@@ -1,9 +1,11 @@
 /**
- * `npm test`: servers up (scripts/ensure-servers.sh), pgvector installed, then `vitest run` over
- * all three projects (unit, int, e2e; see vitest.config.ts). Arguments go to vitest:
- * `npm test -- --project int libs/eventstore`. Exits with vitest's code.
+ * `npm test`: servers up (scripts/ensure-servers.sh), pgvector installed, then the whole suite:
+ * typecheck and lint, then `vitest run` over all three projects (unit, int, e2e; see
+ * vitest.config.ts), ending with one plain `N passed, N failed` line. Arguments go to vitest and
+ * skip the static checks: `npm test -- --project int libs/eventstore`. Exits non-zero on any failure.
  */
-import { spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadServices, repoRoot } from "../deploy/services.ts";
 import { localEnv, prepareServers } from "./lib/setup.ts";
@@ -12,24 +14,45 @@ const manifest = loadServices();
 const env = localEnv(manifest);
 prepareServers(manifest, env);
 
-const vitest = spawn(
-  process.execPath,
-  [join(repoRoot, "node_modules", "vitest", "vitest.mjs"), "run", ...process.argv.slice(2)],
-  {
-    cwd: repoRoot,
-    env,
-    stdio: "inherit",
-  },
-);
+const vitestArgs = process.argv.slice(2);
+const bin = (name: string, ...path: string[]) => join(repoRoot, "node_modules", name, ...path);
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => vitest.kill(signal));
+function step(title: string, args: string[]): number {
+  console.log(`\n=== ${title}`);
+  const result = spawnSync(process.execPath, args, { cwd: repoRoot, env, stdio: "inherit" });
+  if (result.error) console.error(`test: could not run ${title}: ${result.error.message}`);
+  return result.status ?? 1;
 }
 
-vitest.on("error", (err) => {
-  console.error(`test: could not run vitest: ${err.message}`);
-  process.exit(1);
-});
-vitest.on("close", (code, signal) => {
-  process.exit(code ?? (signal ? 1 : 0));
-});
+let failedChecks = 0;
+if (vitestArgs.length === 0) {
+  failedChecks +=
+    step("typecheck", [bin("typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"]) === 0 ? 0 : 1;
+  failedChecks += step("lint", [bin("@biomejs", "biome", "bin", "biome"), "check", "."]) === 0 ? 0 : 1;
+}
+
+const reportDir = join(repoRoot, ".local");
+mkdirSync(reportDir, { recursive: true });
+const reportFile = join(reportDir, "vitest-report.json");
+rmSync(reportFile, { force: true });
+const vitestCode = step("vitest", [
+  bin("vitest", "vitest.mjs"),
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${reportFile}`,
+  ...vitestArgs,
+]);
+
+const report = readReport(reportFile);
+if (report) console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests + failedChecks} failed`);
+process.exit(vitestCode !== 0 ? vitestCode : failedChecks > 0 ? 1 : 0);
+
+function readReport(file: string): { numPassedTests: number; numFailedTests: number } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    console.error(`test: vitest wrote no report at ${file}`);
+    return undefined;
+  }
+}
