@@ -34,6 +34,31 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** Longest wait for closing pools to leave a database before it is dropped by force, in ms. */
+const DISCONNECT_WAIT_MS = 5_000;
+
+/**
+ * Pools report themselves closed slightly before their sockets are; dropping the database by force
+ * in that moment kills a connection mid-goodbye and surfaces as an unhandled error in the test run.
+ */
+async function waitForDisconnects(database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const deadline = Date.now() + DISCONNECT_WAIT_MS;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ count: number }>(
+        "select count(*)::int as count from pg_stat_activity where datname = $1",
+        [database],
+      );
+      if (rows[0]?.count === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 export function createKysely(url: string, max = 10): Kysely<any> {
   return new Kysely<any>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }),
@@ -56,6 +81,7 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
     db,
     async drop() {
       await db.destroy();
+      await waitForDisconnects(name);
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
