@@ -297,18 +297,18 @@ describe("deploy/docker/Dockerfile", () => {
     for (const source of sources.filter((s) => !s.includes("$"))) {
       expect(existsSync(join(repoRoot, source)), source).toBe(true);
     }
-    expect(dockerignore).toContain("!scripts/npm-ci.sh");
+    expect(dockerignore).toContain("!deploy/local/npm-ci.sh");
     expect(dockerignore).not.toMatch(/^deploy\/?$/m);
   });
 });
 
 describe("scripts", () => {
   const shellScripts = [
-    ["bash", "scripts/ensure-servers.sh"],
-    ["bash", "scripts/npm-ci.sh"],
+    ["bash", "deploy/local/ensure-servers.sh"],
+    ["bash", "deploy/local/npm-ci.sh"],
     ["bash", "deploy/pgvector/install.sh"],
     ["bash", ".ci/run"],
-    ["sh", "scripts/run.sh"],
+    ["sh", "deploy/local/run.sh"],
   ] as const;
 
   it.each(shellScripts)("%s -n %s parses, and the file is executable", (shell, path) => {
@@ -318,9 +318,9 @@ describe("scripts", () => {
     expect(statSync(join(repoRoot, path)).mode & 0o111).not.toBe(0);
   });
 
-  it("routes npm start and npm test through scripts/run.sh", () => {
+  it("routes npm start and npm test through deploy/local/run.sh", () => {
     const pkg = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe("sh scripts/run.sh start");
-    expect(pkg.scripts.test).toBe("sh scripts/run.sh test");
+    expect(pkg.scripts.start).toBe("sh deploy/local/run.sh start");
+    expect(pkg.scripts.test).toBe("sh deploy/local/run.sh test");
   });
 });

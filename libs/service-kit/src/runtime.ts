@@ -24,6 +24,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { contractPublisher } from "./publishing.ts";
 import { runUntilSignal } from "./shutdown.ts";
+import { startTelemetry } from "./telemetry.ts";
 
 /** Everything a service's handlers are built from, wired once by the runtime. */
 export interface ServiceRuntime<Db = unknown> {
@@ -75,6 +76,8 @@ export async function startService<Db>(
   const logger = options.logger ?? createLogger({ service, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const telemetry = startTelemetry({ service, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  stops.push({ name: "telemetry", stop: () => telemetry.shutdown() });
   const db = connectDatabase<Db>({ url: config.DATABASE_URL, schema });
   stops.push({ name: "postgres", stop: () => db.destroy() });
   try {

@@ -1,6 +1,12 @@
 import { connectNats, createBus } from "@tessera/bus";
 import { routes } from "@tessera/contracts";
-import { createLogger, createMetrics, createShutdown, loadConfigOrExit } from "@tessera/service-kit";
+import {
+  createLogger,
+  createMetrics,
+  createShutdown,
+  loadConfigOrExit,
+  startTelemetry,
+} from "@tessera/service-kit";
 import { buildGateway } from "./app/build-gateway.ts";
 import { gatewayConfigSchema } from "./config.ts";
 import { createRedis } from "./infra/redis.ts";
@@ -10,6 +16,8 @@ const SERVICE = "api-gateway";
 const config = loadConfigOrExit(gatewayConfigSchema);
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const shutdown = createShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+const telemetry = startTelemetry({ service: SERVICE, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+shutdown.add("telemetry", () => telemetry.shutdown());
 
 // Steps stop in reverse: HTTP first (no new requests, in-flight ones finish), then NATS, then Redis.
 const redis = createRedis(config.REDIS_URL, logger);

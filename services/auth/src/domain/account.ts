@@ -15,7 +15,7 @@ export function initialAccountState(): AccountState {
   return { status: "absent" };
 }
 
-export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+export function evolveAccount(_state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case "auth.account.registered":
       return {

@@ -64,7 +64,7 @@ export function decideSession(command: SessionCommand, state: SessionState): Ses
   }
 }
 
-export function evolveSession(state: SessionState, event: SessionEvent): SessionState {
+export function evolveSession(_state: SessionState, event: SessionEvent): SessionState {
   switch (event.type) {
     case "auth.session.started":
       return { status: "active", sessionId: event.data.sessionId, accountId: event.data.accountId };

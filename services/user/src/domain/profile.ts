@@ -42,7 +42,7 @@ export function decideProfile(command: ProfileCommand, state: ProfileState): Pro
   }
 }
 
-export function evolveProfile(state: ProfileState, event: ProfileEvent): ProfileState {
+export function evolveProfile(_state: ProfileState, event: ProfileEvent): ProfileState {
   switch (event.type) {
     case "user.profile.created":
       return { status: "active", userId: event.data.userId, email: event.data.email };

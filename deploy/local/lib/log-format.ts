@@ -1,4 +1,4 @@
-/** Prefixes and pretty-prints the log lines of the services that scripts/start.ts runs. */
+/** Prefixes and pretty-prints the log lines of the services that deploy/local/start.ts runs. */
 
 const useColor = process.env.FORCE_COLOR
   ? process.env.FORCE_COLOR !== "0"

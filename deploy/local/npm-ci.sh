@@ -5,7 +5,7 @@
 # file". Then: clean `npm install` from the lock file, and fail if that would change the lock file,
 # which is the guarantee `npm ci` gives.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 log="$(mktemp)"
 trap 'rm -f "$log" package-lock.json.ci-before' EXIT

@@ -9,7 +9,7 @@
 # On failure prints one line naming what is missing and exits 1. See docs/runbooks/local-setup.md.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 local_dir="${TESSERA_LOCAL_DIR:-$root/.local}"
 database_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tessera}"
 nats_url="${NATS_URL:-nats://127.0.0.1:4222}"

@@ -1,5 +1,5 @@
 /**
- * `npm test`: servers up (scripts/ensure-servers.sh), pgvector installed, then the whole suite:
+ * `npm test`: servers up (deploy/local/ensure-servers.sh), pgvector installed, then the whole suite:
  * typecheck and lint, then `vitest run` over all three projects (unit, int, e2e; see
  * vitest.config.ts), ending with one plain `N passed, N failed` line. Arguments go to vitest and
  * skip the static checks: `npm test -- --project int libs/eventstore`. Exits non-zero on any failure.
@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { loadServices, repoRoot } from "../deploy/services.ts";
+import { loadServices, repoRoot } from "../services.ts";
 import { localEnv, prepareServers } from "./lib/setup.ts";
 
 const manifest = loadServices();

@@ -2,13 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadEnvFile } from "node:process";
-import {
-  envFor,
-  repoRoot,
-  type ServiceSpec,
-  type ServicesManifest,
-  valueFor,
-} from "../../deploy/services.ts";
+import { envFor, repoRoot, type ServiceSpec, type ServicesManifest, valueFor } from "../../services.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -43,6 +37,6 @@ function run(what: string, script: string, env: Env): void {
 
 /** Postgres, NATS and Redis answering, the database created, pgvector installed if a service needs it. */
 export function prepareServers(manifest: ServicesManifest, env: Env): void {
-  run("servers", "scripts/ensure-servers.sh", env);
+  run("servers", "deploy/local/ensure-servers.sh", env);
   if (manifest.services.some((s) => s.needs.pgvector)) run("pgvector", "deploy/pgvector/install.sh", env);
 }

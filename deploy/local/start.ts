@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { loadServices, repoRoot } from "../deploy/services.ts";
+import { loadServices, repoRoot } from "../services.ts";
 import { bold, dim, formatLine, prefixFor, red } from "./lib/log-format.ts";
 import { localEnv, prepareServers, serviceEnv } from "./lib/setup.ts";
 
