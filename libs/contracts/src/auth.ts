@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent, defineOperation } from "./messaging.ts";
+import { defineRoute, type RouteDefinition } from "./routes.ts";
 
 /** Emails: trimmed, at most 254 characters (RFC 5321 path limit). Case is kept; uniqueness ignores it. */
 export const EmailSchema = z.string().trim().max(254).pipe(z.email());
@@ -44,6 +45,13 @@ export type Jwks = z.infer<typeof JwksSchema>;
 /** The NATS KV bucket and key through which `auth` shares its public keys with the gateway. */
 export const JWKS_KV = { bucket: "auth-jwks", key: "jwks" } as const;
 
+/**
+ * Revoked sessions, for the gateway to refuse their access tokens before they expire: `auth` puts
+ * one key per revoked session id (value: the revocation time) with a TTL of the access-token
+ * lifetime; the gateway watches the bucket.
+ */
+export const REVOKED_SESSIONS_KV = { bucket: "auth-revoked-sessions" } as const;
+
 export const accountRegistered = defineEvent({
   type: "auth.account.registered",
   version: 1,
@@ -83,3 +91,29 @@ export const authJwks = defineOperation({
   request: z.strictObject({}),
   response: JwksSchema,
 });
+
+export const authRoutes: readonly RouteDefinition[] = [
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/register",
+    summary: "Create an account and sign in",
+    operation: authRegister,
+    auth: "public",
+    rateClass: "auth-register",
+    idempotent: true,
+    successStatus: 201,
+    request: { body: authRegister.request },
+    response: TokenPairSchema,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/login",
+    summary: "Sign in with email and password",
+    operation: authLogin,
+    auth: "public",
+    rateClass: "auth-login",
+    successStatus: 200,
+    request: { body: authLogin.request },
+    response: TokenPairSchema,
+  }),
+];

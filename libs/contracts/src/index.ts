@@ -3,6 +3,7 @@ export * from "./errors.ts";
 export * from "./gateway.ts";
 export * from "./headers.ts";
 export * from "./messaging.ts";
+export * from "./route-table.ts";
 export * from "./routes.ts";
 export * from "./trace.ts";
 export * from "./user.ts";

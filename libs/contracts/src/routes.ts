@@ -1,15 +1,17 @@
 import type { z } from "zod";
-import { authLogin, authRegister, TokenPairSchema } from "./auth.ts";
 import type { OperationDefinition } from "./messaging.ts";
-import { ProfileSchema, userGetMe } from "./user.ts";
+import type { ProjectRole } from "./user.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** Rate-limit classes; the gateway keys and sizes each from its configuration. */
 export type RateClass = "auth-login" | "auth-register" | "auth-recover" | "read" | "write" | "none";
 
-/** Who may call a route: anyone, or a caller with a valid access token. */
-export type RouteAuth = "public" | "bearer";
+/**
+ * Who may call a route: anyone, a caller with a valid access token, or a platform admin (the gateway
+ * asks `svc.user.access.get` for the caller's roles, cached and invalidated by role events).
+ */
+export type RouteAuth = "public" | "bearer" | "platform-admin";
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -18,8 +20,13 @@ export interface RouteDefinition {
   readonly summary: string;
   readonly operation: OperationDefinition;
   readonly auth: RouteAuth;
-  /** The path carries `{projectId}` and the caller must be a member. */
+  /**
+   * The path carries `{projectId}` and the caller must be a member; a non-member gets 404, so ids
+   * do not leak. The gateway passes the project and the caller's project role in the headers.
+   */
   readonly projectScoped: boolean;
+  /** Project roles allowed on a project-scoped route (a member with another role gets 403). @default every role */
+  readonly projectRoles?: readonly ProjectRole[];
   readonly rateClass: RateClass;
   /** Honours `Idempotency-Key`. */
   readonly idempotent: boolean;
@@ -36,40 +43,3 @@ type RouteInput = Omit<RouteDefinition, "projectScoped" | "idempotent" | "reques
 export function defineRoute(route: RouteInput): RouteDefinition {
   return Object.freeze({ projectScoped: false, idempotent: false, request: {}, ...route });
 }
-
-/** The public HTTP contract, one declaration per route; the gateway builds every route from it. */
-export const routes: readonly RouteDefinition[] = [
-  defineRoute({
-    method: "POST",
-    path: "/v1/auth/register",
-    summary: "Create an account and sign in",
-    operation: authRegister,
-    auth: "public",
-    rateClass: "auth-register",
-    idempotent: true,
-    successStatus: 201,
-    request: { body: authRegister.request },
-    response: TokenPairSchema,
-  }),
-  defineRoute({
-    method: "POST",
-    path: "/v1/auth/login",
-    summary: "Sign in with email and password",
-    operation: authLogin,
-    auth: "public",
-    rateClass: "auth-login",
-    successStatus: 200,
-    request: { body: authLogin.request },
-    response: TokenPairSchema,
-  }),
-  defineRoute({
-    method: "GET",
-    path: "/v1/users/me",
-    summary: "The caller's profile",
-    operation: userGetMe,
-    auth: "bearer",
-    rateClass: "read",
-    successStatus: 200,
-    response: ProfileSchema,
-  }),
-];
