@@ -30,6 +30,9 @@ export function contextFromHeaders(hdrs: MsgHdrs | undefined): MessageContext {
     actor: valid(fields.actor, header(hdrs, HEADER.actor)),
     projectId: valid(fields.projectId, header(hdrs, HEADER.projectId)),
     roles: valid(fields.roles, roles),
+    projectRole: valid(fields.projectRole, header(hdrs, HEADER.projectRole)),
+    sessionId: valid(fields.sessionId, header(hdrs, HEADER.sessionId)),
+    clientIp: valid(fields.clientIp, header(hdrs, HEADER.clientIp)),
   });
 }
 
@@ -52,6 +55,9 @@ export function headersFromContext(ctx: Partial<MessageContext>, hdrs: MsgHdrs =
   if (ctx.actor) hdrs.set(HEADER.actor, ctx.actor);
   if (ctx.projectId) hdrs.set(HEADER.projectId, ctx.projectId);
   if (ctx.roles && ctx.roles.length > 0) hdrs.set(HEADER.roles, ctx.roles.join(","));
+  if (ctx.projectRole) hdrs.set(HEADER.projectRole, ctx.projectRole);
+  if (ctx.sessionId) hdrs.set(HEADER.sessionId, ctx.sessionId);
+  if (ctx.clientIp) hdrs.set(HEADER.clientIp, ctx.clientIp);
   return hdrs;
 }
 

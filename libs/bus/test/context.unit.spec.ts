@@ -9,10 +9,14 @@ describe("message context headers", () => {
       traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
       actor: "user-1",
       projectId: "7b0e2c4a-4f6e-4d8a-9a51-3c1a0f1e2d3b",
-      roles: ["owner", "admin"],
+      roles: ["admin"],
+      projectRole: "owner" as const,
+      sessionId: "5f0c7d2e-8d1b-4a3f-9c6e-2b1a0f9e8d7c",
+      clientIp: "2001:db8::1",
     };
     const hdrs = headersFromContext(ctx);
-    expect(hdrs.get("x-roles")).toBe("owner,admin");
+    expect(hdrs.get("x-roles")).toBe("admin");
+    expect(hdrs.get("x-client-ip")).toBe("2001:db8::1");
     expect(contextFromHeaders(hdrs)).toEqual(ctx);
   });
 
@@ -20,9 +24,11 @@ describe("message context headers", () => {
     const hdrs = headers();
     hdrs.set("traceparent", "not-a-trace");
     hdrs.set("x-project-id", "not-a-uuid");
+    hdrs.set("x-client-ip", "999.1.1.1");
     const ctx = contextFromHeaders(hdrs);
     expect(ctx.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(ctx).not.toHaveProperty("traceparent");
     expect(ctx).not.toHaveProperty("projectId");
+    expect(ctx).not.toHaveProperty("clientIp");
   });
 });

@@ -7,6 +7,9 @@ export const HEADER = {
   actor: "x-actor",
   projectId: "x-project-id",
   roles: "x-roles",
+  projectRole: "x-project-role",
+  sessionId: "x-session-id",
+  clientIp: "x-client-ip",
   msgId: "Nats-Msg-Id",
   apiVersion: "x-api-version",
 } as const;
@@ -24,6 +27,13 @@ export const MessageContextSchema = z.object({
   /** A user id, or `system:<service>` for the platform itself. */
   actor: z.string().max(128).optional(),
   projectId: z.uuid().optional(),
+  /** The caller's platform roles (`admin`), as the gateway verified them. */
   roles: z.array(z.string().max(64)).max(32).optional(),
+  /** The caller's role in `projectId`, set by the gateway after its membership check. */
+  projectRole: z.enum(["owner", "admin", "member", "viewer"]).optional(),
+  /** The session behind the caller's access token (its `sid` claim). */
+  sessionId: z.uuid().optional(),
+  /** The client's address as the gateway determined it (trusted proxies applied). */
+  clientIp: z.union([z.ipv4(), z.ipv6()]).optional(),
 });
 export type MessageContext = z.infer<typeof MessageContextSchema>;
