@@ -1,96 +1,27 @@
-import { z } from "zod";
-import { defineEvent, defineOperation } from "./messaging.ts";
+import { oauthRoutes } from "./auth-oauth.ts";
+import {
+  authEmailVerify,
+  authLogin,
+  authLogout,
+  authPasswordChange,
+  authPasswordForgot,
+  authPasswordReset,
+  authRefresh,
+  authRegister,
+  authSessionRevoke,
+  authSessionsList,
+  SessionIdParamsSchema,
+} from "./auth-operations.ts";
+import { PageQuerySchema, SessionPageSchema, TokenPairSchema } from "./auth-schemas.ts";
 import { defineRoute, type RouteDefinition } from "./routes.ts";
 
-/** Emails: trimmed, at most 254 characters (RFC 5321 path limit). Case is kept; uniqueness ignores it. */
-export const EmailSchema = z.string().trim().max(254).pipe(z.email());
+export * from "./auth-events.ts";
+export * from "./auth-oauth.ts";
+export * from "./auth-operations.ts";
+export * from "./auth-schemas.ts";
 
-/**
- * Passwords: 8 to 128 characters, taken exactly as typed (no trimming, truncation or case change),
- * no composition rules (NIST SP 800-63B, OWASP ASVS 5.0).
- */
-export const PasswordSchema = z.string().min(8).max(128);
-
-export const CredentialsSchema = z.strictObject({ email: EmailSchema, password: PasswordSchema });
-export type Credentials = z.infer<typeof CredentialsSchema>;
-
-export const TokenPairSchema = z.object({
-  user: z.object({ id: z.uuid(), email: z.string() }),
-  accessToken: z.string(),
-  refreshToken: z.string(),
-  tokenType: z.literal("Bearer"),
-  /** Access-token lifetime in seconds. */
-  expiresIn: z.number().int().positive(),
-});
-export type TokenPair = z.infer<typeof TokenPairSchema>;
-
-/** Claims of an access token signed by `auth`; `typ` keeps refresh or other tokens out of the access path. */
-export const AccessTokenClaimsSchema = z.object({
-  iss: z.string(),
-  aud: z.union([z.string(), z.array(z.string())]),
-  sub: z.uuid(),
-  sid: z.uuid(),
-  jti: z.uuid(),
-  typ: z.literal("access"),
-  iat: z.number().int(),
-  exp: z.number().int(),
-});
-export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
-
-export const JwksSchema = z.object({
-  keys: z.array(z.looseObject({ kid: z.string(), kty: z.string(), alg: z.string().optional() })),
-});
-export type Jwks = z.infer<typeof JwksSchema>;
-
-/** The NATS KV bucket and key through which `auth` shares its public keys with the gateway. */
-export const JWKS_KV = { bucket: "auth-jwks", key: "jwks" } as const;
-
-/**
- * Revoked sessions, for the gateway to refuse their access tokens before they expire: `auth` puts
- * one key per revoked session id (value: the revocation time) with a TTL of the access-token
- * lifetime; the gateway watches the bucket.
- */
-export const REVOKED_SESSIONS_KV = { bucket: "auth-revoked-sessions" } as const;
-
-export const accountRegistered = defineEvent({
-  type: "auth.account.registered",
-  version: 1,
-  data: z.object({ accountId: z.uuid(), email: z.string(), registeredAt: z.iso.datetime() }),
-});
-
-export const sessionStarted = defineEvent({
-  type: "auth.session.started",
-  version: 1,
-  data: z.object({
-    sessionId: z.uuid(),
-    accountId: z.uuid(),
-    familyId: z.uuid(),
-    method: z.enum(["register", "password"]),
-    startedAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime(),
-  }),
-});
-
-export const authRegister = defineOperation({
-  service: "auth",
-  name: "register",
-  request: CredentialsSchema,
-  response: TokenPairSchema,
-});
-
-export const authLogin = defineOperation({
-  service: "auth",
-  name: "login",
-  request: CredentialsSchema,
-  response: TokenPairSchema,
-});
-
-export const authJwks = defineOperation({
-  service: "auth",
-  name: "jwks",
-  request: z.strictObject({}),
-  response: JwksSchema,
-});
+/** Small bodies: credentials and tokens only. */
+const AUTH_BODY_LIMIT = 4_096;
 
 export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
@@ -104,6 +35,7 @@ export const authRoutes: readonly RouteDefinition[] = [
     successStatus: 201,
     request: { body: authRegister.request },
     response: TokenPairSchema,
+    bodyLimit: AUTH_BODY_LIMIT,
   }),
   defineRoute({
     method: "POST",
@@ -115,5 +47,101 @@ export const authRoutes: readonly RouteDefinition[] = [
     successStatus: 200,
     request: { body: authLogin.request },
     response: TokenPairSchema,
+    bodyLimit: AUTH_BODY_LIMIT,
   }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/refresh",
+    summary: "Exchange a refresh token for a new pair (the old token is rotated out)",
+    operation: authRefresh,
+    auth: "public",
+    rateClass: "write",
+    successStatus: 200,
+    request: { body: authRefresh.request },
+    response: TokenPairSchema,
+    bodyLimit: AUTH_BODY_LIMIT,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/logout",
+    summary: "End the session of a refresh token",
+    operation: authLogout,
+    auth: "bearer",
+    rateClass: "write",
+    successStatus: 204,
+    request: { body: authLogout.request },
+    response: null,
+    bodyLimit: AUTH_BODY_LIMIT,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/auth/sessions",
+    summary: "The caller's live sessions",
+    operation: authSessionsList,
+    auth: "bearer",
+    rateClass: "read",
+    successStatus: 200,
+    request: { query: PageQuerySchema },
+    response: SessionPageSchema,
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/v1/auth/sessions/{sessionId}",
+    summary: "Revoke one of the caller's sessions",
+    operation: authSessionRevoke,
+    auth: "bearer",
+    rateClass: "write",
+    successStatus: 204,
+    request: { params: SessionIdParamsSchema },
+    response: null,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/password",
+    summary: "Change the caller's password; every other session is revoked",
+    operation: authPasswordChange,
+    auth: "bearer",
+    rateClass: "write",
+    successStatus: 204,
+    request: { body: authPasswordChange.request },
+    response: null,
+    bodyLimit: AUTH_BODY_LIMIT,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/password/forgot",
+    summary: "Send a password reset link (accepted whether or not the email has an account)",
+    operation: authPasswordForgot,
+    auth: "public",
+    rateClass: "auth-recover",
+    successStatus: 202,
+    request: { body: authPasswordForgot.request },
+    response: null,
+    bodyLimit: AUTH_BODY_LIMIT,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/password/reset",
+    summary: "Set a new password with a reset token; every session is revoked",
+    operation: authPasswordReset,
+    auth: "public",
+    rateClass: "auth-recover",
+    successStatus: 204,
+    request: { body: authPasswordReset.request },
+    response: null,
+    bodyLimit: AUTH_BODY_LIMIT,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/email/verify",
+    summary: "Confirm the account's email with a verification token",
+    operation: authEmailVerify,
+    auth: "public",
+    rateClass: "auth-recover",
+    successStatus: 204,
+    request: { body: authEmailVerify.request },
+    response: null,
+    bodyLimit: AUTH_BODY_LIMIT,
+  }),
+  ...oauthRoutes,
 ];

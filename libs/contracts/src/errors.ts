@@ -17,7 +17,14 @@ export const ProblemSchema = z.object({
 export type Problem = z.infer<typeof ProblemSchema>;
 
 /** Problem details as a service sends them over NATS: the gateway fills in `instance` and `requestId`. */
-export const RemoteProblemSchema = ProblemSchema.partial({ instance: true, requestId: true, type: true });
+export const RemoteProblemSchema = ProblemSchema.partial({
+  instance: true,
+  requestId: true,
+  type: true,
+}).extend({
+  /** Seconds before trying again (a throttled request); the gateway sends it as `Retry-After`. */
+  retryAfterSeconds: z.number().int().positive().optional(),
+});
 export type RemoteProblem = z.infer<typeof RemoteProblemSchema>;
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -44,6 +51,8 @@ export function titleForStatus(status: number): string {
 export interface TesseraErrorOptions {
   cause?: unknown;
   errors?: FieldError[];
+  /** Seconds before the caller may try again; becomes `Retry-After` at the gateway. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -55,12 +64,14 @@ export class TesseraError extends Error {
   readonly code: string;
   readonly status: number;
   readonly errors: FieldError[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: string, status: number, detail: string, options: TesseraErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = status;
     this.errors = options.errors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toRemoteProblem(): RemoteProblem {
@@ -70,6 +81,7 @@ export class TesseraError extends Error {
       detail: this.message,
       code: this.code,
       ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
     };
   }
 }
@@ -131,7 +143,11 @@ export class UpstreamUnavailableError extends TesseraError {
 export class RemoteError extends TesseraError {
   override name = "RemoteError";
   constructor(problem: RemoteProblem, options: TesseraErrorOptions = {}) {
-    super(problem.code, problem.status, problem.detail, { ...options, errors: problem.errors });
+    super(problem.code, problem.status, problem.detail, {
+      ...options,
+      errors: problem.errors,
+      retryAfterSeconds: problem.retryAfterSeconds,
+    });
   }
 }
 

@@ -74,3 +74,121 @@ export class BadRequestError extends TesseraError {
     super("request.invalid", 400, detail, options);
   }
 }
+
+/** A JSON body nested deeper than the gateway accepts (a parser and validator stack-exhaustion guard). */
+export class JsonTooDeepError extends TesseraError {
+  override name = "JsonTooDeepError";
+  constructor(maxDepth: number, options: TesseraErrorOptions = {}) {
+    super("request.too_deep", 400, `The JSON body is nested deeper than ${maxDepth} levels.`, options);
+  }
+}
+
+/** A `Host` header outside the configured trusted hosts. */
+export class UntrustedHostError extends TesseraError {
+  override name = "UntrustedHostError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super("request.untrusted_host", 400, "The Host header is not one this gateway serves.", options);
+  }
+}
+
+/** Too many requests for the route's rate class; `retryAfterSeconds` goes into `Retry-After`. */
+export class RateLimitedError extends TesseraError {
+  override name = "RateLimitedError";
+  constructor(retryAfterSeconds: number, options: TesseraErrorOptions = {}) {
+    super("rate_limit.exceeded", 429, `Too many requests; retry in ${retryAfterSeconds} s.`, {
+      ...options,
+      retryAfterSeconds,
+    });
+  }
+}
+
+/** Redis could not decide a rate limit on a route that fails closed (the auth classes). */
+export class RateLimiterUnavailableError extends TesseraError {
+  override name = "RateLimiterUnavailableError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super("rate_limit.unavailable", 503, "This route is briefly unavailable; retry shortly.", options);
+  }
+}
+
+export class InvalidIdempotencyKeyError extends TesseraError {
+  override name = "InvalidIdempotencyKeyError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "idempotency.invalid_key",
+      400,
+      "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+      options,
+    );
+  }
+}
+
+/** The same `Idempotency-Key` was used with another request body. */
+export class IdempotencyKeyReusedError extends TesseraError {
+  override name = "IdempotencyKeyReusedError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "idempotency.key_reused",
+      422,
+      "This Idempotency-Key was used with a different request body.",
+      options,
+    );
+  }
+}
+
+/** A request with the same `Idempotency-Key` is still being processed. */
+export class IdempotencyInFlightError extends TesseraError {
+  override name = "IdempotencyInFlightError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "idempotency.in_flight",
+      409,
+      "A request with this Idempotency-Key is still in progress; retry shortly.",
+      options,
+    );
+  }
+}
+
+/** The caller is authenticated but may not use this route (platform admin, project role). */
+export class AccessForbiddenError extends TesseraError {
+  override name = "AccessForbiddenError";
+  constructor(detail = "You may not use this route.", options: TesseraErrorOptions = {}) {
+    super("auth.forbidden", 403, detail, options);
+  }
+}
+
+/** A project that does not exist or that the caller is not a member of: the same 404, so ids do not leak. */
+export class ProjectNotVisibleError extends TesseraError {
+  override name = "ProjectNotVisibleError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super("project.not_found", 404, "No such project.", options);
+  }
+}
+
+/** An access token whose session has been revoked (logout, password change, refresh-token reuse). */
+export class RevokedSessionTokenError extends TesseraError {
+  override name = "RevokedSessionTokenError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super("auth.session_revoked", 401, "The session of this access token has been revoked.", options);
+  }
+}
+
+/** A cookie-authenticated mutating request without the matching `X-CSRF-Token`. */
+export class CsrfTokenError extends TesseraError {
+  override name = "CsrfTokenError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super("auth.csrf_failed", 403, "X-CSRF-Token is missing or does not match the CSRF cookie.", options);
+  }
+}
+
+/** Redis could not record an `Idempotency-Key`; the request is refused rather than run unprotected. */
+export class IdempotencyUnavailableError extends TesseraError {
+  override name = "IdempotencyUnavailableError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "idempotency.unavailable",
+      503,
+      "Idempotency keys cannot be checked right now; retry shortly.",
+      options,
+    );
+  }
+}

@@ -16,11 +16,25 @@ export type ServiceName = z.infer<typeof ServiceNameSchema>;
 /** The reply to every request/reply operation. */
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: RemoteProblem };
 
-export function replySchema<T extends z.ZodType>(data: T) {
+function buildReplySchema<T extends z.ZodType>(data: T) {
   return z.discriminatedUnion("ok", [
     z.object({ ok: z.literal(true), data }),
     z.object({ ok: z.literal(false), error: RemoteProblemSchema }),
   ]);
+}
+
+const replySchemas = new WeakMap<z.ZodType, ReturnType<typeof buildReplySchema>>();
+
+/**
+ * The reply envelope's schema for an operation's response, built once per response schema: callers
+ * parse every reply with it, and building a zod schema (and compiling its parser) per call is costly.
+ */
+export function replySchema<T extends z.ZodType>(data: T): ReturnType<typeof buildReplySchema<T>> {
+  const cached = replySchemas.get(data);
+  if (cached) return cached as ReturnType<typeof buildReplySchema<T>>;
+  const built = buildReplySchema(data);
+  replySchemas.set(data, built);
+  return built;
 }
 
 export interface OperationDefinition<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {

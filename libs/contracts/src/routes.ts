@@ -35,6 +35,35 @@ export interface RouteDefinition {
   readonly response: z.ZodType | null;
   /** Body limit in bytes. @default 1_048_576 */
   readonly bodyLimit?: number;
+  /**
+   * How the operation's answer becomes HTTP. `redirect`: the answer has `location`; a URL there is
+   * sent as `302 Location` (a token pair in the answer goes to the token cookies), null sends the rest
+   * as JSON with `successStatus`. @default "json"
+   */
+  readonly respond?: "json" | "redirect";
+  /** A browser-bound cookie carried between the browser and the operation (e.g. an OAuth flow). */
+  readonly cookie?: RouteCookie;
+}
+
+/** Set as `HttpOnly; Secure; SameSite=Lax; Path=/` (`__Host-` names). */
+export interface RouteCookie {
+  readonly name: string;
+  /** The request field that receives the cookie's value, when the browser sent the cookie. */
+  readonly requestField?: string;
+  /** The answer's field that is set as the cookie (and never sent in the body). */
+  readonly responseField?: string;
+  /** Lifetime of the set cookie, in seconds. */
+  readonly maxAgeSeconds: number;
+  /** Cleared by the answer to a request that read it: single use. */
+  readonly clearAfterRead?: boolean;
+}
+
+/** The fields of an operation's answer the gateway moves out of the body (cookie, `Location`). */
+export function hiddenResponseFields(route: RouteDefinition): string[] {
+  return [
+    ...(route.cookie?.responseField ? [route.cookie.responseField] : []),
+    ...(route.respond === "redirect" ? ["location"] : []),
+  ];
 }
 
 type RouteInput = Omit<RouteDefinition, "projectScoped" | "idempotent" | "request"> &

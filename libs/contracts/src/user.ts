@@ -1,38 +1,35 @@
 import { z } from "zod";
-import { defineEvent, defineOperation } from "./messaging.ts";
+import { defineOperation } from "./messaging.ts";
 import { defineRoute, type RouteDefinition } from "./routes.ts";
+import {
+  userEraseMe,
+  userGetMe,
+  userHistoryList,
+  userMemberAdd,
+  userMemberRemove,
+  userProjectCreate,
+  userProjectsList,
+  userUpdateMe,
+} from "./user-operations.ts";
+import {
+  AddMemberBodySchema,
+  CreatedProjectSchema,
+  CreateProjectSchema,
+  HistoryPageSchema,
+  MemberParamsSchema,
+  MembershipSchema,
+  PlatformRoleSchema,
+  ProfileSchema,
+  ProjectPageSchema,
+  ProjectParamsSchema,
+  ProjectRoleSchema,
+  UpdateMeSchema,
+  UserPageQuerySchema,
+} from "./user-schemas.ts";
 
-export const PLATFORM_ROLES = ["admin"] as const;
-export const PlatformRoleSchema = z.enum(PLATFORM_ROLES);
-export type PlatformRole = z.infer<typeof PlatformRoleSchema>;
-
-export const PROJECT_ROLES = ["owner", "admin", "member", "viewer"] as const;
-export const ProjectRoleSchema = z.enum(PROJECT_ROLES);
-export type ProjectRole = z.infer<typeof ProjectRoleSchema>;
-
-export const ProfileSchema = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  displayName: z.string().nullable(),
-  roles: z.array(PlatformRoleSchema),
-  preferences: z.record(z.string(), z.unknown()),
-  createdAt: z.iso.datetime(),
-});
-export type Profile = z.infer<typeof ProfileSchema>;
-
-export const profileCreated = defineEvent({
-  type: "user.profile.created",
-  version: 1,
-  data: z.object({ userId: z.uuid(), email: z.string(), createdAt: z.iso.datetime() }),
-});
-
-/** The caller's own profile; the caller is the verified actor on the message context. */
-export const userGetMe = defineOperation({
-  service: "user",
-  name: "me.get",
-  request: z.strictObject({}),
-  response: ProfileSchema,
-});
+export * from "./user-events.ts";
+export * from "./user-operations.ts";
+export * from "./user-schemas.ts";
 
 /**
  * What the gateway needs to authorise a request: the caller's platform roles and, for a
@@ -73,5 +70,87 @@ export const userRoutes: readonly RouteDefinition[] = [
     rateClass: "read",
     successStatus: 200,
     response: ProfileSchema,
+  }),
+  defineRoute({
+    method: "PATCH",
+    path: "/v1/users/me",
+    summary: "Change the display name and merge preferences (JSON Merge Patch, 16 KiB)",
+    operation: userUpdateMe,
+    auth: "bearer",
+    rateClass: "write",
+    successStatus: 200,
+    request: { body: UpdateMeSchema },
+    response: ProfileSchema,
+    bodyLimit: 32_768,
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/v1/users/me",
+    summary: "Erase the caller's account and personal data across services",
+    operation: userEraseMe,
+    auth: "bearer",
+    rateClass: "write",
+    successStatus: 202,
+    response: null,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/users/me/history",
+    summary: "The caller's own events across services, newest first",
+    operation: userHistoryList,
+    auth: "bearer",
+    rateClass: "read",
+    successStatus: 200,
+    request: { query: UserPageQuerySchema },
+    response: HistoryPageSchema,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/projects",
+    summary: "Create a project owned by the caller",
+    operation: userProjectCreate,
+    auth: "bearer",
+    rateClass: "write",
+    idempotent: true,
+    successStatus: 201,
+    request: { body: CreateProjectSchema },
+    response: CreatedProjectSchema,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/projects",
+    summary: "The projects the caller belongs to",
+    operation: userProjectsList,
+    auth: "bearer",
+    rateClass: "read",
+    successStatus: 200,
+    request: { query: UserPageQuerySchema },
+    response: ProjectPageSchema,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/projects/{projectId}/members",
+    summary: "Add a member by user id or email (owners and admins)",
+    operation: userMemberAdd,
+    auth: "bearer",
+    projectScoped: true,
+    projectRoles: ["owner", "admin"],
+    rateClass: "write",
+    successStatus: 201,
+    request: { params: ProjectParamsSchema, body: AddMemberBodySchema },
+    response: MembershipSchema,
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/v1/projects/{projectId}/members/{userId}",
+    summary: "Remove a member (owners and admins), or leave the project (any member, for themselves)",
+    operation: userMemberRemove,
+    auth: "bearer",
+    // Every role: a member may remove themselves; the user service decides the rest.
+    projectScoped: true,
+    rateClass: "write",
+    successStatus: 204,
+    request: { params: MemberParamsSchema },
+    response: null,
   }),
 ];

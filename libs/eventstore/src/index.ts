@@ -22,6 +22,20 @@ export {
   type RunMigrationsOptions,
   runMigrations,
 } from "./migrate.ts";
+export {
+  createPersonalDataVault,
+  ERASED_PLACEHOLDER,
+  PersonalDataErasedError,
+  type PersonalDataVault,
+  type PersonalFields,
+  SealedValueError,
+} from "./personal-data.ts";
+export {
+  type PersonalDataOptions,
+  type PersonalDataPolicy,
+  revealingPublisher,
+  withPersonalData,
+} from "./personal-store.ts";
 export type { EventStoreLogger, RunningProcessor } from "./processor.ts";
 export {
   type AsyncProjection,

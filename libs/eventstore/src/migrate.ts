@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
 import { createEventStore } from "./migrations/2026_11_21_0001_create_event_store.ts";
+import { createPersonalDataKeys } from "./migrations/2026_11_22_0001_create_personal_data_keys.ts";
 import { type AnyDb, assertSchemaName, lockKey } from "./schema.ts";
 
 export interface RunMigrationsOptions {
@@ -49,6 +50,9 @@ export async function migrateEventStore(db: AnyDb, options: { schema: string }):
     schema,
     // Its own bookkeeping table, so the service's migrations in the same schema stay separate.
     migrationTableName: "eventstore_migration",
-    migrations: { "2026_11_21_0001_create_event_store": createEventStore(schema) },
+    migrations: {
+      "2026_11_21_0001_create_event_store": createEventStore(schema),
+      "2026_11_22_0001_create_personal_data_keys": createPersonalDataKeys(schema),
+    },
   });
 }

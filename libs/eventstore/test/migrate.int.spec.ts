@@ -47,7 +47,11 @@ describe("migrations", () => {
       );
       const storeApplied = results.flatMap((result) => result.store.applied);
       const ownApplied = results.flatMap((result) => result.own.applied);
-      expect(storeApplied).toEqual(round === 0 ? ["2026_11_21_0001_create_event_store"] : []);
+      expect(storeApplied).toEqual(
+        round === 0
+          ? ["2026_11_21_0001_create_event_store", "2026_11_22_0001_create_personal_data_keys"]
+          : [],
+      );
       expect(ownApplied.sort()).toEqual(round === 0 ? Object.keys(readModel) : []);
     }
     expect(await tablesIn("svc")).toEqual([
@@ -58,6 +62,7 @@ describe("migrations", () => {
       "eventstore_migration_lock",
       "kysely_migration",
       "kysely_migration_lock",
+      "personal_data_keys",
       "processed_events",
     ]);
   });

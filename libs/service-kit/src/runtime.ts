@@ -9,9 +9,11 @@ import {
 import type { EventDefinition, ServiceName } from "@tessera/contracts";
 import {
   createEventStore,
+  createPersonalDataVault,
   type EventStore,
   migrateEventStore,
   type RunningProcessor,
+  revealingPublisher,
   runMigrations,
   startOutboxRelay,
 } from "@tessera/eventstore";
@@ -93,7 +95,11 @@ export async function startService<Db>(
       db,
       schema,
       logger,
-      publisher: contractPublisher(bus.eventPublisher(), definition.publishes, logger),
+      // Personal fields are sealed in the store; reveal them before the contract strips `$sealed`.
+      publisher: revealingPublisher(
+        createPersonalDataVault(db, { schema }),
+        contractPublisher(bus.eventPublisher(), definition.publishes, logger),
+      ),
     });
     stops.push({ name: "outbox relay", stop: () => relay.stop() });
     const runtime: ServiceRuntime<Db> = {

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { EncryptedLinkTokenSchema, SessionMethodSchema } from "./auth-schemas.ts";
+import { defineEvent } from "./messaging.ts";
+
+/** Public shapes of `auth`'s events; stored events also hold hashes that these contracts strip. */
+
+export const accountRegistered = defineEvent({
+  type: "auth.account.registered",
+  version: 1,
+  data: z.object({ accountId: z.uuid(), email: z.string(), registeredAt: z.iso.datetime() }),
+});
+
+export const sessionStarted = defineEvent({
+  type: "auth.session.started",
+  version: 1,
+  data: z.object({
+    sessionId: z.uuid(),
+    accountId: z.uuid(),
+    familyId: z.uuid(),
+    method: SessionMethodSchema,
+    startedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+  }),
+});
+
+/** A refresh token was exchanged for a new pair (the old one is rotated out). */
+export const sessionRefreshed = defineEvent({
+  type: "auth.session.refreshed",
+  version: 1,
+  data: z.object({ sessionId: z.uuid(), accountId: z.uuid(), refreshedAt: z.iso.datetime() }),
+});
+
+export const SessionRevokeReasonSchema = z.enum([
+  "logout",
+  "revoked",
+  "password_changed",
+  "password_reset",
+  /** The user was erased (`evt.user.user.erased`). */
+  "account_erased",
+]);
+export type SessionRevokeReason = z.infer<typeof SessionRevokeReasonSchema>;
+
+export const sessionRevoked = defineEvent({
+  type: "auth.session.revoked",
+  version: 1,
+  data: z.object({
+    sessionId: z.uuid(),
+    accountId: z.uuid(),
+    reason: SessionRevokeReasonSchema,
+    revokedAt: z.iso.datetime(),
+  }),
+});
+
+/** A rotated-out refresh token came back: the family is revoked, someone may hold a stolen token. */
+export const sessionCompromised = defineEvent({
+  type: "auth.session.compromised",
+  version: 1,
+  data: z.object({
+    sessionId: z.uuid(),
+    accountId: z.uuid(),
+    familyId: z.uuid(),
+    detectedAt: z.iso.datetime(),
+  }),
+});
+
+export const passwordChanged = defineEvent({
+  type: "auth.password.changed",
+  version: 1,
+  data: z.object({ accountId: z.uuid(), via: z.enum(["change", "reset"]), changedAt: z.iso.datetime() }),
+});
+
+const linkRequest = z.object({
+  accountId: z.uuid(),
+  /** The address the link goes to. */
+  recipient: z.string(),
+  token: EncryptedLinkTokenSchema,
+  requestedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
+/** `outbound` sends the reset link: it decrypts `token` and the link works once, until `expiresAt`. */
+export const passwordResetRequested = defineEvent({
+  type: "auth.password.reset_requested",
+  version: 1,
+  data: linkRequest,
+});
+
+/** Issued at registration: `outbound` sends the verification link. */
+export const emailVerificationRequested = defineEvent({
+  type: "auth.email.verification_requested",
+  version: 1,
+  data: linkRequest,
+});
+
+export const emailVerified = defineEvent({
+  type: "auth.email.verified",
+  version: 1,
+  data: z.object({ accountId: z.uuid(), verifiedAt: z.iso.datetime() }),
+});
+
+/** Every event contract `auth` publishes. */
+export const AUTH_EVENTS = [
+  accountRegistered,
+  sessionStarted,
+  sessionRefreshed,
+  sessionRevoked,
+  sessionCompromised,
+  passwordChanged,
+  passwordResetRequested,
+  emailVerificationRequested,
+  emailVerified,
+] as const;

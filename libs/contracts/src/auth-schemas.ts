@@ -1,0 +1,115 @@
+import { z } from "zod";
+
+/** Emails: trimmed, at most 254 characters (RFC 5321 path limit). Case is kept; uniqueness ignores it. */
+export const EmailSchema = z.string().trim().max(254).pipe(z.email());
+
+/**
+ * Passwords: 8 to 128 characters, taken exactly as typed (no trimming, truncation or case change),
+ * no composition rules (NIST SP 800-63B, OWASP ASVS 5.0). `auth` also refuses the most common ones.
+ */
+export const PasswordSchema = z.string().min(8).max(128);
+
+/** A password being checked, not chosen: any length up to the limit, so the policy is not revealed. */
+export const PresentedPasswordSchema = z.string().min(1).max(128);
+
+/** An opaque token handed out by `auth` (refresh, reset, verification): 256 bits, base64url (43 chars). */
+export const OpaqueTokenSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, "must be a base64url token");
+
+export const CredentialsSchema = z.strictObject({ email: EmailSchema, password: PasswordSchema });
+export type Credentials = z.infer<typeof CredentialsSchema>;
+
+export const TokenPairSchema = z.object({
+  user: z.object({ id: z.uuid(), email: z.string() }),
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  /** Access-token lifetime in seconds. */
+  expiresIn: z.number().int().positive(),
+});
+export type TokenPair = z.infer<typeof TokenPairSchema>;
+
+/** Claims of an access token signed by `auth`; `typ` keeps refresh or other tokens out of the access path. */
+export const AccessTokenClaimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  sub: z.uuid(),
+  sid: z.uuid(),
+  jti: z.uuid(),
+  typ: z.literal("access"),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
+
+export const JwksSchema = z.object({
+  keys: z.array(z.looseObject({ kid: z.string(), kty: z.string(), alg: z.string().optional() })),
+});
+export type Jwks = z.infer<typeof JwksSchema>;
+
+/** The NATS KV bucket and key through which `auth` shares its public keys with the gateway. */
+export const JWKS_KV = { bucket: "auth-jwks", key: "jwks" } as const;
+
+/**
+ * Revoked sessions, for the gateway to refuse their access tokens before they expire: `auth` puts
+ * one key per revoked session id (value: the revocation time) into a bucket whose max age covers the
+ * access-token lifetime; the gateway watches the bucket.
+ */
+export const REVOKED_SESSIONS_KV = { bucket: "auth-revoked-sessions" } as const;
+
+/** How a session began. */
+export const SessionMethodSchema = z.enum(["register", "password", "oauth"]);
+export type SessionMethod = z.infer<typeof SessionMethodSchema>;
+
+/** One of the caller's live sessions (a refresh-token family), as `GET /v1/auth/sessions` lists it. */
+export const SessionSchema = z.object({
+  id: z.uuid(),
+  method: SessionMethodSchema,
+  createdAt: z.iso.datetime(),
+  /** The last sign-in or refresh. */
+  lastUsedAt: z.iso.datetime(),
+  /** The absolute end of the session, whatever its use. */
+  expiresAt: z.iso.datetime(),
+  /** The session ends here unless refreshed before. */
+  idleExpiresAt: z.iso.datetime(),
+  /** The session behind the access token of this request. */
+  current: z.boolean(),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+/** `?limit=` (default 50, max 200) and an opaque `?cursor=`, as every list (API.md). */
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+export const SessionPageSchema = z.object({
+  items: z.array(SessionSchema),
+  nextCursor: z.string().nullable(),
+});
+export type SessionPage = z.infer<typeof SessionPageSchema>;
+
+/** What a reset or verification link is for; also part of the token's associated data. */
+export const LinkPurposeSchema = z.enum(["password-reset", "email-verification"]);
+export type LinkPurpose = z.infer<typeof LinkPurposeSchema>;
+
+/**
+ * The raw single-use token of a link, encrypted for `outbound`, which sends the link later:
+ * AES-256-GCM under the key `keyId` (env `AUTH_LINK_TOKEN_KEY` on `auth`), `ciphertext` =
+ * base64url(12-byte IV ‖ ciphertext ‖ 16-byte tag), associated data = `linkTokenAad(purpose, accountId)`.
+ * `auth` stores only the token's SHA-256 for checking it.
+ */
+export const EncryptedLinkTokenSchema = z.object({
+  keyId: z.string().min(1).max(64),
+  algorithm: z.literal("A256GCM"),
+  ciphertext: z.string().min(1).max(512),
+});
+export type EncryptedLinkToken = z.infer<typeof EncryptedLinkTokenSchema>;
+
+/** The associated data binding an encrypted link token to its purpose and account. */
+export function linkTokenAad(purpose: LinkPurpose, accountId: string): string {
+  return `tessera:${purpose}:${accountId}`;
+}

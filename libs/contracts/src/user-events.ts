@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { defineEvent } from "./messaging.ts";
+import { PlatformRoleSchema, ProjectRoleSchema } from "./user-schemas.ts";
+
+/**
+ * The user service's public events. Personal data (email, display name, preferences) is stored
+ * sealed in the service's own events and never published: these shapes leave it out, and the
+ * relay strips whatever a contract does not name.
+ */
+
+export const profileCreated = defineEvent({
+  type: "user.profile.created",
+  version: 1,
+  data: z.object({ userId: z.uuid(), createdAt: z.iso.datetime() }),
+});
+
+export const profileUpdated = defineEvent({
+  type: "user.profile.updated",
+  version: 1,
+  data: z.object({ userId: z.uuid(), updatedAt: z.iso.datetime() }),
+});
+
+export const roleGranted = defineEvent({
+  type: "user.role.granted",
+  version: 1,
+  data: z.object({ userId: z.uuid(), role: PlatformRoleSchema, grantedAt: z.iso.datetime() }),
+});
+
+export const roleRevoked = defineEvent({
+  type: "user.role.revoked",
+  version: 1,
+  data: z.object({ userId: z.uuid(), role: PlatformRoleSchema, revokedAt: z.iso.datetime() }),
+});
+
+/** Every service drops or anonymises what it holds about `userId` on this event. */
+export const userErased = defineEvent({
+  type: "user.user.erased",
+  version: 1,
+  data: z.object({ userId: z.uuid(), erasedAt: z.iso.datetime() }),
+});
+
+export const projectCreated = defineEvent({
+  type: "user.project.created",
+  version: 1,
+  /** `userId`: the creator, its first owner. */
+  data: z.object({ projectId: z.uuid(), userId: z.uuid(), createdAt: z.iso.datetime() }),
+});
+
+/**
+ * The project is gone; every membership was removed just before (one `user.membership.removed`
+ * each). `userId`: whose action (or erasure) deleted it.
+ */
+export const projectDeleted = defineEvent({
+  type: "user.project.deleted",
+  version: 1,
+  data: z.object({ projectId: z.uuid(), userId: z.uuid(), deletedAt: z.iso.datetime() }),
+});
+
+export const membershipAdded = defineEvent({
+  type: "user.membership.added",
+  version: 1,
+  data: z.object({
+    projectId: z.uuid(),
+    userId: z.uuid(),
+    role: ProjectRoleSchema,
+    addedAt: z.iso.datetime(),
+  }),
+});
+
+export const membershipChanged = defineEvent({
+  type: "user.membership.changed",
+  version: 1,
+  data: z.object({
+    projectId: z.uuid(),
+    userId: z.uuid(),
+    role: ProjectRoleSchema,
+    previousRole: ProjectRoleSchema,
+    changedAt: z.iso.datetime(),
+  }),
+});
+
+export const membershipRemoved = defineEvent({
+  type: "user.membership.removed",
+  version: 1,
+  data: z.object({
+    projectId: z.uuid(),
+    userId: z.uuid(),
+    role: ProjectRoleSchema,
+    removedAt: z.iso.datetime(),
+  }),
+});
+
+/** Every event the user service publishes. */
+export const USER_EVENTS = [
+  profileCreated,
+  profileUpdated,
+  roleGranted,
+  roleRevoked,
+  userErased,
+  projectCreated,
+  projectDeleted,
+  membershipAdded,
+  membershipChanged,
+  membershipRemoved,
+] as const;

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { EmailSchema } from "./auth-schemas.ts";
+import { ServiceNameSchema } from "./messaging.ts";
+
+export const PLATFORM_ROLES = ["admin"] as const;
+export const PlatformRoleSchema = z.enum(PLATFORM_ROLES);
+export type PlatformRole = z.infer<typeof PlatformRoleSchema>;
+
+export const PROJECT_ROLES = ["owner", "admin", "member", "viewer"] as const;
+export const ProjectRoleSchema = z.enum(PROJECT_ROLES);
+export type ProjectRole = z.infer<typeof ProjectRoleSchema>;
+
+/** Roles that can be given to a member; ownership comes only with creating the project. */
+export const AssignableProjectRoleSchema = z.enum(["admin", "member", "viewer"]);
+export type AssignableProjectRole = z.infer<typeof AssignableProjectRoleSchema>;
+
+export const ProfileSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  roles: z.array(PlatformRoleSchema),
+  preferences: z.record(z.string(), z.unknown()),
+  createdAt: z.iso.datetime(),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+
+/** Serialized size limit of the preferences document (and of one patch), in bytes. @default 16_384 */
+export const PREFERENCES_MAX_BYTES = 16_384;
+
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
+}
+
+/**
+ * A JSON Merge Patch (RFC 7396) over the preferences: objects merge key by key, `null` deletes a
+ * key, anything else (arrays included) replaces.
+ */
+export const PreferencesPatchSchema = z
+  .record(z.string().min(1).max(200), z.json())
+  .refine((patch) => jsonBytes(patch) <= PREFERENCES_MAX_BYTES, {
+    message: `must be at most ${PREFERENCES_MAX_BYTES} bytes as JSON`,
+  });
+
+export const UpdateMeSchema = z.strictObject({
+  /** 1–100 characters after trimming; null clears it. */
+  displayName: z.string().trim().min(1).max(100).nullable().optional(),
+  preferences: PreferencesPatchSchema.optional(),
+});
+export type UpdateMe = z.infer<typeof UpdateMeSchema>;
+
+const CursorSchema = z.string().min(1).max(512);
+
+/** `?limit=` (default 50, max 200) and an opaque `?cursor=` (API.md). */
+export const UserPageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: CursorSchema.optional(),
+});
+export type UserPageQuery = z.infer<typeof UserPageQuerySchema>;
+
+export const HistoryEntrySchema = z.object({
+  eventId: z.uuid(),
+  type: z.string(),
+  service: ServiceNameSchema,
+  occurredAt: z.iso.datetime(),
+  requestId: z.string().nullable(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+export const HistoryPageSchema = z.object({
+  items: z.array(HistoryEntrySchema),
+  nextCursor: z.string().nullable(),
+});
+export type HistoryPage = z.infer<typeof HistoryPageSchema>;
+
+export const ProjectNameSchema = z.string().trim().min(1).max(100);
+
+export const CreateProjectSchema = z.strictObject({ name: ProjectNameSchema });
+
+export const CreatedProjectSchema = z.object({ id: z.uuid(), name: z.string(), role: z.literal("owner") });
+export type CreatedProject = z.infer<typeof CreatedProjectSchema>;
+
+export const ProjectSummarySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: ProjectRoleSchema,
+  createdAt: z.iso.datetime(),
+});
+export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
+
+export const ProjectPageSchema = z.object({
+  items: z.array(ProjectSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type ProjectPage = z.infer<typeof ProjectPageSchema>;
+
+export const ProjectParamsSchema = z.strictObject({ projectId: z.uuid() });
+export const MemberParamsSchema = z.strictObject({ projectId: z.uuid(), userId: z.uuid() });
+
+const addMemberShape = {
+  userId: z.uuid().optional(),
+  email: EmailSchema.optional(),
+  role: AssignableProjectRoleSchema,
+};
+
+function exactlyOneMemberKey(body: { userId?: string | undefined; email?: string | undefined }): boolean {
+  return (body.userId === undefined) !== (body.email === undefined);
+}
+
+const oneOfMessage = { message: "give exactly one of userId and email", path: ["userId"] };
+
+/** Body of `POST /v1/projects/{projectId}/members`: the member by id or by email, and a role. */
+export const AddMemberBodySchema = z.strictObject(addMemberShape).refine(exactlyOneMemberKey, oneOfMessage);
+
+/** The operation's request: the body with the path's project. */
+export const AddMemberRequestSchema = z
+  .strictObject({ ...addMemberShape, projectId: z.uuid() })
+  .refine(exactlyOneMemberKey, oneOfMessage);
+export type AddMemberRequest = z.infer<typeof AddMemberRequestSchema>;
+
+export const MembershipSchema = z.object({
+  projectId: z.uuid(),
+  userId: z.uuid(),
+  role: ProjectRoleSchema,
+  addedAt: z.iso.datetime(),
+});
+export type Membership = z.infer<typeof MembershipSchema>;

@@ -1,0 +1,195 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { ConflictError, TesseraError, type TesseraErrorOptions } from "@tessera/contracts";
+import { sql } from "kysely";
+import type { EventLike, StoredEvent } from "./events.ts";
+import { type AnyDb, type AnyTransaction, assertSchemaName } from "./schema.ts";
+
+/** What a sealed field reads as once its subject's key is destroyed. */
+export const ERASED_PLACEHOLDER = "[erased]";
+
+/** Which top-level fields of an event's data are personal, and whose they are. */
+export interface PersonalFields {
+  /** The person the data is about (a user id); one key per subject. At most 200 characters. */
+  subjectId: string;
+  fields: readonly string[];
+}
+
+/** Personal data was to be sealed for a subject whose key is destroyed: that person is erased. */
+export class PersonalDataErasedError extends ConflictError {
+  override name = "PersonalDataErasedError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super("eventstore.subject_erased", "Personal data cannot be stored for an erased subject.", options);
+  }
+}
+
+/** A sealed value that does not decrypt under its key: tampering or a foreign value, never silently accepted. */
+export class SealedValueError extends TesseraError {
+  override name = "SealedValueError";
+  constructor(field: string, options: TesseraErrorOptions = {}) {
+    super("eventstore.sealed_value_invalid", 500, `The sealed field ${field} cannot be opened.`, options);
+  }
+}
+
+/**
+ * A per-subject key vault (table `personal_data_keys` in the service schema) with AES-256-GCM
+ * field encryption. Destroying a subject's key forgets every sealed field about them, while the
+ * events themselves stay where they are (crypto-shredding).
+ */
+export interface PersonalDataVault {
+  /** The data with the declared top-level fields sealed under the subject's key, created on first use. */
+  seal(data: unknown, personal: PersonalFields): Promise<unknown>;
+  /** The data with every sealed field opened; a destroyed key gives `ERASED_PLACEHOLDER`. */
+  open(data: unknown): Promise<unknown>;
+  /** `open` for many events at once, with one key lookup. */
+  reveal<E extends EventLike>(events: readonly StoredEvent<E>[]): Promise<StoredEvent<E>[]>;
+  /** Destroys the subject's key for good and leaves a tombstone; idempotent. */
+  destroyKey(subjectId: string): Promise<void>;
+}
+
+const PREFIX = "pii:v1:";
+/**
+ * The sealed fields are listed in the data itself, so only those are ever opened: a value that
+ * merely looks sealed (user input in another field) is left alone. Contracts strip the list on publish.
+ */
+const SEALED_LIST = "$sealed";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const MAX_SUBJECT_LENGTH = 200;
+
+interface Sealed {
+  subjectId: string;
+  iv: Buffer;
+  payload: Buffer;
+}
+
+export function createPersonalDataVault(
+  db: AnyDb | AnyTransaction,
+  options: { schema: string },
+): PersonalDataVault {
+  const keys = sql.table(`${assertSchemaName(options.schema)}.personal_data_keys`);
+
+  async function keyFor(subjectId: string): Promise<Buffer> {
+    if (subjectId.length === 0 || subjectId.length > MAX_SUBJECT_LENGTH) {
+      throw new TesseraError(
+        "eventstore.subject_invalid",
+        500,
+        "A personal-data subject id is 1–200 characters.",
+      );
+    }
+    // Insert-or-nothing, then read: a concurrent first use waits for the other insert and reads its key.
+    await sql`insert into ${keys} (subject_id, key) values (${subjectId}, ${randomBytes(32)})
+              on conflict (subject_id) do nothing`.execute(db);
+    const { rows } = await sql<{ key: Buffer | null }>`
+      select key from ${keys} where subject_id = ${subjectId}`.execute(db);
+    const key = rows[0]?.key;
+    if (!key) throw new PersonalDataErasedError();
+    return key;
+  }
+
+  async function keysOf(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+    if (subjectIds.length === 0) return new Map();
+    const { rows } = await sql<{ subject_id: string; key: Buffer | null }>`
+      select subject_id, key from ${keys}
+       where subject_id in (${sql.join(subjectIds)}) and key is not null`.execute(db);
+    return new Map(rows.flatMap((row) => (row.key ? [[row.subject_id, row.key] as const] : [])));
+  }
+
+  async function openAll(datas: readonly unknown[]): Promise<unknown[]> {
+    const parsed = datas.map(sealedFields);
+    const subjects = new Set(parsed.flatMap((fields) => fields.map(([, sealed]) => sealed.subjectId)));
+    const found = await keysOf([...subjects]);
+    return datas.map((data, index) => {
+      if (!isRecord(data) || !(SEALED_LIST in data)) return data;
+      const { [SEALED_LIST]: _list, ...result } = data;
+      for (const [field, sealed] of parsed[index] ?? []) {
+        const key = found.get(sealed.subjectId);
+        result[field] = key ? decrypt(key, field, sealed) : ERASED_PLACEHOLDER;
+      }
+      return result;
+    });
+  }
+
+  return {
+    async seal(data, personal) {
+      if (!isRecord(data)) return data;
+      const present = personal.fields.filter((field) => data[field] !== undefined);
+      if (present.length === 0) return data;
+      const key = await keyFor(personal.subjectId);
+      const result: Record<string, unknown> = { ...data, [SEALED_LIST]: present };
+      for (const field of present) result[field] = encrypt(key, personal.subjectId, field, data[field]);
+      return result;
+    },
+    async open(data) {
+      const [opened] = await openAll([data]);
+      return opened;
+    },
+    async reveal(events) {
+      const opened = await openAll(events.map((event) => event.data));
+      return events.map((event, index) => Object.assign({}, event, { data: opened[index] }));
+    },
+    async destroyKey(subjectId) {
+      await sql`insert into ${keys} (subject_id, key, destroyed_at) values (${subjectId}, null, now())
+                on conflict (subject_id) do update set key = null,
+                  destroyed_at = coalesce(${keys}.destroyed_at, now())`.execute(db);
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The subject and field name are authenticated data: a sealed value cannot be moved to another person or field. */
+function aad(subjectId: string, field: string): Buffer {
+  return Buffer.from(`${subjectId}\u0000${field}`, "utf8");
+}
+
+function encrypt(key: Buffer, subjectId: string, field: string, value: unknown): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad(subjectId, field));
+  const body = Buffer.concat([
+    cipher.update(JSON.stringify(value), "utf8"),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
+  return `${PREFIX}${Buffer.from(subjectId, "utf8").toString("base64url")}:${iv.toString("base64url")}:${body.toString("base64url")}`;
+}
+
+function decrypt(key: Buffer, field: string, sealed: Sealed): unknown {
+  try {
+    const tag = sealed.payload.subarray(sealed.payload.length - TAG_BYTES);
+    const body = sealed.payload.subarray(0, sealed.payload.length - TAG_BYTES);
+    const decipher = createDecipheriv("aes-256-gcm", key, sealed.iv).setAAD(aad(sealed.subjectId, field));
+    decipher.setAuthTag(tag);
+    return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8"));
+  } catch (cause) {
+    throw new SealedValueError(field, { cause });
+  }
+}
+
+function parseSealed(field: string, value: unknown): Sealed {
+  const parts =
+    typeof value === "string" && value.startsWith(PREFIX) ? value.slice(PREFIX.length).split(":") : [];
+  const [subject, iv, payload] = parts;
+  if (parts.length !== 3 || subject === undefined || iv === undefined || payload === undefined) {
+    throw new SealedValueError(field);
+  }
+  const ivBytes = Buffer.from(iv, "base64url");
+  const payloadBytes = Buffer.from(payload, "base64url");
+  if (ivBytes.length !== IV_BYTES || payloadBytes.length < TAG_BYTES) throw new SealedValueError(field);
+  return {
+    subjectId: Buffer.from(subject, "base64url").toString("utf8"),
+    iv: ivBytes,
+    payload: payloadBytes,
+  };
+}
+
+function sealedFields(data: unknown): [string, Sealed][] {
+  if (!isRecord(data)) return [];
+  const list = data[SEALED_LIST];
+  if (!Array.isArray(list)) return [];
+  return list.map((field): [string, Sealed] => {
+    const name = String(field);
+    return [name, parseSealed(name, data[name])];
+  });
+}

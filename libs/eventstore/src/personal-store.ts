@@ -1,0 +1,62 @@
+import type { EventEnvelope } from "@tessera/contracts";
+import type { EventLike, NewEvent, StoredEvent } from "./events.ts";
+import type { PersonalDataVault, PersonalFields } from "./personal-data.ts";
+import type { EventPublisher } from "./relay.ts";
+import type { AnyTransaction } from "./schema.ts";
+import type { AppendOptions, EventStore, InlineProjection } from "./store.ts";
+
+/** Says which fields of an event are personal and whose they are; undefined: none. */
+export type PersonalDataPolicy = (event: EventLike) => PersonalFields | undefined;
+
+export interface PersonalDataOptions {
+  /** Built on the same handle (pool or transaction) as the store it wraps. */
+  vault: PersonalDataVault;
+  policy: PersonalDataPolicy;
+}
+
+/**
+ * The store, with personal fields sealed on append and opened on read: `readStream`, the returned
+ * events and the inline projections all see plaintext (or `ERASED_PLACEHOLDER` once the subject's
+ * key is destroyed); only the stored rows hold ciphertext.
+ */
+export function withPersonalData(store: EventStore, options: PersonalDataOptions): EventStore {
+  const { vault, policy } = options;
+  return {
+    schema: store.schema,
+    async readStream<E extends EventLike>(streamId: string) {
+      const slice = await store.readStream<E>(streamId);
+      return { events: await vault.reveal(slice.events), version: slice.version };
+    },
+    async append<E extends EventLike>(
+      streamId: string,
+      events: readonly NewEvent<E>[],
+      appendOptions: AppendOptions<E>,
+    ) {
+      const sealed = await Promise.all(
+        events.map(async (event) => {
+          const personal = policy(event);
+          return personal
+            ? Object.assign({}, event, { data: await vault.seal(event.data, personal) })
+            : event;
+        }),
+      );
+      const plaintext = (stored: readonly StoredEvent<E>[]): StoredEvent<E>[] =>
+        stored.map((event, index) => Object.assign({}, event, { data: events[index]?.data ?? event.data }));
+      const inline = appendOptions.inline?.map(
+        (project: InlineProjection<E>) => (trx: AnyTransaction, stored: readonly StoredEvent<E>[]) =>
+          project(trx, plaintext(stored)),
+      );
+      const slice = await store.append<E>(streamId, sealed, { ...appendOptions, inline });
+      return { events: plaintext(slice.events), version: slice.version };
+    },
+  };
+}
+
+/** For a relay that must publish personal fields in the clear (the contract decides what leaves). */
+export function revealingPublisher(vault: PersonalDataVault, publisher: EventPublisher): EventPublisher {
+  return {
+    async publish(envelope: EventEnvelope): Promise<void> {
+      await publisher.publish({ ...envelope, data: await vault.open(envelope.data) });
+    },
+  };
+}
