@@ -133,4 +133,27 @@ describe("auth registration and login", () => {
       caller.request(authLogin, { email: "noether@example.com", password: "wrong password!" }, ctx()),
     ).rejects.toMatchObject({ code: "auth.invalid_credentials", status: 401 });
   });
+
+  it("refuses one of the most common passwords, in any case, with errors on the password field", async () => {
+    for (const common of ["password123", "Password123", "QWERTYUIOP"]) {
+      await expect(
+        caller.request(authRegister, { email: "common@example.com", password: common }, ctx()),
+      ).rejects.toMatchObject({
+        status: 400,
+        code: "auth.password_too_common",
+        errors: [{ field: "password", message: expect.any(String) }],
+      });
+    }
+  });
+
+  it("takes a long password exactly as typed, spaces and case included", async () => {
+    const exact = `  Ünïcode Passphrase ${"x".repeat(100)}  `;
+    await caller.request(authRegister, { email: "exact@example.com", password: exact }, ctx());
+    await expect(
+      caller.request(authLogin, { email: "exact@example.com", password: exact }, ctx()),
+    ).resolves.toBeDefined();
+    await expect(
+      caller.request(authLogin, { email: "exact@example.com", password: exact.trim() }, ctx()),
+    ).rejects.toMatchObject({ code: "auth.invalid_credentials" });
+  });
 });

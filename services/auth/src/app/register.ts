@@ -4,22 +4,42 @@ import { handleCommand } from "@tessera/eventstore";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider } from "../domain/decide.ts";
 import { projectAccountEvents } from "../infra/accounts.ts";
-import type { PasswordHasher } from "../infra/passwords.ts";
+import { issueLinkToken, type LinkTokenKey } from "../infra/link-tokens.ts";
 import { eventMetadata } from "./metadata.ts";
+import { hashNewPassword, type PasswordPolicyDeps } from "./passwords.ts";
 import { type SessionDeps, startSession } from "./sessions.ts";
 
-/** `svc.auth.register`: hash, append `auth.account.registered` (email unique inline), start a session. */
-export function register(deps: SessionDeps & { hasher: PasswordHasher }) {
+export interface RegisterDeps extends SessionDeps, PasswordPolicyDeps {
+  linkKey: LinkTokenKey;
+  /** Lifetime of the email-verification link, in ms. */
+  verificationTtlMs: number;
+}
+
+/**
+ * `svc.auth.register`: refuse a common password, hash, append `auth.account.registered` (email
+ * unique inline) with the email-verification request, start a session.
+ */
+export function register(deps: RegisterDeps) {
   return async (request: Credentials, ctx: MessageContext): Promise<TokenPair> => {
     const accountId = randomUUID();
-    const passwordHash = await deps.hasher.hash(request.password);
+    const passwordHash = await hashNewPassword(deps, request.password, "password");
+    const link = issueLinkToken(deps.linkKey, "email-verification", accountId);
     await handleCommand(
       deps.store,
       accountDecider,
       accountStreamId(accountId),
       {
         type: "RegisterAccount",
-        data: { accountId, email: request.email, passwordHash },
+        data: {
+          accountId,
+          email: request.email,
+          passwordHash,
+          verification: {
+            tokenHash: link.tokenHash,
+            token: link.encrypted,
+            lifetimeMs: deps.verificationTtlMs,
+          },
+        },
         meta: { now: deps.clock() },
       },
       { inline: [projectAccountEvents], metadata: eventMetadata(ctx, accountId) },

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { MessageContext, TokenPair } from "@tessera/contracts";
+import type { MessageContext, SessionMethod, SessionRevokeReason, TokenPair } from "@tessera/contracts";
 import { type EventStore, handleCommand } from "@tessera/eventstore";
-import { sessionDecider, sessionStreamId } from "../domain/session.ts";
+import { SessionNotFoundError } from "../domain/errors.ts";
+import { sessionStreamId } from "../domain/session.ts";
+import { sessionDecider } from "../domain/session-decide.ts";
 import { projectSessionEvents } from "../infra/sessions.ts";
 import type { SigningKey } from "../infra/signing-keys.ts";
 import { type AccessTokenSettings, newRefreshToken, signAccessToken } from "../infra/tokens.ts";
@@ -13,14 +15,37 @@ export interface SessionDeps {
   tokens: AccessTokenSettings;
   /** Absolute lifetime of a refresh-token family, in ms. */
   refreshLifetimeMs: number;
+  /** A session not refreshed for this long ends, in ms. */
+  refreshIdleMs: number;
   clock: () => Date;
+}
+
+export async function tokenPair(
+  deps: SessionDeps,
+  account: { accountId: string; email: string },
+  session: { sessionId: string; refreshToken: string },
+  now: Date,
+): Promise<TokenPair> {
+  const accessToken = await signAccessToken(
+    deps.signingKey(),
+    deps.tokens,
+    { accountId: account.accountId, sessionId: session.sessionId },
+    now,
+  );
+  return {
+    user: { id: account.accountId, email: account.email },
+    accessToken,
+    refreshToken: session.refreshToken,
+    tokenType: "Bearer",
+    expiresIn: deps.tokens.ttlSeconds,
+  };
 }
 
 /** Starts a session (a new refresh-token family) and hands out its first token pair. */
 export async function startSession(
   deps: SessionDeps,
   account: { accountId: string; email: string },
-  method: "register" | "password",
+  method: SessionMethod,
   ctx: MessageContext,
 ): Promise<TokenPair> {
   const now = deps.clock();
@@ -44,12 +69,44 @@ export async function startSession(
     },
     { inline: [projectSessionEvents], metadata: eventMetadata(ctx, account.accountId) },
   );
-  const accessToken = await signAccessToken(deps.signingKey(), deps.tokens, { ...account, sessionId }, now);
-  return {
-    user: { id: account.accountId, email: account.email },
-    accessToken,
-    refreshToken: refresh.token,
-    tokenType: "Bearer",
-    expiresIn: deps.tokens.ttlSeconds,
-  };
+  return tokenPair(deps, account, { sessionId, refreshToken: refresh.token }, now);
+}
+
+/**
+ * Revokes one session; `onBehalfOf` limits it to that account's sessions (another's is "not found").
+ * Revoking a revoked session changes nothing.
+ */
+export async function revokeSession(
+  deps: Pick<SessionDeps, "store" | "clock">,
+  sessionId: string,
+  options: { reason: SessionRevokeReason; onBehalfOf?: string },
+  ctx: MessageContext,
+): Promise<void> {
+  await handleCommand(
+    deps.store,
+    sessionDecider,
+    sessionStreamId(sessionId),
+    {
+      type: "RevokeSession",
+      data: { reason: options.reason, ...(options.onBehalfOf ? { onBehalfOf: options.onBehalfOf } : {}) },
+      meta: { now: deps.clock() },
+    },
+    { inline: [projectSessionEvents], metadata: eventMetadata(ctx, ctx.actor) },
+  );
+}
+
+/** Revokes each of the given sessions of one account (each is its own stream). */
+export async function revokeSessions(
+  deps: Pick<SessionDeps, "store" | "clock">,
+  sessionIds: readonly string[],
+  reason: SessionRevokeReason,
+  ctx: MessageContext,
+): Promise<void> {
+  for (const sessionId of sessionIds) {
+    try {
+      await revokeSession(deps, sessionId, { reason }, ctx);
+    } catch (error) {
+      if (!(error instanceof SessionNotFoundError)) throw error;
+    }
+  }
 }

@@ -1,34 +1,202 @@
-import type { AccountEvent, AccountState } from "./account.ts";
-import { evolveAccount, initialAccountState } from "./account.ts";
-import { AccountAlreadyRegisteredError } from "./errors.ts";
+import type { EncryptedLinkToken, LinkPurpose } from "@tessera/contracts";
+import type { AccountEvent, AccountState, IdentityLinkedData, LinkRequestedData } from "./account.ts";
+import { evolveAccount, identityKey, initialAccountState } from "./account.ts";
+import {
+  AccountAlreadyRegisteredError,
+  AccountNotFoundError,
+  OAuthEmailRequiredError,
+  OAuthLinkRequiredError,
+  ResetTokenInvalidError,
+  VerificationTokenInvalidError,
+} from "./errors.ts";
 
 export interface CommandMeta {
   /** The moment the command is handled, from the handler's clock. */
   now: Date;
 }
 
-export type AccountCommand = {
-  type: "RegisterAccount";
-  data: { accountId: string; email: string; passwordHash: string };
-  meta: CommandMeta;
-};
+/** A freshly made link token: its hash to check it later, the raw token encrypted for `outbound`. */
+export interface LinkIssue {
+  tokenHash: string;
+  token: EncryptedLinkToken;
+  /** Lifetime of the link, in ms. */
+  lifetimeMs: number;
+}
+
+export type AccountCommand =
+  | {
+      type: "RegisterAccount";
+      data: { accountId: string; email: string; passwordHash: string; verification: LinkIssue };
+      meta: CommandMeta;
+    }
+  | { type: "RequestPasswordReset"; data: { link: LinkIssue }; meta: CommandMeta }
+  | { type: "ResetPassword"; data: { tokenHash: string; passwordHash: string }; meta: CommandMeta }
+  | { type: "ChangePassword"; data: { passwordHash: string }; meta: CommandMeta }
+  | { type: "VerifyEmail"; data: { tokenHash: string }; meta: CommandMeta }
+  | {
+      type: "RegisterOAuthAccount";
+      data: { accountId: string; identity: ProviderIdentity; verification: LinkIssue };
+      meta: CommandMeta;
+    }
+  | {
+      type: "LinkIdentity";
+      data: { identity: ProviderIdentity; via: "link" | "verified-email" };
+      meta: CommandMeta;
+    }
+  | { type: "EraseAccount"; data: Record<string, never>; meta: CommandMeta };
+
+/** What a provider said about the person signing in. */
+export type ProviderIdentity = Omit<IdentityLinkedData, "accountId" | "via" | "linkedAt">;
+
+type ActiveAccount = Extract<AccountState, { status: "active" }>;
+
+function linkRequested(account: { accountId: string; email: string }, link: LinkIssue, now: Date) {
+  const data: LinkRequestedData = {
+    accountId: account.accountId,
+    recipient: account.email,
+    token: link.token,
+    tokenHash: link.tokenHash,
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + link.lifetimeMs).toISOString(),
+  };
+  return data;
+}
+
+/** A presented link token is good when it is outstanding, for this purpose, and not yet expired. */
+function isLinkUsable(state: ActiveAccount, tokenHash: string, purpose: LinkPurpose, now: Date): boolean {
+  const link = Object.hasOwn(state.pendingLinks, tokenHash) ? state.pendingLinks[tokenHash] : undefined;
+  return link !== undefined && link.purpose === purpose && now.getTime() < Date.parse(link.expiresAt);
+}
+
+function active(state: AccountState): ActiveAccount {
+  if (state.status !== "active") throw new AccountNotFoundError();
+  return state;
+}
 
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
+  const { now } = command.meta;
   switch (command.type) {
     case "RegisterAccount": {
       if (state.status !== "absent") throw new AccountAlreadyRegisteredError(command.data.accountId);
+      const { verification, ...account } = command.data;
+      return [
+        { type: "auth.account.registered", data: { ...account, registeredAt: now.toISOString() } },
+        { type: "auth.email.verification_requested", data: linkRequested(account, verification, now) },
+      ];
+    }
+    case "RequestPasswordReset": {
+      const account = active(state);
+      return [
+        { type: "auth.password.reset_requested", data: linkRequested(account, command.data.link, now) },
+      ];
+    }
+    case "ResetPassword": {
+      if (state.status !== "active" || !isLinkUsable(state, command.data.tokenHash, "password-reset", now)) {
+        throw new ResetTokenInvalidError();
+      }
       return [
         {
-          type: "auth.account.registered",
-          data: { ...command.data, registeredAt: command.meta.now.toISOString() },
+          type: "auth.password.changed",
+          data: {
+            accountId: state.accountId,
+            via: "reset",
+            passwordHash: command.data.passwordHash,
+            tokenHash: command.data.tokenHash,
+            changedAt: now.toISOString(),
+          },
         },
       ];
     }
+    case "ChangePassword": {
+      const account = active(state);
+      return [
+        {
+          type: "auth.password.changed",
+          data: {
+            accountId: account.accountId,
+            via: "change",
+            passwordHash: command.data.passwordHash,
+            changedAt: now.toISOString(),
+          },
+        },
+      ];
+    }
+    case "VerifyEmail": {
+      if (
+        state.status !== "active" ||
+        !isLinkUsable(state, command.data.tokenHash, "email-verification", now)
+      ) {
+        throw new VerificationTokenInvalidError();
+      }
+      return [
+        {
+          type: "auth.email.verified",
+          data: {
+            accountId: state.accountId,
+            tokenHash: command.data.tokenHash,
+            verifiedAt: now.toISOString(),
+          },
+        },
+      ];
+    }
+    case "RegisterOAuthAccount":
+      return registerOAuthAccount(command.data, state, now);
+    case "LinkIdentity": {
+      const account = active(state);
+      const { identity, via } = command.data;
+      if (account.identities.includes(identityKey(identity))) return [];
+      // Pre-account-takeover defence: someone may have registered the victim's email before the
+      // victim signs in with a provider. Only when both sides proved the email is it the same person.
+      if (via === "verified-email" && !(identity.emailVerified && account.emailVerified)) {
+        throw new OAuthLinkRequiredError();
+      }
+      return [identityLinked(account.accountId, identity, via, now)];
+    }
+    case "EraseAccount":
+      if (state.status !== "active") return [];
+      return [
+        { type: "auth.account.erased", data: { accountId: state.accountId, erasedAt: now.toISOString() } },
+      ];
     default: {
-      const unknown: never = command.type;
+      const unknown: never = command;
       return unknown;
     }
   }
+}
+
+function identityLinked(
+  accountId: string,
+  identity: ProviderIdentity,
+  via: IdentityLinkedData["via"],
+  now: Date,
+): AccountEvent {
+  return { type: "auth.identity.linked", data: { accountId, ...identity, via, linkedAt: now.toISOString() } };
+}
+
+/**
+ * An account made for a provider identity: no password; the email counts as verified only when the
+ * provider says so, otherwise a verification link goes out as at a password registration.
+ */
+function registerOAuthAccount(
+  data: Extract<AccountCommand, { type: "RegisterOAuthAccount" }>["data"],
+  state: AccountState,
+  now: Date,
+): AccountEvent[] {
+  if (state.status !== "absent") throw new AccountAlreadyRegisteredError(data.accountId);
+  const { accountId, identity } = data;
+  const email = identity.email;
+  if (email === undefined) throw new OAuthEmailRequiredError();
+  const registered: AccountEvent = {
+    type: "auth.account.registered",
+    data: { accountId, email, registeredAt: now.toISOString() },
+  };
+  const verified: AccountEvent = identity.emailVerified
+    ? { type: "auth.email.verified", data: { accountId, verifiedAt: now.toISOString() } }
+    : {
+        type: "auth.email.verification_requested",
+        data: linkRequested({ accountId, email }, data.verification, now),
+      };
+  return [registered, identityLinked(accountId, identity, "sign-up", now), verified];
 }
 
 export const accountDecider = {

@@ -1,85 +1,96 @@
-import { ConflictError } from "@tessera/contracts";
-import type { CommandMeta } from "./decide.ts";
+import type { SessionMethod, SessionRevokeReason } from "@tessera/contracts";
 
 /**
  * A session: one refresh-token family, one stream (`session-<id>`).
- * The refresh token itself never exists here, only its hash.
+ * Refresh tokens never exist here, only their hashes; every rotated-out hash is remembered so a
+ * reuse is recognised.
  */
-export type SessionEvent = {
-  type: "auth.session.started";
-  data: {
-    sessionId: string;
-    accountId: string;
-    familyId: string;
-    method: "register" | "password";
-    refreshTokenHash: string;
-    startedAt: string;
-    expiresAt: string;
-  };
-};
-
-export type SessionState = { status: "absent" } | { status: "active"; sessionId: string; accountId: string };
-
-export type SessionCommand = {
-  type: "StartSession";
-  data: {
-    sessionId: string;
-    accountId: string;
-    familyId: string;
-    method: "register" | "password";
-    refreshTokenHash: string;
-    /** Absolute lifetime of the refresh-token family, in ms. */
-    lifetimeMs: number;
-  };
-  meta: CommandMeta;
-};
-
-export class SessionAlreadyStartedError extends ConflictError {
-  override name = "SessionAlreadyStartedError";
-  constructor(sessionId: string) {
-    super("auth.session_exists", `Session ${sessionId} already exists.`);
-  }
-}
-
-export function decideSession(command: SessionCommand, state: SessionState): SessionEvent[] {
-  switch (command.type) {
-    case "StartSession": {
-      if (state.status !== "absent") throw new SessionAlreadyStartedError(command.data.sessionId);
-      const { lifetimeMs, ...data } = command.data;
-      return [
-        {
-          type: "auth.session.started",
-          data: {
-            ...data,
-            startedAt: command.meta.now.toISOString(),
-            expiresAt: new Date(command.meta.now.getTime() + lifetimeMs).toISOString(),
-          },
-        },
-      ];
+export type SessionEvent =
+  | {
+      type: "auth.session.started";
+      data: {
+        sessionId: string;
+        accountId: string;
+        familyId: string;
+        method: SessionMethod;
+        refreshTokenHash: string;
+        startedAt: string;
+        expiresAt: string;
+      };
     }
-    default: {
-      const unknown: never = command.type;
-      return unknown;
+  | {
+      type: "auth.session.refreshed";
+      data: {
+        sessionId: string;
+        accountId: string;
+        previousTokenHash: string;
+        refreshTokenHash: string;
+        refreshedAt: string;
+      };
     }
-  }
-}
+  | {
+      type: "auth.session.revoked";
+      data: { sessionId: string; accountId: string; reason: SessionRevokeReason; revokedAt: string };
+    }
+  | {
+      type: "auth.session.compromised";
+      data: {
+        sessionId: string;
+        accountId: string;
+        familyId: string;
+        reusedTokenHash: string;
+        detectedAt: string;
+      };
+    };
 
-export function evolveSession(_state: SessionState, event: SessionEvent): SessionState {
+export type SessionState =
+  | { status: "absent" }
+  | {
+      status: "active" | "revoked";
+      sessionId: string;
+      accountId: string;
+      familyId: string;
+      currentTokenHash: string;
+      rotatedTokenHashes: readonly string[];
+      expiresAt: string;
+      lastUsedAt: string;
+    };
+
+export function evolveSession(state: SessionState, event: SessionEvent): SessionState {
+  if (event.type === "auth.session.started") {
+    return {
+      status: "active",
+      sessionId: event.data.sessionId,
+      accountId: event.data.accountId,
+      familyId: event.data.familyId,
+      currentTokenHash: event.data.refreshTokenHash,
+      rotatedTokenHashes: [],
+      expiresAt: event.data.expiresAt,
+      lastUsedAt: event.data.startedAt,
+    };
+  }
+  if (state.status === "absent") return state;
   switch (event.type) {
-    case "auth.session.started":
-      return { status: "active", sessionId: event.data.sessionId, accountId: event.data.accountId };
+    case "auth.session.refreshed":
+      return {
+        ...state,
+        currentTokenHash: event.data.refreshTokenHash,
+        rotatedTokenHashes: [...state.rotatedTokenHashes, event.data.previousTokenHash],
+        lastUsedAt: event.data.refreshedAt,
+      };
+    case "auth.session.revoked":
+    case "auth.session.compromised":
+      return { ...state, status: "revoked" };
     default: {
-      const unknown: never = event.type;
+      const unknown: never = event;
       return unknown;
     }
   }
 }
 
-export const sessionDecider = {
-  decide: decideSession,
-  evolve: evolveSession,
-  initialState: (): SessionState => ({ status: "absent" }),
-};
+export function initialSessionState(): SessionState {
+  return { status: "absent" };
+}
 
 export function sessionStreamId(sessionId: string): string {
   return `session-${sessionId}`;

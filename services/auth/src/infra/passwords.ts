@@ -9,8 +9,8 @@ export const ARGON2_PARAMETERS = { memoryCost: 19_456, timeCost: 2, parallelism:
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;
-  /** Burns the same time as a real verification, for unknown emails. */
-  verifyDummy(password: string): Promise<void>;
+  /** Burns the same time as a real verification, for unknown emails; always false. */
+  verifyDummy(password: string): Promise<false>;
 }
 
 export async function createPasswordHasher(): Promise<PasswordHasher> {
@@ -26,6 +26,7 @@ export async function createPasswordHasher(): Promise<PasswordHasher> {
     },
     verifyDummy: async (password) => {
       await verify(dummyHash, password).catch(() => false);
+      return false;
     },
   };
 }

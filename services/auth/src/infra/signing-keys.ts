@@ -1,7 +1,8 @@
 import { randomUUID, type webcrypto } from "node:crypto";
-import type { Jwks } from "@tessera/contracts";
-import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import { type Kysely, sql } from "kysely";
+import { type Jwks, JwksSchema } from "@tessera/contracts";
+import { exportJWK, generateKeyPair, importJWK } from "jose";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { z } from "zod";
 import type { AuthDb } from "./tables.ts";
 
 export const SIGNING_ALGORITHM = "EdDSA";
@@ -11,51 +12,113 @@ export interface SigningKey {
   readonly privateKey: webcrypto.CryptoKey;
 }
 
-/** Serialises key creation across replicas starting at once. */
+/** An Ed25519 private key as stored (JWK). */
+const PrivateJwkSchema = z.object({
+  kty: z.literal("OKP"),
+  crv: z.literal("Ed25519"),
+  x: z.string(),
+  d: z.string(),
+  kid: z.string(),
+  alg: z.literal(SIGNING_ALGORITHM),
+});
+const PublicJwkSchema = JwksSchema.shape.keys.element;
+
+/** Serialises key creation across replicas. */
 const SIGNING_KEY_LOCK = 0x7e55_0a01;
 
-/** The newest active key, created on first start; every replica signs with the same one. */
-export async function ensureSigningKey(db: Kysely<AuthDb>): Promise<SigningKey> {
-  const row = await db.transaction().execute(async (trx) => {
+async function createKey(trx: Transaction<AuthDb>, now: Date): Promise<void> {
+  const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, {
+    crv: "Ed25519",
+    extractable: true,
+  });
+  const kid = randomUUID();
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALGORITHM, use: "sig" };
+  await trx
+    .insertInto("signing_keys")
+    .values({
+      kid,
+      algorithm: SIGNING_ALGORITHM,
+      private_jwk: JSON.stringify(privateJwk),
+      public_jwk: JSON.stringify(publicJwk),
+      created_at: now.toISOString(),
+    })
+    .execute();
+}
+
+/**
+ * Makes a new signing key when there is none or the active one is at least `maxAgeMs` old, and
+ * retires the others. Every replica may call it; the advisory lock lets one create, the rest then
+ * find the fresh key. Returns whether a key was made.
+ */
+export async function rotateSigningKeyIfDue(
+  db: Kysely<AuthDb>,
+  options: { maxAgeMs: number; now: Date },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`.execute(trx);
-    const existing = await trx
+    const newest = await trx
       .selectFrom("signing_keys")
-      .select(["kid", "private_jwk"])
+      .select(["kid", "created_at"])
       .where("retired_at", "is", null)
       .orderBy("created_at", "desc")
       .executeTakeFirst();
-    if (existing) return existing;
-    const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, {
-      crv: "Ed25519",
-      extractable: true,
-    });
-    const kid = randomUUID();
-    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM };
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALGORITHM, use: "sig" };
-    await trx
-      .insertInto("signing_keys")
-      .values({
-        kid,
-        algorithm: SIGNING_ALGORITHM,
-        private_jwk: JSON.stringify(privateJwk),
-        public_jwk: JSON.stringify(publicJwk),
-      })
-      .execute();
-    return { kid, private_jwk: privateJwk };
+    if (newest && options.now.getTime() - newest.created_at.getTime() < options.maxAgeMs) return false;
+    await createKey(trx, options.now);
+    if (newest) {
+      await trx
+        .updateTable("signing_keys")
+        .set({ retired_at: options.now.toISOString() })
+        .where("retired_at", "is", null)
+        .where("created_at", "<=", newest.created_at)
+        .execute();
+    }
+    return true;
   });
-  const privateKey = await importJWK(row.private_jwk as JWK, SIGNING_ALGORITHM);
+}
+
+/**
+ * The key every replica signs with: the newest one created at least `publishAheadMs` ago, so every
+ * replica has shared it in the JWKS before any token carries it (the first key signs at once).
+ */
+export async function loadActiveSigningKey(
+  db: Kysely<AuthDb>,
+  options: { now: Date; publishAheadMs: number },
+): Promise<SigningKey | undefined> {
+  const ready = new Date(options.now.getTime() - options.publishAheadMs);
+  const row =
+    (await db
+      .selectFrom("signing_keys")
+      .select(["kid", "private_jwk"])
+      .where("created_at", "<=", ready)
+      .orderBy("created_at", "desc")
+      .executeTakeFirst()) ??
+    (await db
+      .selectFrom("signing_keys")
+      .select(["kid", "private_jwk"])
+      .orderBy("created_at", "desc")
+      .executeTakeFirst());
+  if (!row) return undefined;
+  const privateKey = await importJWK(PrivateJwkSchema.parse(row.private_jwk), SIGNING_ALGORITHM);
   if (privateKey instanceof Uint8Array) throw new TypeError("signing key imported as raw bytes, not a key");
   return { kid: row.kid, privateKey };
 }
 
-/** Public keys of every key still able to verify a live token. */
-export async function loadPublicJwks(db: Kysely<AuthDb>, retiredWithinMs: number): Promise<Jwks> {
-  const since = new Date(Date.now() - retiredWithinMs).toISOString();
+/**
+ * Public keys of every key that may still verify a live token: the active ones and those retired
+ * less than `retainRetiredMs` ago (the access-token lifetime plus the time a retired key may still
+ * sign: its successor's publication lead and one check interval).
+ */
+export async function loadPublicJwks(
+  db: Kysely<AuthDb>,
+  options: { now: Date; retainRetiredMs: number },
+): Promise<Jwks> {
+  const since = new Date(options.now.getTime() - options.retainRetiredMs);
   const rows = await db
     .selectFrom("signing_keys")
     .select("public_jwk")
-    .where((eb) => eb.or([eb("retired_at", "is", null), eb("retired_at", ">", new Date(since))]))
+    .where((eb) => eb.or([eb("retired_at", "is", null), eb("retired_at", ">", since)]))
     .orderBy("created_at", "desc")
     .execute();
-  return { keys: rows.map((row) => row.public_jwk as Jwks["keys"][number]) };
+  return { keys: rows.map((row) => PublicJwkSchema.parse(row.public_jwk)) };
 }

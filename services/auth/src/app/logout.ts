@@ -1,0 +1,26 @@
+import type { MessageContext } from "@tessera/contracts";
+import type { Kysely } from "kysely";
+import { SessionNotFoundError } from "../domain/errors.ts";
+import { findSessionIdByRefreshHash } from "../infra/sessions.ts";
+import type { AuthDb } from "../infra/tables.ts";
+import { hashRefreshToken } from "../infra/tokens.ts";
+import { requireActor } from "./actor.ts";
+import { revokeSession, type SessionDeps } from "./sessions.ts";
+
+/**
+ * `svc.auth.logout`: ends the session of the refresh token when it is the caller's. An unknown,
+ * revoked or foreign token changes nothing and answers the same, so logout reveals nothing.
+ */
+export function logout(deps: Pick<SessionDeps, "store" | "clock"> & { db: Kysely<AuthDb> }) {
+  return async (request: { refreshToken: string }, ctx: MessageContext): Promise<null> => {
+    const actor = requireActor(ctx);
+    const sessionId = await findSessionIdByRefreshHash(deps.db, hashRefreshToken(request.refreshToken));
+    if (!sessionId) return null;
+    try {
+      await revokeSession(deps, sessionId, { reason: "logout", onBehalfOf: actor }, ctx);
+    } catch (error) {
+      if (!(error instanceof SessionNotFoundError)) throw error;
+    }
+    return null;
+  };
+}

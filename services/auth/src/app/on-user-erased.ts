@@ -1,0 +1,66 @@
+import { type EventEnvelope, type MessageContext, userErased } from "@tessera/contracts";
+import { handleCommand, handleOnce } from "@tessera/eventstore";
+import type { Kysely, Transaction } from "kysely";
+import { accountStreamId } from "../domain/account.ts";
+import { accountDecider } from "../domain/decide.ts";
+import { findAccountById, projectAccountEvents } from "../infra/accounts.ts";
+import { AUTH_SCHEMA, authStore, authVault } from "../infra/auth-store.ts";
+import { clearFailures, throttleKeys } from "../infra/login-failures.ts";
+import { findUnrevokedSessionIds } from "../infra/sessions.ts";
+import type { AuthDb } from "../infra/tables.ts";
+import { eventMetadata } from "./metadata.ts";
+import { revokeSessions } from "./sessions.ts";
+
+export const ON_USER_ERASED = "on-user-erased";
+
+/**
+ * `evt.user.user.erased` → in one transaction with the processed-event record: the account is
+ * erased (`auth.account.erased`; its email row, password hash, links, identities and provider
+ * tokens go, so the email can register again), every session is revoked (the revocation feed puts
+ * them on the gateway's deny-list), the email's throttle count goes, and the account's key is
+ * destroyed, so its sealed fields in older events read as `[erased]`.
+ */
+export function onUserErased(deps: { db: Kysely<AuthDb>; clock: () => Date }) {
+  return async (envelope: EventEnvelope): Promise<void> => {
+    const { userId } = userErased.data.parse(envelope.data);
+    await handleOnce(
+      deps.db,
+      { schema: AUTH_SCHEMA, consumer: ON_USER_ERASED, eventId: envelope.eventId },
+      (trx) => eraseAccount(trx, userId, envelope, deps.clock),
+    );
+  };
+}
+
+async function eraseAccount(
+  trx: Transaction<AuthDb>,
+  accountId: string,
+  envelope: EventEnvelope,
+  clock: () => Date,
+): Promise<void> {
+  const store = authStore(trx);
+  const ctx: MessageContext = {
+    requestId: envelope.metadata.requestId ?? envelope.eventId,
+    ...(envelope.metadata.traceparent ? { traceparent: envelope.metadata.traceparent } : {}),
+    actor: "system:auth",
+  };
+  const account = await findAccountById(trx, accountId);
+  if (account) await clearFailures(trx, throttleKeys(account.email, undefined).account);
+  await handleCommand(
+    store,
+    accountDecider,
+    accountStreamId(accountId),
+    { type: "EraseAccount", data: {}, meta: { now: clock() } },
+    {
+      inline: [projectAccountEvents],
+      metadata: { ...eventMetadata(ctx, ctx.actor), causationId: envelope.eventId },
+      retries: 0,
+    },
+  );
+  await revokeSessions(
+    { store, clock },
+    await findUnrevokedSessionIds(trx, accountId),
+    "account_erased",
+    ctx,
+  );
+  await authVault(trx).destroyKey(accountId);
+}
