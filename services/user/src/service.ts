@@ -1,31 +1,80 @@
-import { profileCreated, userGetMe } from "@tessera/contracts";
+import {
+  USER_EVENTS,
+  userAccessGet,
+  userAdminGrant,
+  userAdminRevoke,
+  userEraseMe,
+  userGetMe,
+  userHistoryList,
+  userMemberAdd,
+  userMemberRemove,
+  userProjectCreate,
+  userProjectsList,
+  userUpdateMe,
+} from "@tessera/contracts";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
+import { addMember } from "./app/add-member.ts";
+import { changePlatformRole } from "./app/admin-roles.ts";
+import { createProject } from "./app/create-project.ts";
+import { eraseMe } from "./app/erase-me.ts";
+import { getAccess } from "./app/get-access.ts";
 import { getMe } from "./app/get-me.ts";
-import { ON_ACCOUNT_REGISTERED, onAccountRegistered, USER_SCHEMA } from "./app/on-account-registered.ts";
+import { listHistory } from "./app/list-history.ts";
+import { listProjects } from "./app/list-projects.ts";
+import { ON_ACCOUNT_REGISTERED, onAccountRegistered } from "./app/on-account-registered.ts";
+import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
+import { removeMember } from "./app/remove-member.ts";
+import { startHistoryConsumers } from "./app/start-history.ts";
+import { updateMe } from "./app/update-me.ts";
 import type { UserConfig } from "./config.ts";
 import * as createProfiles from "./infra/migrations/2026_11_21_0001_create_profiles.ts";
+import * as projectsHistoryErasure from "./infra/migrations/2026_11_22_0001_projects_history_erasure.ts";
+import { USER_SCHEMA } from "./infra/read-model.ts";
 import type { UserDb } from "./infra/tables.ts";
 
-/** The `user` service: profiles fed by auth events, read by `svc.user.me.get`. */
-export function userService(): ServiceDefinition<UserDb> {
+/** The `user` service: profiles, roles, projects and memberships, the audit trail, erasure. */
+export function userService(config: UserConfig): ServiceDefinition<UserDb> {
   return {
     service: "user",
     schema: USER_SCHEMA,
-    migrations: { "2026_11_21_0001_create_profiles": createProfiles },
-    publishes: [profileCreated],
-    async register({ db, bus, consume, onStop }) {
-      bus.serve(userGetMe, getMe({ db }));
-      const consumption = await consume({
+    migrations: {
+      "2026_11_21_0001_create_profiles": createProfiles,
+      "2026_11_22_0001_projects_history_erasure": projectsHistoryErasure,
+    },
+    publishes: USER_EVENTS,
+    async register(runtime) {
+      const { db, bus, consume, onStop } = runtime;
+      const deps = { db, clock: () => new Date() };
+      bus.serve(userGetMe, getMe(deps));
+      bus.serve(userUpdateMe, updateMe(deps));
+      bus.serve(userEraseMe, eraseMe(deps));
+      bus.serve(userHistoryList, listHistory(deps));
+      bus.serve(userAccessGet, getAccess(deps));
+      bus.serve(userAdminGrant, changePlatformRole(deps, "GrantRole"));
+      bus.serve(userAdminRevoke, changePlatformRole(deps, "RevokeRole"));
+      bus.serve(userProjectCreate, createProject(deps));
+      bus.serve(userProjectsList, listProjects(deps));
+      bus.serve(userMemberAdd, addMember(deps));
+      bus.serve(userMemberRemove, removeMember(deps));
+      const accounts = await consume({
         name: ON_ACCOUNT_REGISTERED,
         stream: "auth",
         filterSubjects: ["evt.auth.account.registered"],
-        handler: onAccountRegistered({ db, clock: () => new Date() }),
+        handler: onAccountRegistered({ ...deps, bootstrapAdminEmail: config.BOOTSTRAP_ADMIN_EMAIL }),
       });
-      onStop("account consumer", () => consumption.stop());
+      onStop("account consumer", () => accounts.stop());
+      const erasures = await consume({
+        name: ON_USER_ERASED,
+        stream: "user",
+        filterSubjects: ["evt.user.user.erased"],
+        handler: onUserErased(deps),
+      });
+      onStop("erasure consumer", () => erasures.stop());
+      startHistoryConsumers(runtime);
     },
   };
 }
 
 export function startUserService(config: UserConfig): Promise<RunningService<UserDb>> {
-  return startService(userService(), config);
+  return startService(userService(config), config);
 }

@@ -1,88 +1,138 @@
 import { randomUUID } from "node:crypto";
-import { jetstream } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { busNames, createBus } from "@tessera/bus";
-import { type EventEnvelope, userGetMe } from "@tessera/contracts";
-import { type InProcessService, startInProcess, TEST_NATS_URL, testNamespace } from "@tessera/testing";
+import {
+  PREFERENCES_MAX_BYTES,
+  userAccessGet,
+  userAdminGrant,
+  userGetMe,
+  userUpdateMe,
+} from "@tessera/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userConfigSchema } from "../src/config.ts";
-import { startUserService } from "../src/service.ts";
+import {
+  ctx,
+  eventually,
+  type Harness,
+  publishEvent,
+  registeredEvent,
+  registerUser,
+  startHarness,
+} from "./support.ts";
 
-let user: InProcessService<Awaited<ReturnType<typeof startUserService>>>;
-let nc: NatsConnection;
-const silent = { info() {}, warn() {}, error() {}, debug() {} };
+let h: Harness;
+const BOOTSTRAP = "Root.Admin@Example.com";
 
 beforeAll(async () => {
-  nc = await connect({ servers: TEST_NATS_URL });
-  const namespace = testNamespace("user");
-  // The auth side of the bus: its stream, as `auth` would provision it.
-  await createBus(nc, { service: "auth", namespace, logger: silent }).provision();
-  user = await startInProcess({ configSchema: userConfigSchema, start: startUserService, namespace });
+  h = await startHarness("userprof", { BOOTSTRAP_ADMIN_EMAIL: BOOTSTRAP });
 });
 
 afterAll(async () => {
-  await nc?.close();
-  await user?.stop();
+  await h?.stop();
 });
 
-function registered(
-  accountId: string,
-  email: string,
-): EventEnvelope & { data: { accountId: string; email: string; registeredAt: string } } {
-  return {
-    eventId: randomUUID(),
-    type: "auth.account.registered",
-    version: 1,
-    streamId: `account-${accountId}`,
-    streamVersion: 1,
-    globalPosition: "1",
-    occurredAt: new Date().toISOString(),
-    data: { accountId, email, registeredAt: new Date().toISOString() },
-    metadata: { requestId: `req-${accountId}`, actor: accountId },
-  };
-}
-
-async function eventually<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (let tries = 0; tries < 100; tries++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error("condition not met in time");
-}
-
-describe("user profiles from auth events", () => {
-  it("creates the profile once when the same event is delivered twice", async () => {
+describe("user profiles", () => {
+  it("creates the profile once when the same registration is delivered twice", async () => {
     const accountId = randomUUID();
-    const event = registered(accountId, "Mary@Example.com");
-    const js = jetstream(nc);
-    const subject = busNames(user.namespace).subject("evt.auth.account.registered");
+    const event = registeredEvent(accountId, "Mary@Example.com");
     // Two different message ids get past JetStream's duplicate window: a true redelivery.
-    await js.publish(subject, JSON.stringify(event), { msgID: `${event.eventId}-a` });
-    await js.publish(subject, JSON.stringify(event), { msgID: `${event.eventId}-b` });
-    const marker = registered(randomUUID(), "marker@example.com");
-    await js.publish(subject, JSON.stringify(marker), { msgID: marker.eventId });
+    await publishEvent(h, event, `${event.eventId}-a`);
+    await publishEvent(h, event, `${event.eventId}-b`);
+    const marker = await registerUser(h);
+    expect(marker.userId).toBeTruthy();
 
-    const caller = createBus(nc, { service: "api-gateway", namespace: user.namespace, logger: silent });
-    // The marker comes after both copies on the same ordered consumer, so both were handled by then.
-    await eventually(() =>
-      caller.request(userGetMe, {}, { requestId: "r1", actor: marker.data.accountId }).catch(() => undefined),
-    );
-    const profile = await caller.request(userGetMe, {}, { requestId: "r2", actor: accountId });
+    const profile = await h.caller.request(userGetMe, {}, ctx(accountId));
     expect(profile).toMatchObject({ id: accountId, email: "Mary@Example.com", roles: [], preferences: {} });
-
     const { rows } = await sql<{ profiles: number; events: number }>`
       select (select count(*) from users.profiles where user_id = ${accountId})::int as profiles,
              (select count(*) from users.events where stream_id = ${`user-${accountId}`})::int as events
-    `.execute(user.database.db);
+    `.execute(h.user.database.db);
     expect(rows[0]).toEqual({ profiles: 1, events: 1 });
   });
 
   it("answers 404 user.not_found for an account without a profile", async () => {
-    const caller = createBus(nc, { service: "api-gateway", namespace: user.namespace, logger: silent });
+    await expect(h.caller.request(userGetMe, {}, ctx(randomUUID()))).rejects.toMatchObject({
+      status: 404,
+      code: "user.not_found",
+    });
+  });
+
+  it("changes the display name and deep-merges preferences, null deleting a key", async () => {
+    const { userId } = await registerUser(h);
+    await h.caller.request(
+      userUpdateMe,
+      { displayName: "  Ada  ", preferences: { theme: "dark", editor: { tabs: 2, font: "mono" } } },
+      ctx(userId),
+    );
+    const updated = await h.caller.request(
+      userUpdateMe,
+      { preferences: { theme: null, editor: { tabs: 4 } } },
+      ctx(userId),
+    );
+    expect(updated).toMatchObject({ displayName: "Ada", preferences: { editor: { tabs: 4, font: "mono" } } });
+    const cleared = await h.caller.request(userUpdateMe, { displayName: null }, ctx(userId));
+    expect(cleared.displayName).toBeNull();
+    expect(await h.caller.request(userGetMe, {}, ctx(userId))).toEqual(cleared);
+  });
+
+  it("refuses a bad display name or oversized preferences with 400 and field errors", async () => {
+    const { userId } = await registerUser(h);
     await expect(
-      caller.request(userGetMe, {}, { requestId: "r3", actor: randomUUID() }),
-    ).rejects.toMatchObject({ status: 404, code: "user.not_found" });
+      h.caller.request(userUpdateMe, { displayName: "x".repeat(101) }, ctx(userId)),
+    ).rejects.toMatchObject({
+      status: 400,
+      code: "validation.failed",
+      errors: [expect.objectContaining({ field: "displayName" })],
+    });
+    const half = "y".repeat(PREFERENCES_MAX_BYTES / 2);
+    await h.caller.request(userUpdateMe, { preferences: { a: half } }, ctx(userId));
+    await expect(
+      h.caller.request(userUpdateMe, { preferences: { b: half } }, ctx(userId)),
+    ).rejects.toMatchObject({
+      status: 400,
+      errors: [expect.objectContaining({ field: "preferences" })],
+    });
+    expect((await h.caller.request(userGetMe, {}, ctx(userId))).preferences).toEqual({ a: half });
+  });
+
+  it("stores the email, display name and preferences only sealed in the event store", async () => {
+    const { userId, email } = await registerUser(h);
+    await h.caller.request(
+      userUpdateMe,
+      { displayName: "Grace H", preferences: { city: "Arlington" } },
+      ctx(userId),
+    );
+    const { rows } = await sql<{ data: string }>`
+      select data::text as data from users.events where stream_id = ${`user-${userId}`}`.execute(
+      h.user.database.db,
+    );
+    const stored = rows.map((row) => row.data).join("\n");
+    expect(stored).toContain(userId);
+    for (const secret of [email, "Grace H", "Arlington"]) expect(stored).not.toContain(secret);
+  });
+
+  it("makes the BOOTSTRAP_ADMIN_EMAIL account platform admin, whatever the case", async () => {
+    const admin = await registerUser(h, BOOTSTRAP.toLowerCase());
+    const other = await registerUser(h);
+    const profile = await eventually(async () => {
+      const read = await h.caller.request(userGetMe, {}, ctx(admin.userId));
+      return read.roles.length > 0 ? read : undefined;
+    });
+    expect(profile.roles).toEqual(["admin"]);
+    expect(await h.caller.request(userAccessGet, { userId: admin.userId }, ctx("system:test"))).toEqual({
+      platformRoles: ["admin"],
+      projectRole: null,
+    });
+    expect((await h.caller.request(userGetMe, {}, ctx(other.userId))).roles).toEqual([]);
+  });
+
+  it("changes platform roles only for system actors, never for a signed-in user", async () => {
+    const { userId, email } = await registerUser(h);
+    await expect(h.caller.request(userAdminGrant, { email }, ctx(userId))).rejects.toMatchObject({
+      status: 403,
+      code: "user.forbidden",
+    });
+    expect((await h.caller.request(userGetMe, {}, ctx(userId))).roles).toEqual([]);
+    expect(await h.caller.request(userAdminGrant, { email }, ctx("system:test"))).toMatchObject({
+      changed: true,
+    });
   });
 });

@@ -1,39 +1,50 @@
 import { accountRegistered, type EventEnvelope } from "@tessera/contracts";
-import { createEventStore, handleCommand, handleOnce } from "@tessera/eventstore";
-import type { Kysely, Transaction } from "kysely";
+import { handleCommand, handleOnce } from "@tessera/eventstore";
+import type { Kysely } from "kysely";
 import { profileDecider, profileStreamId } from "../domain/profile.ts";
-import { projectProfileEvents } from "../infra/profiles.ts";
+import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
+import { userStore } from "./support.ts";
 
-export const USER_SCHEMA = "users";
 export const ON_ACCOUNT_REGISTERED = "on-account-registered";
 
 /**
- * `evt.auth.account.registered` → a profile. The event id is recorded in the same transaction as
- * the append, so a redelivered event creates nothing twice.
+ * `evt.auth.account.registered` → a profile, and platform admin when the email is
+ * `BOOTSTRAP_ADMIN_EMAIL` (case ignored). The event id is recorded in the same transaction as the
+ * appends, so a redelivered event creates nothing twice.
  */
-export function onAccountRegistered(deps: { db: Kysely<UserDb>; clock: () => Date }) {
+export function onAccountRegistered(deps: {
+  db: Kysely<UserDb>;
+  clock: () => Date;
+  bootstrapAdminEmail?: string | undefined;
+}) {
+  const bootstrap = deps.bootstrapAdminEmail?.trim().toLowerCase();
   return async (envelope: EventEnvelope): Promise<void> => {
     const event = accountRegistered.data.parse(envelope.data);
     await handleOnce(
       deps.db,
       { schema: USER_SCHEMA, consumer: ON_ACCOUNT_REGISTERED, eventId: envelope.eventId },
-      async (trx: Transaction<UserDb>) => {
-        const store = createEventStore(trx, { schema: USER_SCHEMA });
+      async (trx) => {
+        const store = userStore(trx);
+        const streamId = profileStreamId(event.accountId);
+        const metadata = { ...envelope.metadata, causationId: envelope.eventId, actor: event.accountId };
+        const options = { inline: [projectUserEvents], retries: 0, metadata };
+        const now = deps.clock();
+        const created = await handleCommand(
+          store,
+          profileDecider,
+          streamId,
+          { type: "CreateProfile", data: { userId: event.accountId, email: event.email }, meta: { now } },
+          options,
+        );
+        if (bootstrap === undefined || created.state.status !== "active") return;
+        if (event.email.trim().toLowerCase() !== bootstrap) return;
         await handleCommand(
           store,
           profileDecider,
-          profileStreamId(event.accountId),
-          {
-            type: "CreateProfile",
-            data: { userId: event.accountId, email: event.email },
-            meta: { now: deps.clock() },
-          },
-          {
-            inline: [projectProfileEvents],
-            retries: 0,
-            metadata: { ...envelope.metadata, causationId: envelope.eventId, actor: event.accountId },
-          },
+          streamId,
+          { type: "GrantRole", data: { userId: event.accountId, role: "admin" }, meta: { now } },
+          { ...options, metadata: { ...metadata, actor: "system:bootstrap" } },
         );
       },
     );

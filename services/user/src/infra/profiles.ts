@@ -1,5 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
-import type { ProfileEvent } from "../domain/profile.ts";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { ProfileRow, UserDb } from "./tables.ts";
 
 type Db = Kysely<UserDb> | Transaction<UserDb>;
@@ -8,23 +7,37 @@ export async function findProfileById(db: Db, userId: string): Promise<ProfileRo
   return db.selectFrom("profiles").selectAll().where("user_id", "=", userId).executeTakeFirst();
 }
 
-/** Inline projection: the profile row, written in the append transaction. */
-export async function projectProfileEvents(
-  trx: Transaction<UserDb>,
-  events: readonly ProfileEvent[],
-): Promise<void> {
-  for (const event of events) {
-    switch (event.type) {
-      case "user.profile.created":
-        await trx
-          .insertInto("profiles")
-          .values({ user_id: event.data.userId, email: event.data.email, created_at: event.data.createdAt })
-          .execute();
-        break;
-      default: {
-        const unknown: never = event.type;
-        throw new Error(`unhandled profile event ${String(unknown)}`);
-      }
-    }
-  }
+/** Emails are unique in `auth` regardless of case; the lookup ignores case too (index on lower(email)). */
+export async function findProfileByEmail(db: Db, email: string): Promise<ProfileRow | undefined> {
+  return db
+    .selectFrom("profiles")
+    .selectAll()
+    .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function platformRolesOf(db: Db, userId: string): Promise<string[]> {
+  const row = await db
+    .selectFrom("profiles")
+    .select("roles")
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return row?.roles ?? [];
+}
+
+export async function markErased(db: Db, userId: string, erasedAt: string): Promise<void> {
+  await db
+    .insertInto("erased_users")
+    .values({ user_id: userId, erased_at: erasedAt })
+    .onConflict((oc) => oc.column("user_id").doNothing())
+    .execute();
+}
+
+export async function isErased(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("erased_users")
+    .select("user_id")
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

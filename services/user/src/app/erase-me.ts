@@ -1,0 +1,32 @@
+import type { MessageContext } from "@tessera/contracts";
+import { createPersonalDataVault, handleCommand } from "@tessera/eventstore";
+import type { Kysely } from "kysely";
+import { profileDecider, profileStreamId } from "../domain/profile.ts";
+import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
+import type { UserDb } from "../infra/tables.ts";
+import { callerId, eventMetadata, userStore } from "./support.ts";
+
+/**
+ * `svc.user.me.erase` → 202: appends `user.user.erased` and, in the same transaction, destroys the
+ * user's key and drops the profile row, so the profile is gone when the caller gets the answer.
+ * Memberships, history and every other service follow on the published event.
+ */
+export function eraseMe(deps: { db: Kysely<UserDb>; clock: () => Date }) {
+  return async (
+    _request: Record<string, never>,
+    ctx: MessageContext,
+  ): Promise<{ userId: string; status: "erasure_started" }> => {
+    const userId = callerId(ctx);
+    await deps.db.transaction().execute(async (trx) => {
+      await handleCommand(
+        userStore(trx),
+        profileDecider,
+        profileStreamId(userId),
+        { type: "EraseUser", data: { userId }, meta: { now: deps.clock() } },
+        { inline: [projectUserEvents], metadata: eventMetadata(ctx), retries: 0 },
+      );
+      await createPersonalDataVault(trx, { schema: USER_SCHEMA }).destroyKey(userId);
+    });
+    return { userId, status: "erasure_started" };
+  };
+}

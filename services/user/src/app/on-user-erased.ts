@@ -1,0 +1,47 @@
+import { type EventEnvelope, userErased } from "@tessera/contracts";
+import { createPersonalDataVault, handleCommand, handleOnce } from "@tessera/eventstore";
+import type { Kysely } from "kysely";
+import { projectDecider, projectStreamId } from "../domain/project.ts";
+import { deleteHistoryOf } from "../infra/history.ts";
+import { markErased } from "../infra/profiles.ts";
+import { projectIdsOf } from "../infra/projects.ts";
+import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
+import type { UserDb } from "../infra/tables.ts";
+import { userStore } from "./support.ts";
+
+export const ON_USER_ERASED = "on-user-erased";
+
+/**
+ * `evt.user.user.erased` → the user leaves every project (a last owner hands over to the
+ * longest-standing admin, or the project is deleted), their history goes, their key is destroyed
+ * (again: idempotent), all in one transaction with the processed-event record.
+ */
+export function onUserErased(deps: { db: Kysely<UserDb>; clock: () => Date }) {
+  return async (envelope: EventEnvelope): Promise<void> => {
+    const { userId, erasedAt } = userErased.data.parse(envelope.data);
+    await handleOnce(
+      deps.db,
+      { schema: USER_SCHEMA, consumer: ON_USER_ERASED, eventId: envelope.eventId },
+      async (trx) => {
+        const store = userStore(trx);
+        const metadata = { ...envelope.metadata, causationId: envelope.eventId, actor: "system:user" };
+        for (const projectId of await projectIdsOf(trx, userId)) {
+          await handleCommand(
+            store,
+            projectDecider,
+            projectStreamId(projectId),
+            {
+              type: "RemoveErasedUser",
+              data: { projectId, userId },
+              meta: { now: deps.clock(), actorId: "system:user" },
+            },
+            { inline: [projectUserEvents], metadata, retries: 0 },
+          );
+        }
+        await deleteHistoryOf(trx, userId);
+        await markErased(trx, userId, erasedAt);
+        await createPersonalDataVault(trx, { schema: USER_SCHEMA }).destroyKey(userId);
+      },
+    );
+  };
+}

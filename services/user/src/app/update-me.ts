@@ -1,0 +1,30 @@
+import type { MessageContext, Profile, UpdateMe } from "@tessera/contracts";
+import { handleCommand } from "@tessera/eventstore";
+import type { Kysely } from "kysely";
+import { ProfileNotFoundError } from "../domain/errors.ts";
+import { profileDecider, profileStreamId } from "../domain/profile.ts";
+import { findProfileById } from "../infra/profiles.ts";
+import { projectUserEvents } from "../infra/read-model.ts";
+import type { UserDb } from "../infra/tables.ts";
+import { callerId, eventMetadata, toProfile, userStore } from "./support.ts";
+
+/** `svc.user.me.update`: display name and a merge patch of the preferences → the updated profile. */
+export function updateMe(deps: { db: Kysely<UserDb>; clock: () => Date }) {
+  return async (request: UpdateMe, ctx: MessageContext): Promise<Profile> => {
+    const userId = callerId(ctx);
+    await handleCommand(
+      userStore(deps.db),
+      profileDecider,
+      profileStreamId(userId),
+      {
+        type: "UpdateProfile",
+        data: { userId, displayName: request.displayName, preferences: request.preferences },
+        meta: { now: deps.clock() },
+      },
+      { inline: [projectUserEvents], metadata: eventMetadata(ctx) },
+    );
+    const row = await findProfileById(deps.db, userId);
+    if (!row) throw new ProfileNotFoundError();
+    return toProfile(row);
+  };
+}

@@ -1,0 +1,67 @@
+import type { Kysely, Transaction } from "kysely";
+import type { UserDb } from "./tables.ts";
+
+type Db = Kysely<UserDb> | Transaction<UserDb>;
+
+export async function findProjectName(db: Db, projectId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("projects")
+    .select("name")
+    .where("project_id", "=", projectId)
+    .executeTakeFirst();
+  return row?.name;
+}
+
+export async function findMembership(
+  db: Db,
+  projectId: string,
+  userId: string,
+): Promise<{ role: string; added_at: Date } | undefined> {
+  return db
+    .selectFrom("memberships")
+    .select(["role", "added_at"])
+    .where("project_id", "=", projectId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+export interface MemberProjectRow {
+  project_id: string;
+  name: string;
+  role: string;
+  created_at: Date;
+  added_at: Date;
+}
+
+/** The user's projects in the order they joined, after a (joinedAt, projectId) cursor. */
+export async function listProjectsOf(
+  db: Db,
+  userId: string,
+  options: { limit: number; after?: { at: Date; id: string } },
+): Promise<MemberProjectRow[]> {
+  let query = db
+    .selectFrom("memberships as m")
+    .innerJoin("projects as p", "p.project_id", "m.project_id")
+    .select(["p.project_id", "p.name", "m.role", "p.created_at", "m.added_at"])
+    .where("m.user_id", "=", userId);
+  const after = options.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("m.added_at", ">", after.at),
+        eb.and([eb("m.added_at", "=", after.at), eb("m.project_id", ">", after.id)]),
+      ]),
+    );
+  }
+  return query.orderBy("m.added_at").orderBy("m.project_id").limit(options.limit).execute();
+}
+
+/** Project ids the user belongs to (for an erasure). */
+export async function projectIdsOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("memberships")
+    .select("project_id")
+    .where("user_id", "=", userId)
+    .execute();
+  return rows.map((row) => row.project_id);
+}

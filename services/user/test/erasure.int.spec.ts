@@ -1,0 +1,172 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { busNames } from "@tessera/bus";
+import {
+  EventEnvelopeSchema,
+  userAccessGet,
+  userEraseMe,
+  userGetMe,
+  userMemberAdd,
+  userProjectCreate,
+  userUpdateMe,
+} from "@tessera/contracts";
+import { rebuildProjection } from "@tessera/eventstore";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { userReadModel } from "../src/infra/read-model.ts";
+import { ctx, eventually, type Harness, publishEvent, registerUser, startHarness } from "./support.ts";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness("usererase");
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Every row of every table in the users schema, as text, that mentions `needle` (case ignored). */
+async function tablesMentioning(needle: string): Promise<string[]> {
+  const db = h.user.database.db;
+  const { rows: tables } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = 'users'`.execute(db);
+  const found: string[] = [];
+  for (const { table_name } of tables) {
+    const { rows } = await sql<{ count: number }>`
+      select count(*)::int as count from ${sql.table(`users.${table_name}`)} as t
+       where strpos(lower(t::text), ${needle.toLowerCase()}) > 0`.execute(db);
+    if ((rows[0]?.count ?? 0) > 0) found.push(table_name);
+  }
+  return found;
+}
+
+async function count(query: ReturnType<typeof sql<{ count: number }>>): Promise<number> {
+  const { rows } = await query.execute(h.user.database.db);
+  return rows[0]?.count ?? 0;
+}
+
+async function erase(userId: string) {
+  return h.caller.request(userEraseMe, {}, ctx(userId));
+}
+
+async function settled(userId: string) {
+  await eventually(async () =>
+    (await count(sql`select count(*)::int as count from users.memberships where user_id = ${userId}`)) ===
+      0 &&
+    (await count(sql`select count(*)::int as count from users.user_history where user_id = ${userId}`)) === 0
+      ? true
+      : undefined,
+  );
+}
+
+describe("erasure", () => {
+  it("forgets the user's personal data everywhere in the users schema and still replays", async () => {
+    const erased = await registerUser(h, `Erin.Erased.${Date.now()}@Example.com`);
+    const admin = await registerUser(h);
+    const member = await registerUser(h);
+    const kept = await registerUser(h);
+    const id = (user: { userId: string }) => ctx(user.userId);
+    await h.caller.request(
+      userUpdateMe,
+      { displayName: "Erin Q. Erased", preferences: { phone: "+4915550001" } },
+      id(erased),
+    );
+    const handedOver = await h.caller.request(userProjectCreate, { name: "Handed over" }, id(erased));
+    await h.caller.request(
+      userMemberAdd,
+      { projectId: handedOver.id, userId: admin.userId, role: "admin" },
+      id(erased),
+    );
+    const orphaned = await h.caller.request(userProjectCreate, { name: "Orphaned" }, id(erased));
+    await h.caller.request(
+      userMemberAdd,
+      { projectId: orphaned.id, userId: member.userId, role: "member" },
+      id(erased),
+    );
+    const others = await h.caller.request(userProjectCreate, { name: "Others" }, id(kept));
+    await h.caller.request(
+      userMemberAdd,
+      { projectId: others.id, email: erased.email, role: "viewer" },
+      id(kept),
+    );
+    await eventually(async () =>
+      (await count(
+        sql`select count(*)::int as count from users.user_history where user_id = ${erased.userId}`,
+      )) > 3
+        ? true
+        : undefined,
+    );
+
+    expect(await erase(erased.userId)).toEqual({ userId: erased.userId, status: "erasure_started" });
+    await expect(h.caller.request(userGetMe, {}, id(erased))).rejects.toMatchObject({ status: 404 });
+    await settled(erased.userId);
+
+    for (const secret of [erased.email, "Erin Q. Erased", "+4915550001"]) {
+      expect(await tablesMentioning(secret)).toEqual([]);
+    }
+    const access = (userId: string, projectId: string) =>
+      h.caller.request(userAccessGet, { userId, projectId }, ctx("system:test"));
+    expect(await access(admin.userId, handedOver.id)).toMatchObject({ projectRole: "owner" });
+    expect(await access(member.userId, orphaned.id)).toMatchObject({ projectRole: null });
+    expect(await access(erased.userId, others.id)).toEqual({ platformRoles: [], projectRole: null });
+    expect(await access(kept.userId, others.id)).toMatchObject({ projectRole: "owner" });
+    expect(
+      await count(sql`select count(*)::int as count from users.projects where project_id = ${orphaned.id}`),
+    ).toBe(0);
+
+    // The published erasure, for every other service.
+    const jsm = await jetstreamManager(h.nc);
+    const names = busNames(h.user.namespace);
+    const message = await jsm.streams.getMessage(names.eventStream("user"), {
+      last_by_subj: names.subject("evt.user.user.erased"),
+    });
+    const published = EventEnvelopeSchema.parse(message?.json());
+    expect(published.data).toEqual({ userId: erased.userId, erasedAt: expect.any(String) });
+
+    // Replaying the whole store rebuilds the read models without the erased person.
+    // Through the service's own handle: its search_path is the users schema.
+    await rebuildProjection(h.user.running.runtime.db, { schema: "users", projection: userReadModel });
+    await expect(h.caller.request(userGetMe, {}, id(erased))).rejects.toMatchObject({ status: 404 });
+    expect(await h.caller.request(userGetMe, {}, id(kept))).toMatchObject({ email: kept.email });
+    expect(await access(admin.userId, handedOver.id)).toMatchObject({ projectRole: "owner" });
+    expect(await access(kept.userId, others.id)).toMatchObject({ projectRole: "owner" });
+    expect(await tablesMentioning(erased.email)).toEqual([]);
+
+    // A redelivered erasure has no second effect.
+    const before = await count(sql`select count(*)::int as count from users.events`);
+    await publishEvent(h, published, `${published.eventId}-again`);
+    const marker = await registerUser(h);
+    await h.caller.request(userProjectCreate, { name: "Marker" }, id(marker));
+    await erase(marker.userId);
+    await settled(marker.userId);
+    const markerEvents = await count(
+      sql`select count(*)::int as count from users.events where metadata->>'actor' = ${marker.userId}
+            or data->>'userId' = ${marker.userId}`,
+    );
+    expect(await count(sql`select count(*)::int as count from users.events`)).toBe(before + markerEvents);
+    expect(
+      await count(sql`select count(*)::int as count from users.processed_events
+                   where event_id = ${published.eventId} and consumer = 'on-user-erased'`),
+    ).toBe(1);
+    // Events about the erased user that arrive later are not attributed to them any more.
+    expect(
+      await count(
+        sql`select count(*)::int as count from users.user_history where user_id = ${erased.userId}`,
+      ),
+    ).toBe(0);
+  });
+
+  it("answers 202 again for a repeated erasure and lets nobody store new personal data for them", async () => {
+    const user = await registerUser(h);
+    await erase(user.userId);
+    expect(await erase(user.userId)).toMatchObject({ status: "erasure_started" });
+    await expect(
+      h.caller.request(userUpdateMe, { displayName: "Back" }, ctx(user.userId)),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    const { rows } = await sql<{ key: Buffer | null }>`
+      select key from users.personal_data_keys where subject_id = ${user.userId}`.execute(h.user.database.db);
+    expect(rows).toEqual([{ key: null }]);
+  });
+});
