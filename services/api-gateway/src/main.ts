@@ -8,7 +8,7 @@ import {
   startTelemetry,
 } from "@tessera/service-kit";
 import { buildGateway } from "./app/build-gateway.ts";
-import { gatewayConfigSchema } from "./config.ts";
+import { gatewayConfigSchema, gatewaySettings } from "./config.ts";
 import { createRedis } from "./infra/redis.ts";
 
 const SERVICE = "api-gateway";
@@ -33,7 +33,7 @@ const app = await buildGateway({
   bus,
   redis,
   logger,
-  config,
+  config: gatewaySettings(config),
   routes,
   metrics: createMetrics({ service: SERVICE }),
 });

@@ -1,26 +1,36 @@
 import type { Bus } from "@tessera/bus";
-import { API_VERSION, HEADER, JWKS_KV, type RouteDefinition } from "@tessera/contracts";
+import { API_VERSION, HEADER, JWKS_KV, REVOKED_SESSIONS_KV, type RouteDefinition } from "@tessera/contracts";
 import { createMetrics, type Metrics } from "@tessera/service-kit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { GatewaySettings } from "../config.ts";
+import { startAccessCache } from "../infra/access-cache.ts";
 import { createAccessTokenVerifier } from "../infra/access-tokens.ts";
+import { createIdempotencyStore } from "../infra/idempotency-store.ts";
 import { startJwksStore } from "../infra/jwks-store.ts";
+import { createRateLimiter } from "../infra/rate-limiter.ts";
+import { startRevokedSessions } from "../infra/revoked-sessions.ts";
+import { accessGuardFor } from "./access-guard.ts";
 import { authenticate } from "./authenticate.ts";
-import { registerContractRoutes } from "./contract-routes.ts";
+import { messageContextOf, registerContractRoutes } from "./contract-routes.ts";
+import { registerDocsRoutes } from "./docs-routes.ts";
+import { registerEdge } from "./edge.ts";
+import { useJsonBodyParser } from "./json-body.ts";
 import { GatewayLogController } from "./log-controller.ts";
 import { createGatewayMetrics } from "./metrics.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
 import { notFoundHandler, sendProblem } from "./problems.ts";
 import { gatewayReadiness } from "./readiness.ts";
-import { pathOf, requestIdFor } from "./request-id.ts";
+import { requestIdFor } from "./request-id.ts";
 import { createMethodIndex } from "./route-matcher.ts";
 import { registerSystemRoutes } from "./system-routes.ts";
 import { createUpstream } from "./upstream.ts";
 
 export interface GatewayDeps {
   /** The gateway's bus (`service: "api-gateway"`); its connection answers the NATS readiness check. */
-  readonly bus: Pick<Bus, "request" | "kv" | "nc">;
-  readonly redis: Pick<Redis, "ping">;
+  readonly bus: Pick<Bus, "request" | "kv" | "nc" | "names">;
+  /** Rate limits, idempotency keys and the readiness PING. */
+  readonly redis: Pick<Redis, "ping" | "evalsha" | "eval" | "set" | "del">;
   readonly logger: FastifyBaseLogger;
   readonly config: GatewaySettings;
   /** The route table, normally `routes` from `@tessera/contracts`. */
@@ -29,10 +39,13 @@ export interface GatewayDeps {
   readonly metrics?: Metrics;
 }
 
+/** Extra time an idempotency claim outlives the upstream time-out, in ms. @default 5_000 */
+const IDEMPOTENCY_LOCK_MARGIN_MS = 5_000;
+
 /**
  * The gateway's HTTP app, ready to `listen` or `inject`. Every route comes from `routes`; the access
- * token keys follow the JWKS that `auth` keeps in NATS KV. Closing the app stops the JWKS watch;
- * the bus and Redis belong to the caller.
+ * token keys follow the JWKS that `auth` keeps in NATS KV, revoked sessions its revocation bucket.
+ * Closing the app stops those watches; the bus and Redis belong to the caller.
  */
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
@@ -40,6 +53,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const metrics = createGatewayMetrics(registry);
   const upstream = createUpstream({ bus: deps.bus, metrics, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   const jwks = await startJwksStore({ kv: await deps.bus.kv(JWKS_KV.bucket), key: JWKS_KV.key, logger });
+  const revoked = await startRevokedSessions({ kv: await deps.bus.kv(REVOKED_SESSIONS_KV.bucket), logger });
+  const accessCache = startAccessCache({
+    bus: deps.bus,
+    upstream,
+    ttlMs: config.ACCESS_CACHE_TTL_MS,
+    metrics,
+    logger,
+  });
   const verify = createAccessTokenVerifier({
     jwks,
     issuer: config.AUTH_ISSUER,
@@ -58,13 +79,21 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
   // JSON only: anything else on a body route is 415, not a string handed to a service.
   app.removeContentTypeParser("text/plain");
+  useJsonBodyParser(app);
   app.decorateRequest("caller", null);
   app.decorateRequest("input", null);
+  app.decorateRequest("access", null);
+  app.decorateRequest("tokensInCookies", false);
 
+  app.addHook("onRequest", async (_request, reply) => {
+    metrics.requestStarted();
+    // `close` follows both a finished response and an aborted one.
+    reply.raw.once("close", () => metrics.requestFinished());
+  });
+  registerEdge(app, config);
   app.addHook("onSend", async (request, reply, payload) => {
     reply.header(HEADER.requestId, request.id);
     reply.header(HEADER.apiVersion, API_VERSION);
-    if (pathOf(request.url).startsWith("/v1/auth/")) reply.header("cache-control", "no-store");
     return payload;
   });
   app.addHook("onResponse", async (request, reply) => {
@@ -73,7 +102,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       reply.elapsedTime / 1_000,
     );
   });
-  app.addHook("onClose", () => jwks.close());
+  app.addHook("onClose", async () => {
+    await Promise.all([jwks.close(), revoked.close(), accessCache.close()]);
+  });
   app.setErrorHandler(sendProblem);
   app.setNotFoundHandler(notFoundHandler(methods));
 
@@ -83,10 +114,22 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     metrics: registry,
     onRegister: methods.add,
   });
+  registerDocsRoutes(app, { document: buildOpenApiDocument(deps.routes), onRegister: methods.add });
+  const keyPrefix = config.redisKeyPrefix;
   registerContractRoutes(app, {
     routes: deps.routes,
     upstream,
-    authenticate: authenticate(verify),
+    authenticate: authenticate(verify, revoked),
+    guardFor: (route) => accessGuardFor(route, { cache: accessCache, contextOf: messageContextOf }),
+    rateLimits: { limiter: createRateLimiter(deps.redis), budgets: config.rateLimits, keyPrefix, metrics },
+    idempotency: {
+      store: createIdempotencyStore(deps.redis),
+      keyPrefix,
+      ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+      lockMs: config.UPSTREAM_TIMEOUT_MS + IDEMPOTENCY_LOCK_MARGIN_MS,
+      metrics,
+    },
+    cookies: { refreshMaxAgeSeconds: config.REFRESH_COOKIE_MAX_AGE_SECONDS },
     bodyLimit: config.BODY_LIMIT_BYTES,
     onRegister: methods.add,
   });

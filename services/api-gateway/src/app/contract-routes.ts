@@ -3,30 +3,56 @@ import {
   fieldErrorsFromZod,
   InternalError,
   type MessageContext,
+  type ProjectRole,
   type RouteDefinition,
   ValidationError,
 } from "@tessera/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { VerifiedCaller } from "../infra/access-tokens.ts";
+import type { StoredResponse } from "../infra/idempotency-store.ts";
+import { IDEMPOTENT_REPLAYED_HEADER, type IdempotencyDeps, withIdempotency } from "./idempotency.ts";
+import { type RateLimitDeps, rateLimitFor } from "./rate-limit.ts";
 import { traceparentOf } from "./request-id.ts";
+import { applyRouteCookie, cookieInput, redirectOf } from "./route-cookies.ts";
 import { toFastifyPath } from "./route-matcher.ts";
+import {
+  applyTokenTransport,
+  type CookieSettings,
+  refreshTokenFromCookie,
+  takesRefreshToken,
+} from "./token-cookies.ts";
 import type { Upstream } from "./upstream.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The verified caller on bearer routes; null on public ones. */
+    /** The verified caller on authenticated routes; null on public ones. */
     caller: VerifiedCaller | null;
     /** The validated operation input: query, then body, then path parameters. */
     input: Record<string, unknown> | null;
+    /** Roles and project role from the access check of admin and project-scoped routes. */
+    access: {
+      platformRoles: string[];
+      projectId: string | undefined;
+      projectRole: ProjectRole | null;
+    } | null;
+    /** The tokens of this request came from cookies, so the answer's tokens go to cookies too. */
+    tokensInCookies: boolean;
   }
 }
+
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface ContractRouteDeps {
   readonly routes: readonly RouteDefinition[];
   readonly upstream: Upstream;
-  /** `onRequest` hook verifying the access token of bearer routes. */
-  readonly authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** `onRequest` hook verifying the access token of authenticated routes. */
+  readonly authenticate: Hook;
+  /** `onRequest` guard of admin and project-scoped routes (undefined for the others). */
+  readonly guardFor: (route: RouteDefinition) => Hook | undefined;
+  readonly rateLimits: RateLimitDeps;
+  readonly idempotency: IdempotencyDeps;
+  readonly cookies: CookieSettings;
   /** Body limit for routes that do not set their own, in bytes. */
   readonly bodyLimit: number;
   /** Told about every registered method and path, for 405 answers. */
@@ -59,46 +85,80 @@ function validateInput(route: RouteDefinition) {
     const body = parsePart(route.request.body, request.body, errors);
     const params = parsePart(route.request.params, request.params, errors) ?? asRecord(request.params);
     if (errors.length > 0) throw new ValidationError("The request is not valid.", errors);
-    request.input = { ...query, ...body, ...params };
+    // The operation validates the cookie's value with its own request schema.
+    request.input = { ...query, ...body, ...params, ...cookieInput(route, request) };
   };
 }
 
+/** The verified caller, the checked project and the client, as services receive them. */
 export function messageContextOf(request: FastifyRequest): MessageContext {
   const traceparent = traceparentOf(request.headers);
-  const caller = request.caller;
+  const { caller, access } = request;
+  const roles = access?.platformRoles ?? caller?.roles ?? [];
   return {
     requestId: request.id,
     ...(traceparent ? { traceparent } : {}),
-    ...(caller ? { actor: caller.userId } : {}),
-    ...(caller && caller.roles.length > 0 ? { roles: caller.roles } : {}),
+    ...(caller ? { actor: caller.userId, sessionId: caller.sessionId } : {}),
+    ...(roles.length > 0 ? { roles } : {}),
+    ...(access?.projectId ? { projectId: access.projectId } : {}),
+    ...(access?.projectRole ? { projectRole: access.projectRole } : {}),
+    clientIp: request.client.ip,
   };
 }
 
-/** Calls the route's operation and answers with its success status; a null response has no body. */
-function dispatch(route: RouteDefinition, upstream: Upstream) {
-  return async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** Calls the route's operation; what leaves the gateway is what the public contract promises. */
+function execute(route: RouteDefinition, upstream: Upstream) {
+  return async function call(request: FastifyRequest): Promise<StoredResponse> {
     const data = await upstream(route.operation, request.input ?? {}, messageContextOf(request));
-    reply.code(route.successStatus);
-    if (route.response === null) return reply.send();
-    // What leaves the gateway is what the public contract promises, nothing a service added.
+    if (route.response === null) return { status: route.successStatus, body: null };
     const body = route.response.safeParse(data);
     if (!body.success) throw new InternalError({ cause: body.error });
-    return reply.send(body.data);
+    return { status: route.successStatus, body: body.data };
   };
 }
 
-/** One Fastify route per contract route; rate limiting and idempotency will hook in here. */
+/** One Fastify route per contract route: authenticate → rate-limit → guard → parse → validate → dispatch. */
 export function registerContractRoutes(app: FastifyInstance, deps: ContractRouteDeps): void {
   for (const route of deps.routes) {
     const url = toFastifyPath(route.path);
     deps.onRegister(route.method, url);
+    const rateLimit = rateLimitFor(route, deps.rateLimits);
+    // The login limit is also keyed by the account, which is in the body.
+    const limitAfterParsing = route.rateClass === "auth-login";
+    const guard = deps.guardFor(route);
+    const onRequest: Hook[] = [
+      ...(route.auth === "public" ? [] : [deps.authenticate]),
+      ...(limitAfterParsing ? [] : [rateLimit]),
+      ...(guard ? [guard] : []),
+    ];
+    const preValidation: Hook[] = [
+      ...(limitAfterParsing ? [rateLimit] : []),
+      ...(takesRefreshToken(route)
+        ? [async (request: FastifyRequest) => refreshTokenFromCookie(request)]
+        : []),
+      validateInput(route),
+    ];
+    const run = withIdempotency(route, deps.idempotency, execute(route, deps.upstream));
     app.route({
       method: route.method,
       url,
       bodyLimit: route.bodyLimit ?? deps.bodyLimit,
-      onRequest: route.auth === "bearer" ? [deps.authenticate] : [],
-      preValidation: [validateInput(route)],
-      handler: dispatch(route, deps.upstream),
+      onRequest,
+      preValidation,
+      handler: async (request, reply) => {
+        const result = await run(request);
+        reply.code(result.status);
+        if (result.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+        const redirect = redirectOf(route, applyRouteCookie(route, request, reply, result.body));
+        if (redirect.location !== null) {
+          // A browser navigation: tokens in the answer can only travel in cookies.
+          request.tokensInCookies = true;
+          applyTokenTransport(request, reply, redirect.body, deps.cookies);
+          return reply.code(302).header("location", redirect.location).send();
+        }
+        const body = applyTokenTransport(request, reply, redirect.body, deps.cookies);
+        return body === null ? reply.send() : reply.send(body);
+      },
     });
   }
 }

@@ -8,7 +8,19 @@ export interface GatewayMetrics {
   observeHttp(labels: { method: string; route: string; status: number }, seconds: number): void;
   /** One request/reply over NATS; `outcome` is `ok` or the failure's code. */
   observeUpstream(labels: { operation: string; outcome: string }, seconds: number): void;
+  /** `decision`: allowed, limited, redis_down_open (let through) or redis_down_closed (refused). */
+  rateLimitDecision(labels: { rateClass: string; decision: RateLimitOutcome }): void;
+  /** `outcome`: stored, replayed, in_flight, body_mismatch. */
+  idempotency(outcome: IdempotencyOutcome): void;
+  /** `outcome`: hit, miss, invalidated (by an access-changing event). */
+  accessCache(outcome: "hit" | "miss" | "invalidated"): void;
+  /** Requests being served right now. */
+  requestStarted(): void;
+  requestFinished(): void;
 }
+
+export type RateLimitOutcome = "allowed" | "limited" | "redis_down_open" | "redis_down_closed";
+export type IdempotencyOutcome = "stored" | "replayed" | "in_flight" | "body_mismatch";
 
 export function createGatewayMetrics(metrics: Metrics): GatewayMetrics {
   const http = metrics.histogram({
@@ -23,7 +35,41 @@ export function createGatewayMetrics(metrics: Metrics): GatewayMetrics {
     labelNames: ["operation", "outcome"],
     buckets: DURATION_BUCKETS,
   });
+  const rateLimits = metrics.counter({
+    name: "gateway_rate_limit_decisions_total",
+    help: "Rate-limit decisions by class; redis_down_* count requests decided without Redis.",
+    labelNames: ["class", "decision"],
+  });
+  const idempotency = metrics.counter({
+    name: "gateway_idempotency_requests_total",
+    help: "Requests carrying an Idempotency-Key, by outcome (stored, replayed, in_flight, body_mismatch).",
+    labelNames: ["outcome"],
+  });
+  const accessCache = metrics.counter({
+    name: "gateway_access_cache_total",
+    help: "Look-ups of cached roles and memberships (hit, miss) and invalidations by events.",
+    labelNames: ["outcome"],
+  });
+  const inFlight = metrics.gauge({
+    name: "gateway_http_requests_in_flight",
+    help: "HTTP requests the gateway is serving right now.",
+  });
   return {
+    rateLimitDecision({ rateClass, decision }) {
+      rateLimits.inc({ class: rateClass, decision });
+    },
+    idempotency(outcome) {
+      idempotency.inc({ outcome });
+    },
+    accessCache(outcome) {
+      accessCache.inc({ outcome });
+    },
+    requestStarted() {
+      inFlight.inc();
+    },
+    requestFinished() {
+      inFlight.dec();
+    },
     observeHttp({ method, route, status }, seconds) {
       http.observe({ method, route, status_code: String(status) }, seconds);
     },

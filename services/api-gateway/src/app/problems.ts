@@ -66,6 +66,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     request.log.error({ err: error, code: problem.code, route: request.routeOptions.url }, "request failed");
   }
   if (known instanceof MethodNotAllowedError) reply.header("allow", known.allow.join(", "));
+  // Rate limits here and throttles in services (auth's login delays) alike.
+  if (known?.retryAfterSeconds !== undefined) reply.header("retry-after", String(known.retryAfterSeconds));
   return reply.code(problem.status).header("content-type", PROBLEM_CONTENT_TYPE).send(problem);
 }
 

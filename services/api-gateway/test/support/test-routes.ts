@@ -1,4 +1,4 @@
-import { defineOperation, defineRoute, routes } from "@tessera/contracts";
+import { defineOperation, defineRoute, routes, TokenPairSchema } from "@tessera/contracts";
 import { z } from "zod";
 
 /** Operations that exist only in these tests, to exercise parameters, 204s and silent services. */
@@ -32,7 +32,113 @@ export const brokenReply = defineOperation({
   response: z.object({ value: z.string() }),
 });
 
+/** Creates a thing; the fake service counts how many it created, slowly enough to overlap. */
+export const createThing = defineOperation({
+  service: "memory",
+  name: "test.thing.create",
+  request: z.strictObject({ name: z.string().max(100) }),
+  response: z.object({ id: z.uuid(), name: z.string() }),
+});
+
+/** Reads inside a project; the fake service echoes the context it received. */
+export const projectEcho = defineOperation({
+  service: "memory",
+  name: "test.project.echo",
+  request: z.strictObject({ projectId: z.uuid() }),
+  response: z.object({ projectId: z.uuid(), projectRole: z.string().nullable() }),
+});
+
+export const adminEcho = defineOperation({
+  service: "job-scheduler",
+  name: "test.admin.echo",
+  request: z.strictObject({}),
+  response: z.object({ ok: z.literal(true) }),
+});
+
+/** Stand-ins for auth's refresh and logout, which take `{ refreshToken }`. */
+export const refreshTokens = defineOperation({
+  service: "auth",
+  name: "test.refresh",
+  request: z.strictObject({ refreshToken: z.string().min(1).max(512) }),
+  response: TokenPairSchema,
+});
+
+export const endSession = defineOperation({
+  service: "auth",
+  name: "test.logout",
+  request: z.strictObject({ refreshToken: z.string().min(1).max(512) }),
+  response: z.null(),
+});
+
 export const testRoutes = [
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/things",
+    summary: "Create a thing",
+    operation: createThing,
+    auth: "public",
+    rateClass: "write",
+    idempotent: true,
+    successStatus: 201,
+    bodyLimit: 256,
+    request: { body: createThing.request },
+    response: createThing.response,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/test/projects/{projectId}/echo",
+    summary: "Echo inside a project",
+    operation: projectEcho,
+    auth: "bearer",
+    projectScoped: true,
+    rateClass: "read",
+    successStatus: 200,
+    response: projectEcho.response,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/projects/{projectId}/echo",
+    summary: "Echo for project owners and admins",
+    operation: projectEcho,
+    auth: "bearer",
+    projectScoped: true,
+    projectRoles: ["owner", "admin"],
+    rateClass: "write",
+    successStatus: 200,
+    response: projectEcho.response,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/test/admin/echo",
+    summary: "Echo for platform admins",
+    operation: adminEcho,
+    auth: "platform-admin",
+    rateClass: "read",
+    successStatus: 200,
+    response: adminEcho.response,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/test-refresh",
+    summary: "Refresh (test stand-in)",
+    operation: refreshTokens,
+    auth: "public",
+    rateClass: "auth-recover",
+    successStatus: 200,
+    request: { body: refreshTokens.request },
+    response: TokenPairSchema,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/auth/test-logout",
+    summary: "Logout (test stand-in)",
+    operation: endSession,
+    auth: "bearer",
+    rateClass: "write",
+    successStatus: 204,
+    request: { body: endSession.request },
+    response: null,
+  }),
   defineRoute({
     method: "GET",
     path: "/v1/test/items/{itemId}",

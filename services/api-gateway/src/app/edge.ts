@@ -1,0 +1,119 @@
+import { UntrustedHostError } from "@tessera/contracts";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type ClientAddress, clientAddressOf, type TrustedProxies } from "./client-address.ts";
+import { pathOf } from "./request-id.ts";
+import { CSRF_HEADER, TOKEN_TRANSPORT_HEADER } from "./token-cookies.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The client as the gateway determined it (trusted proxies applied). */
+    client: ClientAddress;
+  }
+}
+
+export interface EdgeSettings {
+  readonly trustedProxies: TrustedProxies;
+  /** Accepted `Host` values; empty accepts any. */
+  readonly trustedHosts: readonly string[];
+  /** `*`: any origin without credentials (development); otherwise exact origins, with credentials. */
+  readonly corsOrigins: "*" | readonly string[];
+}
+
+/** The API answers JSON only: nothing in it may run, frame or load anything. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const HSTS = "max-age=31536000; includeSubDomains";
+const CORS_ALLOW_HEADERS = [
+  "authorization",
+  "content-type",
+  "idempotency-key",
+  "traceparent",
+  "x-request-id",
+  CSRF_HEADER,
+  TOKEN_TRANSPORT_HEADER,
+].join(", ");
+const CORS_EXPOSE_HEADERS = [
+  "x-request-id",
+  "x-api-version",
+  "ratelimit-limit",
+  "ratelimit-remaining",
+  "ratelimit-reset",
+  "ratelimit-policy",
+  "retry-after",
+  "idempotent-replayed",
+  "www-authenticate",
+].join(", ");
+const CORS_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE";
+/** How long browsers may cache a preflight answer, in seconds. @default 600 */
+const CORS_MAX_AGE_SECONDS = "600";
+
+function allowedOrigin(request: FastifyRequest, origins: EdgeSettings["corsOrigins"]): string | undefined {
+  const origin = request.headers.origin;
+  if (typeof origin !== "string") return undefined;
+  if (origins === "*") return "*";
+  return origins.includes(origin) ? origin : undefined;
+}
+
+function setCorsHeaders(request: FastifyRequest, reply: FastifyReply, settings: EdgeSettings): boolean {
+  if (settings.corsOrigins !== "*") reply.header("vary", "Origin");
+  const origin = allowedOrigin(request, settings.corsOrigins);
+  if (origin === undefined) return false;
+  reply.header("access-control-allow-origin", origin);
+  if (origin !== "*") reply.header("access-control-allow-credentials", "true");
+  return true;
+}
+
+function hostAllowed(host: string | undefined, trusted: readonly string[]): boolean {
+  if (trusted.length === 0) return true;
+  if (host === undefined) return false;
+  const lowered = host.toLowerCase();
+  const name = lowered.replace(/:\d+$/, "");
+  return trusted.some((entry) => entry === lowered || entry === name);
+}
+
+/**
+ * What every response shares, whatever route it comes from: the client's address, the `Host`
+ * check, CORS (preflights answered here), and Helmet-style security headers.
+ */
+export function registerEdge(app: FastifyInstance, settings: EdgeSettings): void {
+  const trustedHosts = settings.trustedHosts.map((host) => host.toLowerCase());
+  // Computed on first read and remembered per request (a getter keeps shared values off the prototype).
+  const clients = new WeakMap<FastifyRequest, ClientAddress>();
+  app.decorateRequest("client", {
+    getter(this: FastifyRequest): ClientAddress {
+      let client = clients.get(this);
+      if (client === undefined) {
+        client = clientAddressOf(this.raw.socket, this.headers, settings.trustedProxies);
+        clients.set(this, client);
+      }
+      return client;
+    },
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (!hostAllowed(request.headers.host, trustedHosts)) throw new UntrustedHostError();
+    const preflight =
+      request.method === "OPTIONS" && typeof request.headers["access-control-request-method"] === "string";
+    if (!preflight) return;
+    if (setCorsHeaders(request, reply, settings)) {
+      reply.header("access-control-allow-methods", CORS_METHODS);
+      reply.header("access-control-allow-headers", CORS_ALLOW_HEADERS);
+      reply.header("access-control-max-age", CORS_MAX_AGE_SECONDS);
+    }
+    return reply.code(204).send();
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.method !== "OPTIONS" && setCorsHeaders(request, reply, settings)) {
+      reply.header("access-control-expose-headers", CORS_EXPOSE_HEADERS);
+    }
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("x-frame-options", "DENY");
+    reply.header("referrer-policy", "no-referrer");
+    reply.header("cross-origin-opener-policy", "same-origin");
+    reply.header("cross-origin-resource-policy", "same-origin");
+    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", API_CSP);
+    if (request.client.secure) reply.header("strict-transport-security", HSTS);
+    if (pathOf(request.url).startsWith("/v1/auth/")) reply.header("cache-control", "no-store");
+    return payload;
+  });
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { ProblemSchema, RunSchema, TokenPairSchema } from "@tessera/contracts";
+import { type Stack, startStack } from "@tessera/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+
+const ADMIN_EMAIL = `jobs.admin.${randomUUID().slice(0, 8)}@example.com`;
+const password = "correct horse battery staple";
+
+let stack: Stack;
+let adminToken: string;
+let userToken: string;
+
+beforeAll(async () => {
+  stack = await startStack({ env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL } });
+  adminToken = (await register(ADMIN_EMAIL)).accessToken;
+  userToken = (await register(`jobs.user.${randomUUID().slice(0, 8)}@example.com`)).accessToken;
+  // The admin role reaches the user service's projection asynchronously.
+  const types = await eventually(
+    () => call("GET", "/v1/admin/jobs/types", adminToken),
+    (status) => status === 403 || status === 404,
+  );
+  expect(types.status).toBe(200);
+});
+
+afterAll(async () => {
+  const codes = await stack?.stop();
+  expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
+});
+
+function call(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  return fetch(`${stack.gatewayUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function register(email: string) {
+  const response = await fetch(`${stack.gatewayUrl}/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(response.status).toBe(201);
+  return TokenPairSchema.parse(await response.json());
+}
+
+/** Retries while `pending(status)`, for state that reaches a projection asynchronously. */
+async function eventually(request: () => Promise<Response>, pending: (status: number) => boolean) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const response = await request();
+    if (!pending(response.status) || Date.now() > deadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+const RunIdSchema = z.object({ runId: z.uuid() });
+
+describe("the job admin API through the gateway", () => {
+  it("queues hello_world once per idempotency key and shows the run succeed", async () => {
+    const key = randomUUID();
+    const enqueue = () =>
+      call(
+        "POST",
+        "/v1/admin/jobs/hello_world",
+        adminToken,
+        { payload: { name: "e2e" } },
+        { "idempotency-key": key },
+      );
+    const accepted = await enqueue();
+    expect(accepted.status).toBe(202);
+    const { runId } = RunIdSchema.parse(await accepted.json());
+
+    const repeated = await enqueue();
+    expect(repeated.status).toBe(202);
+    expect(RunIdSchema.parse(await repeated.json()).runId).toBe(runId);
+
+    const deadline = Date.now() + 30_000;
+    let run = RunSchema.parse(await (await call("GET", `/v1/admin/jobs/runs/${runId}`, adminToken)).json());
+    while (run.status !== "succeeded" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const response = await call("GET", `/v1/admin/jobs/runs/${runId}`, adminToken);
+      expect(response.status).toBe(200);
+      run = RunSchema.parse(await response.json());
+    }
+    expect(run).toMatchObject({ id: runId, jobType: "hello_world", status: "succeeded", attempts: 1 });
+    expect(run.payload).toEqual({ name: "e2e" });
+  });
+
+  it("refuses a schedule with an invalid cron with a 400 naming the cron field", async () => {
+    const response = await call("POST", "/v1/admin/schedules", adminToken, {
+      name: "broken",
+      cron: "61 * * * *",
+      jobType: "hello_world",
+    });
+    expect(response.status).toBe(400);
+    const problem = ProblemSchema.parse(await response.json());
+    expect(problem.errors?.map((error) => error.field)).toEqual(["cron"]);
+  });
+
+  it("answers 404 job.unknown_type for a job type nobody runs", async () => {
+    const response = await call(
+      "POST",
+      "/v1/admin/jobs/no_such_job",
+      adminToken,
+      {},
+      { "idempotency-key": randomUUID() },
+    );
+    expect(response.status).toBe(404);
+    expect(ProblemSchema.parse(await response.json()).code).toBe("job.unknown_type");
+  });
+
+  it("keeps ordinary users out of every job admin route with 403", async () => {
+    // The user's profile reaches the user service asynchronously; until then the answer may be 404.
+    await eventually(
+      () => call("GET", "/v1/admin/jobs/types", userToken),
+      (status) => status === 404,
+    );
+    const attempts = [
+      call("POST", "/v1/admin/jobs/hello_world", userToken, {}, { "idempotency-key": randomUUID() }),
+      call("GET", "/v1/admin/jobs/runs", userToken),
+      call("GET", `/v1/admin/jobs/runs/${randomUUID()}`, userToken),
+      call("GET", "/v1/admin/schedules", userToken),
+      call("POST", "/v1/admin/schedules", userToken, {
+        name: "nope",
+        cron: "* * * * *",
+        jobType: "hello_world",
+      }),
+    ];
+    for (const response of await Promise.all(attempts)) {
+      expect(response.status).toBe(403);
+      expect(ProblemSchema.parse(await response.json()).code).toBe("auth.forbidden");
+    }
+  });
+});
