@@ -1,0 +1,76 @@
+import { ValidationError } from "@tessera/contracts";
+import { given } from "@tessera/eventstore";
+import { describe, it } from "vitest";
+import { scheduleDecider } from "../src/domain/decide-schedule.ts";
+import { ScheduleExistsError, ScheduleNotFoundError } from "../src/domain/errors.ts";
+import type { ScheduleDefinition, ScheduleEvent } from "../src/domain/schedule.ts";
+
+const scheduleId = "5f0c7a52-2b3c-4d0e-8f1a-000000000001";
+const now = new Date("2026-05-01T10:00:00.000Z");
+const meta = { now };
+const definition: ScheduleDefinition = {
+  scheduleId,
+  name: "nightly",
+  cron: "0 3 * * *",
+  timezone: "Europe/Berlin",
+  jobType: "hello_world",
+  payload: {},
+  overlap: "skip",
+  catchUp: { policy: "none", windowSeconds: 3600 },
+};
+const created: ScheduleEvent = {
+  type: "job-scheduler.schedule.created",
+  data: { ...definition, createdAt: now.toISOString() },
+};
+const paused: ScheduleEvent = {
+  type: "job-scheduler.schedule.paused",
+  data: { scheduleId, pausedAt: now.toISOString() },
+};
+
+describe("the schedule decider", () => {
+  it("creates a schedule, and creating the same definition again decides nothing", () => {
+    given(scheduleDecider, []).when({ type: "CreateSchedule", data: definition, meta }).then([created]);
+    given(scheduleDecider, [created]).when({ type: "CreateSchedule", data: definition, meta }).then([]);
+  });
+
+  it("refuses another definition under an existing id, and a bad cron", () => {
+    given(scheduleDecider, [created])
+      .when({ type: "CreateSchedule", data: { ...definition, cron: "0 4 * * *" }, meta })
+      .thenThrows(ScheduleExistsError);
+    given(scheduleDecider, [])
+      .when({ type: "CreateSchedule", data: { ...definition, cron: "0 25 * * *" }, meta })
+      .thenThrows(ValidationError);
+  });
+
+  it("pauses and resumes idempotently", () => {
+    given(scheduleDecider, [created])
+      .when({ type: "PauseSchedule", data: { scheduleId }, meta })
+      .then([paused]);
+    given(scheduleDecider, [created, paused])
+      .when({ type: "PauseSchedule", data: { scheduleId }, meta })
+      .then([]);
+    given(scheduleDecider, [created, paused])
+      .when({ type: "ResumeSchedule", data: { scheduleId }, meta })
+      .then([{ type: "job-scheduler.schedule.resumed", data: { scheduleId, resumedAt: now.toISOString() } }]);
+    given(scheduleDecider, [created]).when({ type: "ResumeSchedule", data: { scheduleId }, meta }).then([]);
+  });
+
+  it("triggers a paused schedule and refuses anything on a deleted one", () => {
+    const runId = "5f0c7a52-2b3c-4d0e-8f1a-0000000000aa";
+    given(scheduleDecider, [created, paused])
+      .when({ type: "TriggerSchedule", data: { scheduleId, runId }, meta })
+      .then([
+        {
+          type: "job-scheduler.schedule.triggered",
+          data: { scheduleId, runId, triggeredAt: now.toISOString() },
+        },
+      ]);
+    const deleted: ScheduleEvent = {
+      type: "job-scheduler.schedule.deleted",
+      data: { scheduleId, deletedAt: now.toISOString() },
+    };
+    given(scheduleDecider, [created, deleted])
+      .when({ type: "PauseSchedule", data: { scheduleId }, meta })
+      .thenThrows(ScheduleNotFoundError);
+  });
+});
