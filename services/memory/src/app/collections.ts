@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import type {
+  collectionCreate,
+  collectionDelete,
+  collectionList,
+  collectionRename,
+  MessageContext,
+} from "@tessera/contracts";
+import { z } from "zod";
+import { CollectionNameTakenError, CollectionNotFoundError } from "../domain/errors.ts";
+import { findCollection, isCollectionNameTaken, listCollections } from "../infra/collections.ts";
+import { listCollectionMemories } from "../infra/memories.ts";
+import {
+  decodeCursor,
+  encodeCursor,
+  eventMetadata,
+  type MemoryDeps,
+  runCollectionCommand,
+  runMemoryCommand,
+  scopedProject,
+} from "./deps.ts";
+
+async function translateNameTaken<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isCollectionNameTaken(error)) throw new CollectionNameTakenError(name, { cause: error });
+    throw error;
+  }
+}
+
+/** `svc.memory.collections.create`: names are unique per project, ignoring case. */
+export function createCollection(deps: MemoryDeps) {
+  return async (
+    request: z.output<typeof collectionCreate.request>,
+    ctx: MessageContext,
+  ): Promise<z.input<typeof collectionCreate.response>> => {
+    const projectId = scopedProject(request, ctx);
+    const collectionId = randomUUID();
+    await translateNameTaken(request.name, () =>
+      runCollectionCommand(
+        deps.db,
+        {
+          type: "CreateCollection",
+          data: { projectId, collectionId, name: request.name, description: request.description },
+          meta: { now: deps.clock() },
+        },
+        eventMetadata(ctx, projectId),
+      ),
+    );
+    const collection = await findCollection(deps.db, projectId, collectionId);
+    if (!collection) throw new CollectionNotFoundError(collectionId);
+    return collection;
+  };
+}
+
+const CollectionCursor = z.object({ c: z.iso.datetime(), i: z.uuid() });
+
+/** `svc.memory.collections.list`: oldest first, keyset-paged. */
+export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
+  return async (
+    request: z.output<typeof collectionList.request>,
+    ctx: MessageContext,
+  ): Promise<z.input<typeof collectionList.response>> => {
+    const projectId = scopedProject(request, ctx);
+    const cursor = decodeCursor(request.cursor, CollectionCursor);
+    const rows = await listCollections(deps.db, projectId, {
+      after: cursor ? { createdAt: cursor.c, id: cursor.i } : undefined,
+      limit: request.limit + 1,
+    });
+    const items = rows.slice(0, request.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > request.limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
+    };
+  };
+}
+
+/** `svc.memory.collections.rename` */
+export function renameCollection(deps: MemoryDeps) {
+  return async (
+    request: z.output<typeof collectionRename.request>,
+    ctx: MessageContext,
+  ): Promise<z.input<typeof collectionRename.response>> => {
+    const projectId = scopedProject(request, ctx);
+    const { collectionId, name } = request;
+    await translateNameTaken(name, () =>
+      runCollectionCommand(
+        deps.db,
+        { type: "RenameCollection", data: { projectId, collectionId, name }, meta: { now: deps.clock() } },
+        eventMetadata(ctx, projectId),
+      ),
+    );
+    const collection = await findCollection(deps.db, projectId, collectionId);
+    if (!collection) throw new CollectionNotFoundError(collectionId);
+    return collection;
+  };
+}
+
+/**
+ * `svc.memory.collections.delete`: its memories stay, outside any collection, unless
+ * `withMemories` — then each is forgotten, in the same transaction as the deletion.
+ */
+export function deleteCollection(deps: MemoryDeps) {
+  return async (request: z.output<typeof collectionDelete.request>, ctx: MessageContext): Promise<null> => {
+    const projectId = scopedProject(request, ctx);
+    const { collectionId } = request;
+    const withMemories = request.withMemories === "true";
+    const metadata = eventMetadata(ctx, projectId);
+    const now = deps.clock();
+    await deps.db.transaction().execute(async (trx) => {
+      if (withMemories) {
+        for (const memory of await listCollectionMemories(trx, projectId, collectionId)) {
+          await runMemoryCommand(
+            trx,
+            {
+              type: "ForgetMemory",
+              data: { projectId, memoryId: memory.id, reason: "collection_deleted" },
+              meta: { now, workingTtlMs: deps.policy.workingTtlMs },
+            },
+            metadata,
+          );
+        }
+      }
+      await runCollectionCommand(
+        trx,
+        { type: "DeleteCollection", data: { projectId, collectionId, withMemories }, meta: { now } },
+        metadata,
+      );
+    });
+    return null;
+  };
+}

@@ -1,0 +1,44 @@
+import type { MessageContext, memoryGet, memoryHistory } from "@tessera/contracts";
+import { z } from "zod";
+import { MemoryNotFoundError } from "../domain/errors.ts";
+import { findMemory, listVersions } from "../infra/memories.ts";
+import { decodeCursor, encodeCursor, type MemoryDeps, scopedProject } from "./deps.ts";
+
+/** `svc.memory.memories.get` */
+export function getMemory(deps: Pick<MemoryDeps, "db">) {
+  return async (
+    request: z.output<typeof memoryGet.request>,
+    ctx: MessageContext,
+  ): Promise<z.input<typeof memoryGet.response>> => {
+    const projectId = scopedProject(request, ctx);
+    const memory = await findMemory(deps.db, projectId, request.memoryId);
+    if (!memory) throw new MemoryNotFoundError(request.memoryId);
+    return memory;
+  };
+}
+
+const HistoryCursor = z.object({ v: z.number().int().nonnegative() });
+
+/** `svc.memory.memories.history`: every version, oldest first, each with its validity window. */
+export function getMemoryHistory(deps: Pick<MemoryDeps, "db">) {
+  return async (
+    request: z.output<typeof memoryHistory.request>,
+    ctx: MessageContext,
+  ): Promise<z.input<typeof memoryHistory.response>> => {
+    const projectId = scopedProject(request, ctx);
+    if (!(await findMemory(deps.db, projectId, request.memoryId))) {
+      throw new MemoryNotFoundError(request.memoryId);
+    }
+    const afterVersion = decodeCursor(request.cursor, HistoryCursor)?.v ?? 0;
+    const items = await listVersions(deps.db, projectId, request.memoryId, {
+      afterVersion,
+      limit: request.limit + 1,
+    });
+    const page = items.slice(0, request.limit);
+    const last = page.at(-1);
+    return {
+      items: page,
+      nextCursor: items.length > request.limit && last ? encodeCursor({ v: last.version }) : null,
+    };
+  };
+}

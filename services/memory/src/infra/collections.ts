@@ -1,0 +1,65 @@
+import type { Collection } from "@tessera/contracts";
+import type { Db } from "./memories.ts";
+import type { CollectionRow } from "./tables.ts";
+
+export function collectionFromRow(row: CollectionRow): Collection {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    description: row.description,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function findCollection(
+  db: Db,
+  projectId: string,
+  collectionId: string,
+): Promise<Collection | undefined> {
+  const row = await db
+    .selectFrom("collections")
+    .selectAll()
+    .where("project_id", "=", projectId)
+    .where("id", "=", collectionId)
+    .executeTakeFirst();
+  return row ? collectionFromRow(row) : undefined;
+}
+
+/** Oldest first, keyset-paged on (created_at, id). */
+export async function listCollections(
+  db: Db,
+  projectId: string,
+  page: { after?: { createdAt: string; id: string }; limit: number },
+): Promise<Collection[]> {
+  let query = db
+    .selectFrom("collections")
+    .selectAll()
+    .where("project_id", "=", projectId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .limit(page.limit);
+  const after = page.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("created_at", ">", new Date(after.createdAt)),
+        eb.and([eb("created_at", "=", new Date(after.createdAt)), eb("id", ">", after.id)]),
+      ]),
+    );
+  }
+  return (await query.execute()).map(collectionFromRow);
+}
+
+/** The unique `(project_id, lower(name))` index refused a collection name. */
+export function isCollectionNameTaken(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    error.code === "23505" &&
+    "constraint" in error &&
+    error.constraint === "collections_project_name_unique"
+  );
+}
