@@ -22,6 +22,8 @@ export const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
 /** JetStream's "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
+/** JetStream's "subjects overlap with an existing stream". */
+const SUBJECTS_OVERLAP = 10065;
 
 type StreamSpec = Pick<StreamConfig, "name" | "subjects" | "retention" | "max_age"> & Partial<StreamConfig>;
 
@@ -79,8 +81,21 @@ async function addOrUpdateStream(jsm: JetStreamManager, spec: StreamSpec): Promi
   try {
     await jsm.streams.add(spec);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NAME_IN_USE) throw err;
+    if (!(err instanceof JetStreamApiError) || !(await raceWithSameStream(jsm, spec.name, err.code))) throw err;
     const { name, retention: _retention, storage: _storage, ...changeable } = spec;
     await jsm.streams.update(name, changeable);
   }
+}
+
+/**
+ * Two replicas adding the same stream at once: the loser hears "name in use", or, when the winner's
+ * subjects are registered first, "subjects overlap". Either way the stream is ours if it exists by name.
+ */
+async function raceWithSameStream(jsm: JetStreamManager, name: string, code: number): Promise<boolean> {
+  if (code === STREAM_NAME_IN_USE) return true;
+  if (code !== SUBJECTS_OVERLAP) return false;
+  return jsm.streams.info(name).then(
+    () => true,
+    () => false,
+  );
 }
