@@ -102,6 +102,25 @@ describe("access tokens", () => {
     expect(after.statusCode).toBe(200);
   });
 
+  it("stops accepting a token it has verified before once its key leaves the JWKS", async () => {
+    const withdrawn = await createSigningKey();
+    await harness.publishKeys([withdrawn, key]);
+    const token = `Bearer ${await signAccessToken(withdrawn)}`;
+    expect((await getProfile(token)).statusCode).toBe(200);
+    expect((await getProfile(token)).statusCode).toBe(200);
+    await harness.publishKeys([key]);
+    await expectInvalidToken(token);
+  });
+
+  it("stops accepting a token it has verified before once the token expires", async () => {
+    await harness.publishKeys([key]);
+    // Expired 4 s ago: still inside the 5 s clock tolerance, so accepted (and remembered) once.
+    const token = `Bearer ${await signAccessToken(key, { issuedAt: nowSeconds() - 60, expiresAt: nowSeconds() - 4 })}`;
+    expect((await getProfile(token)).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await expectInvalidToken(token);
+  });
+
   it("never writes a token to the logs", async () => {
     const token = await signAccessToken(key);
     await getProfile(`Bearer ${token}`);

@@ -37,7 +37,29 @@ export function createAccessTokenVerifier(deps: {
   jwks: JwksStore;
   issuer: string;
   audience: string;
+  /** Verified tokens remembered, so a client's repeated requests skip the signature check. @default 10_000 */
+  cacheSize?: number;
 }): AccessTokenVerifier {
+  const verify = verifyAccessToken(deps);
+  const cache = new Map<string, { keys: unknown; caller: VerifiedCaller }>();
+  const cacheSize = deps.cacheSize ?? 10_000;
+  return async (token) => {
+    const keys = deps.jwks.keys();
+    const hit = cache.get(token);
+    // A hit counts only for the key set it was verified against (a rotation or a withdrawn key clears
+    // it) and only until the token expires; everything else about the token is immutable.
+    if (hit && hit.keys === keys && hit.caller.claims.exp + CLOCK_TOLERANCE_SECONDS > Date.now() / 1000) {
+      return hit.caller;
+    }
+    cache.delete(token);
+    const caller = await verify(token);
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value ?? "");
+    cache.set(token, { keys, caller });
+    return caller;
+  };
+}
+
+function verifyAccessToken(deps: { jwks: JwksStore; issuer: string; audience: string }): AccessTokenVerifier {
   return async (token) => {
     const keys = deps.jwks.keys();
     if (keys === null) throw new InvalidTokenError();
