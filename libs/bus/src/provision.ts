@@ -81,7 +81,8 @@ async function addOrUpdateStream(jsm: JetStreamManager, spec: StreamSpec): Promi
   try {
     await jsm.streams.add(spec);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || !(await raceWithSameStream(jsm, spec.name, err.code))) throw err;
+    if (!(err instanceof JetStreamApiError) || !(await raceWithSameStream(jsm, spec.name, err.code)))
+      throw err;
     const { name, retention: _retention, storage: _storage, ...changeable } = spec;
     await jsm.streams.update(name, changeable);
   }
