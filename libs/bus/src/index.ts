@@ -2,7 +2,7 @@ export { type Bus, type BusOptions, createBus } from "./bus.ts";
 export { type ConnectNatsOptions, connectNats, redactServer } from "./connect.ts";
 export type { ConsumeOptions, Consumption, EventHandler } from "./consume.ts";
 export { contextFromHeaders, headersFromContext } from "./context.ts";
-export { DLQ_HEADER } from "./dead-letter.ts";
+export { DLQ_HEADER, deadLetter, describeError } from "./dead-letter.ts";
 export { BusUsageError, InvalidReplyError, ProvisionError, PublishError } from "./errors.ts";
 export type { BusLogger } from "./logger.ts";
 export {

@@ -1,9 +1,8 @@
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { type BusNames, contextFromHeaders } from "@tessera/bus";
+import { type BusNames, contextFromHeaders, deadLetter, describeError } from "@tessera/bus";
 import { type JobMessage, JobMessageSchema, type JobRunReport, type RetryPolicy } from "@tessera/contracts";
 import { retryDelayMs } from "./backoff.ts";
-import { deadLetterJob, describeError, oneLine } from "./dead-letter.ts";
 import { JobCancelledError, JobTimeoutError, WorkerStoppingError } from "./errors.ts";
 import { isCancelled } from "./registry.ts";
 import { publishReport } from "./reports.ts";
@@ -40,7 +39,7 @@ export async function runAttempt(deps: AttemptDeps, s: AttemptSettings, msg: JsM
   const parsed = parseJobMessage(msg);
   if (!parsed.ok) {
     deps.logger.error({ seq: msg.info.streamSequence, error: parsed.error }, "job message does not parse");
-    await deadLetterJob(deps.js, s.dlqSubject, msg, parsed.error);
+    await deadLetter(deps.js, s.dlqSubject, msg, parsed.error);
     return msg.ack();
   }
   const job = parsed.job;
@@ -178,7 +177,7 @@ async function die(
   reportDead: (reason: string) => Promise<void>,
 ): Promise<void> {
   try {
-    await deadLetterJob(deps.js, s.dlqSubject, msg, reason);
+    await deadLetter(deps.js, s.dlqSubject, msg, reason);
     await reportDead(oneLine(reason));
     msg.ack();
     log.error({ event: "job-dead", error: oneLine(reason) }, "job-dead");
@@ -186,6 +185,13 @@ async function die(
     log.error({ err }, "could not dead-letter the run; will retry");
     msg.nak(1_000);
   }
+}
+
+/** A run report's error is one line of at most this many characters (its contract's limit). */
+const MAX_REPORTED_ERROR_LENGTH = 1_000;
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ").slice(0, MAX_REPORTED_ERROR_LENGTH);
 }
 
 type Parsed = { ok: true; job: JobMessage } | { ok: false; error: string };

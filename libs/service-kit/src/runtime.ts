@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Bus,
   type ConsumeOptions,
@@ -39,6 +40,11 @@ export interface ServiceRuntime<Db = unknown> {
   readonly store: EventStore;
   /** A durable consumer that waits for its source stream to exist (its owner may start later). */
   consume(options: ConsumeOptions): Promise<Consumption>;
+  /**
+   * `consume` without waiting: start-up goes on while the source stream is missing, and the
+   * consumer starts once it appears. Stopping the service cancels the wait and stops the consumer.
+   */
+  consumeInBackground(options: ConsumeOptions): void;
   /** A stop step run at shutdown, before the connections close. */
   onStop(name: string, stop: () => Promise<void>): void;
 }
@@ -78,6 +84,12 @@ export async function startService<Db>(
   const logger = options.logger ?? createLogger({ service, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
+  // Aborted when stopping begins, before the bus drains, so background waits end quietly.
+  const stopping = new AbortController();
+  const stopAll = (): Promise<void> => {
+    stopping.abort();
+    return runStops(stops, logger);
+  };
   const telemetry = startTelemetry({ service, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   stops.push({ name: "telemetry", stop: () => telemetry.shutdown() });
   const db = connectDatabase<Db>({ url: config.DATABASE_URL, schema });
@@ -110,6 +122,17 @@ export async function startService<Db>(
       bus,
       store,
       consume: (consumeOptions) => consumeWhenStreamExists(bus, consumeOptions, logger),
+      consumeInBackground: (consumeOptions) => {
+        const started = consumeWhenStreamExists(bus, consumeOptions, logger, stopping.signal).catch(
+          (error: unknown) => {
+            if (!stopping.signal.aborted) {
+              logger.error({ err: error, consumer: consumeOptions.name }, "consumer did not start");
+            }
+            return undefined;
+          },
+        );
+        stops.push({ name: `consumer ${consumeOptions.name}`, stop: async () => (await started)?.stop() });
+      },
       onStop: (name, stop) => stops.push({ name, stop }),
     };
     await definition.register(runtime);
@@ -119,9 +142,9 @@ export async function startService<Db>(
     });
     stops.push({ name: "bus", stop: () => bus.drain() });
     logger.info({ schema }, "service started");
-    return { logger, runtime, stop: () => runStops(stops, logger) };
+    return { logger, runtime, stop: stopAll };
   } catch (error) {
-    await runStops(stops, logger);
+    await stopAll();
     throw error;
   }
 }
@@ -140,12 +163,15 @@ async function runStops(stops: { name: string; stop: () => Promise<void> }[], lo
   if (failed !== undefined) throw failed;
 }
 
+/** Retries while the source stream is missing; rejects with the signal's reason once it aborts. */
 async function consumeWhenStreamExists(
   bus: Bus,
   options: ConsumeOptions,
   logger: Logger,
+  signal?: AbortSignal,
 ): Promise<Consumption> {
   for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
     try {
       return await bus.consume(options);
     } catch (error) {
@@ -153,7 +179,7 @@ async function consumeWhenStreamExists(
       if (attempt % STREAM_WAIT_LOG_EVERY === 1) {
         logger.warn({ consumer: options.name, stream: options.stream, err: error }, "waiting for stream");
       }
-      await new Promise((resolve) => setTimeout(resolve, STREAM_WAIT_MS));
+      await sleep(STREAM_WAIT_MS, undefined, { signal });
     }
   }
 }

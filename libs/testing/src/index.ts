@@ -15,3 +15,11 @@ export {
   testServiceEnv,
 } from "./in-process.ts";
 export { type Stack, type StackOptions, startStack } from "./stack.ts";
+export {
+  type EventuallyOptions,
+  type HttpMethod,
+  type StackClient,
+  stackClient,
+  TEST_PASSWORD,
+  uniqueEmail,
+} from "./stack-client.ts";

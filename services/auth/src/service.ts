@@ -20,7 +20,6 @@ import {
 import { startAsyncProjection } from "@tessera/eventstore";
 import { type Logger, type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import { backgroundTasks } from "./app/background.ts";
-import { consumeInBackground } from "./app/background-consumer.ts";
 import { changePassword } from "./app/change-password.ts";
 import { forgotPassword } from "./app/forgot-password.ts";
 import { listSessions } from "./app/list-sessions.ts";
@@ -75,7 +74,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
     },
     publishes: AUTH_EVENTS,
     async register(runtime) {
-      const { db, bus, logger, onStop } = runtime;
+      const { db, bus, logger, consumeInBackground, onStop } = runtime;
       // Personal fields (emails, password hashes, provider identities) sealed under the account's key.
       const store = authStore(db);
       const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * SECOND;
@@ -190,7 +189,8 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
           frontendRedirectUrl: config.OAUTH_FRONTEND_REDIRECT_URL ?? null,
         }),
       );
-      consumeInBackground(runtime, {
+      // Every other service needs auth, so auth never waits for them at start.
+      consumeInBackground({
         name: ON_USER_ERASED,
         stream: "user",
         filterSubjects: ["evt.user.user.erased"],

@@ -23,8 +23,8 @@ import { listHistory } from "./app/list-history.ts";
 import { listProjects } from "./app/list-projects.ts";
 import { ON_ACCOUNT_REGISTERED, onAccountRegistered } from "./app/on-account-registered.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
+import { HISTORY_SOURCES, historyConsumerName, recordHistory } from "./app/record-history.ts";
 import { removeMember } from "./app/remove-member.ts";
-import { startHistoryConsumers } from "./app/start-history.ts";
 import { updateMe } from "./app/update-me.ts";
 import type { UserConfig } from "./config.ts";
 import * as createProfiles from "./infra/migrations/2026_11_21_0001_create_profiles.ts";
@@ -43,7 +43,7 @@ export function userService(config: UserConfig): ServiceDefinition<UserDb> {
     },
     publishes: USER_EVENTS,
     async register(runtime) {
-      const { db, bus, consume, onStop } = runtime;
+      const { db, bus, consume, consumeInBackground, onStop } = runtime;
       const deps = { db, clock: () => new Date() };
       bus.serve(userGetMe, getMe(deps));
       bus.serve(userUpdateMe, updateMe(deps));
@@ -70,7 +70,15 @@ export function userService(config: UserConfig): ServiceDefinition<UserDb> {
         handler: onUserErased(deps),
       });
       onStop("erasure consumer", () => erasures.stop());
-      startHistoryConsumers(runtime);
+      // In the background, so the user service does not wait for every other service to start.
+      for (const service of HISTORY_SOURCES) {
+        consumeInBackground({
+          name: historyConsumerName(service),
+          stream: service,
+          filterSubjects: [`evt.${service}.>`],
+          handler: recordHistory({ db, service }),
+        });
+      }
     },
   };
 }

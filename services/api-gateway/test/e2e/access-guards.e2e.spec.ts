@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { ProblemSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import { ProblemSchema } from "@tessera/contracts";
+import { type Stack, stackClient, startStack } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -15,51 +14,14 @@ afterAll(async () => {
   expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
 });
 
-const password = "correct horse battery staple";
-
-function call(method: string, path: string, token: string, body?: unknown) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-async function register() {
-  const response = await fetch(`${stack.gatewayUrl}/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `guard.${randomUUID().slice(0, 8)}@example.com`, password }),
-  });
-  expect(response.status).toBe(201);
-  const pair = TokenPairSchema.parse(await response.json());
-  // The profile follows the registration event asynchronously (docs/decisions/0009); a member can
-  // only be added by id once the user service knows the account.
-  const profile = await eventually(
-    () => call("GET", "/v1/users/me", pair.accessToken),
-    (status) => status === 404,
-  );
-  expect(profile.status).toBe(200);
-  return pair;
-}
-
-/** Retries while `pending(status)`: profiles and memberships reach their projections asynchronously. */
-async function eventually(request: () => Promise<Response>, pending: (status: number) => boolean) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await request();
-    if (!pending(response.status) || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+// The profile follows the registration event asynchronously (docs/decisions/0009); a member can
+// only be added by id once the user service knows the account, so every account here is signed up.
+const { call, signUp, eventually } = stackClient(() => stack.gatewayUrl);
 
 describe("route guards with the real user service", () => {
   it("hides a project from non-members, admits a member at once, and enforces the route's roles", async () => {
-    const owner = await register();
-    const guest = await register();
+    const owner = await signUp();
+    const guest = await signUp();
     const created = await eventually(
       () => call("POST", "/v1/projects", owner.accessToken, { name: "Guarded" }),
       (status) => status === 404,
@@ -95,7 +57,7 @@ describe("route guards with the real user service", () => {
   });
 
   it("keeps platform-admin routes from ordinary users", async () => {
-    const user = await register();
+    const user = await signUp();
     const response = await eventually(
       () => call("GET", "/v1/admin/schedules", user.accessToken),
       (s) => s === 404,
@@ -105,7 +67,7 @@ describe("route guards with the real user service", () => {
   });
 
   it("refuses the access token of a session ended by logout within seconds", async () => {
-    const pair = await register();
+    const pair = await signUp();
     const me = () => call("GET", "/v1/users/me", pair.accessToken);
     expect((await eventually(me, (s) => s === 404)).status).toBe(200);
     const logout = await call("POST", "/v1/auth/logout", pair.accessToken, {

@@ -1,24 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { ProblemSchema, RunSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import { ProblemSchema, RunSchema } from "@tessera/contracts";
+import { type Stack, stackClient, startStack, uniqueEmail } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 
-const ADMIN_EMAIL = `jobs.admin.${randomUUID().slice(0, 8)}@example.com`;
-const password = "correct horse battery staple";
+const ADMIN_EMAIL = uniqueEmail("jobs.admin");
 
 let stack: Stack;
 let adminToken: string;
 let userToken: string;
 
+const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
+/** Roles and profiles reach the user service's projection asynchronously; this is how long to wait. */
+const projectionWait = { timeoutMs: 15_000, intervalMs: 150 };
+
 beforeAll(async () => {
   stack = await startStack({ env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL } });
-  adminToken = (await register(ADMIN_EMAIL)).accessToken;
-  userToken = (await register(`jobs.user.${randomUUID().slice(0, 8)}@example.com`)).accessToken;
+  adminToken = (await register({ email: ADMIN_EMAIL })).accessToken;
+  userToken = (await register({ email: uniqueEmail("jobs.user") })).accessToken;
   // The admin role reaches the user service's projection asynchronously.
   const types = await eventually(
     () => call("GET", "/v1/admin/jobs/types", adminToken),
     (status) => status === 403 || status === 404,
+    projectionWait,
   );
   expect(types.status).toBe(200);
 });
@@ -27,44 +31,6 @@ afterAll(async () => {
   const codes = await stack?.stop();
   expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
 });
-
-function call(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-async function register(email: string) {
-  const response = await fetch(`${stack.gatewayUrl}/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  expect(response.status).toBe(201);
-  return TokenPairSchema.parse(await response.json());
-}
-
-/** Retries while `pending(status)`, for state that reaches a projection asynchronously. */
-async function eventually(request: () => Promise<Response>, pending: (status: number) => boolean) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const response = await request();
-    if (!pending(response.status) || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 const RunIdSchema = z.object({ runId: z.uuid() });
 
@@ -127,6 +93,7 @@ describe("the job admin API through the gateway", () => {
     await eventually(
       () => call("GET", "/v1/admin/jobs/types", userToken),
       (status) => status === 404,
+      projectionWait,
     );
     const attempts = [
       call("POST", "/v1/admin/jobs/hello_world", userToken, {}, { "idempotency-key": randomUUID() }),

@@ -1,13 +1,18 @@
-import { createDecipheriv, randomBytes, randomUUID } from "node:crypto";
+import { createDecipheriv, randomBytes } from "node:crypto";
 import { linkTokenAad, ProblemSchema, SessionPageSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import {
+  TEST_PASSWORD as password,
+  type Stack,
+  stackClient,
+  startStack,
+  uniqueEmail,
+} from "@tessera/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let stack: Stack;
 const linkKey = randomBytes(32);
-const password = "correct horse battery staple";
-const uniqueEmail = () => `auth.${randomUUID().slice(0, 8)}@example.com`;
+const { call, post, register } = stackClient(() => stack.gatewayUrl);
 
 beforeAll(async () => {
   stack = await startStack({ env: { AUTH_LINK_TOKEN_KEY: `e2e-1:${linkKey.toString("base64url")}` } });
@@ -16,23 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-function call(method: string, path: string, body?: unknown, token?: string) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-async function registered(email = uniqueEmail()) {
-  const response = await call("POST", "/v1/auth/register", { email, password });
-  expect(response.status).toBe(201);
-  return TokenPairSchema.parse(await response.json());
-}
 
 /** What `outbound` does with `evt.auth.email.verification_requested`: decrypt the link token. */
 async function verificationToken(accountId: string): Promise<string> {
@@ -49,91 +37,74 @@ async function verificationToken(accountId: string): Promise<string> {
 
 describe("auth sessions through the gateway", () => {
   it("refreshes with rotation, and answers a reused refresh token with 401 auth.refresh_reused", async () => {
-    const pair = await registered();
-    const refreshed = await call("POST", "/v1/auth/refresh", { refreshToken: pair.refreshToken });
+    const pair = await register();
+    const refreshed = await post("/v1/auth/refresh", { refreshToken: pair.refreshToken });
     expect(refreshed.status).toBe(200);
     const next = TokenPairSchema.parse(await refreshed.json());
     expect(next.refreshToken).not.toBe(pair.refreshToken);
-    const reused = await call("POST", "/v1/auth/refresh", { refreshToken: pair.refreshToken });
+    const reused = await post("/v1/auth/refresh", { refreshToken: pair.refreshToken });
     expect(reused.status).toBe(401);
     expect(ProblemSchema.parse(await reused.json()).code).toBe("auth.refresh_reused");
-    const afterReuse = await call("POST", "/v1/auth/refresh", { refreshToken: next.refreshToken });
+    const afterReuse = await post("/v1/auth/refresh", { refreshToken: next.refreshToken });
     expect(afterReuse.status).toBe(401);
   });
 
   it("lists sessions, revokes one (404 for a stranger) and logs out with 204", async () => {
-    const first = await registered();
-    const stranger = await registered();
-    const login = await call("POST", "/v1/auth/login", { email: first.user.email, password });
+    const first = await register();
+    const stranger = await register();
+    const login = await post("/v1/auth/login", { email: first.user.email, password });
     const second = TokenPairSchema.parse(await login.json());
 
-    const listed = await call("GET", "/v1/auth/sessions?limit=1", undefined, second.accessToken);
+    const listed = await call("GET", "/v1/auth/sessions?limit=1", second.accessToken);
     expect(listed.status).toBe(200);
     const page = SessionPageSchema.parse(await listed.json());
     expect(page.items).toHaveLength(1);
     expect(page.nextCursor).not.toBeNull();
-    const rest = await call(
-      "GET",
-      `/v1/auth/sessions?limit=1&cursor=${page.nextCursor}`,
-      undefined,
-      second.accessToken,
-    );
+    const rest = await call("GET", `/v1/auth/sessions?limit=1&cursor=${page.nextCursor}`, second.accessToken);
     const firstSessionId = SessionPageSchema.parse(await rest.json()).items[0]?.id ?? "";
 
-    const foreign = await call(
-      "DELETE",
-      `/v1/auth/sessions/${firstSessionId}`,
-      undefined,
-      stranger.accessToken,
-    );
+    const foreign = await call("DELETE", `/v1/auth/sessions/${firstSessionId}`, stranger.accessToken);
     expect(foreign.status).toBe(404);
     expect(ProblemSchema.parse(await foreign.json()).code).toBe("auth.session_not_found");
-    const own = await call("DELETE", `/v1/auth/sessions/${firstSessionId}`, undefined, second.accessToken);
+    const own = await call("DELETE", `/v1/auth/sessions/${firstSessionId}`, second.accessToken);
     expect(own.status).toBe(204);
-    expect((await call("POST", "/v1/auth/refresh", { refreshToken: first.refreshToken })).status).toBe(401);
+    expect((await post("/v1/auth/refresh", { refreshToken: first.refreshToken })).status).toBe(401);
 
-    const out = await call(
-      "POST",
-      "/v1/auth/logout",
-      { refreshToken: second.refreshToken },
-      second.accessToken,
-    );
+    const out = await call("POST", "/v1/auth/logout", second.accessToken, {
+      refreshToken: second.refreshToken,
+    });
     expect(out.status).toBe(204);
-    expect((await call("POST", "/v1/auth/refresh", { refreshToken: second.refreshToken })).status).toBe(401);
+    expect((await post("/v1/auth/refresh", { refreshToken: second.refreshToken })).status).toBe(401);
   });
 
   it("changes the password with 204 and refuses a common one with 400 and errors on newPassword", async () => {
-    const pair = await registered();
-    const common = await call(
-      "POST",
-      "/v1/auth/password",
-      { currentPassword: password, newPassword: "password123" },
-      pair.accessToken,
-    );
+    const pair = await register();
+    const common = await call("POST", "/v1/auth/password", pair.accessToken, {
+      currentPassword: password,
+      newPassword: "password123",
+    });
     expect(common.status).toBe(400);
     const problem = ProblemSchema.parse(await common.json());
     expect(problem.code).toBe("auth.password_too_common");
     expect(problem.errors?.map((error) => error.field)).toEqual(["newPassword"]);
-    const changed = await call(
-      "POST",
-      "/v1/auth/password",
-      { currentPassword: password, newPassword: "a new and better passphrase" },
-      pair.accessToken,
-    );
+    const changed = await call("POST", "/v1/auth/password", pair.accessToken, {
+      currentPassword: password,
+      newPassword: "a new and better passphrase",
+    });
     expect(changed.status).toBe(204);
   });
 
   it("accepts forgot-password with 202 alike for known and unknown emails, and verifies an email once", async () => {
-    const pair = await registered();
-    const known = await call("POST", "/v1/auth/password/forgot", { email: pair.user.email });
-    const unknown = await call("POST", "/v1/auth/password/forgot", { email: uniqueEmail() });
+    const pair = await register();
+    const known = await post("/v1/auth/password/forgot", { email: pair.user.email });
+    const unknown = await post("/v1/auth/password/forgot", { email: uniqueEmail("auth") });
     expect([known.status, unknown.status]).toEqual([202, 202]);
     expect(await known.text()).toBe(await unknown.text());
     const token = await verificationToken(pair.user.id);
-    expect((await call("POST", "/v1/auth/email/verify", { token })).status).toBe(204);
-    const again = await call("POST", "/v1/auth/email/verify", { token });
+    expect((await post("/v1/auth/email/verify", { token })).status).toBe(204);
+    const again = await post("/v1/auth/email/verify", { token });
     expect(again.status).toBe(400);
-    const badReset = await call("POST", "/v1/auth/password/reset", {
+    const badReset = await post("/v1/auth/password/reset", {
       token,
       newPassword: "whatever passphrase",
     });
@@ -142,15 +113,15 @@ describe("auth sessions through the gateway", () => {
   });
 
   it("throttles failed logins on one account with 429 and the wait in the problem", async () => {
-    const pair = await registered();
+    const pair = await register();
     for (let i = 0; i < 5; i++) {
-      const failed = await call("POST", "/v1/auth/login", {
+      const failed = await post("/v1/auth/login", {
         email: pair.user.email,
         password: "wrong password!",
       });
       expect(failed.status).toBe(401);
     }
-    const throttled = await call("POST", "/v1/auth/login", { email: pair.user.email, password });
+    const throttled = await post("/v1/auth/login", { email: pair.user.email, password });
     expect(throttled.status).toBe(429);
     const problem = ProblemSchema.parse(await throttled.json());
     expect(problem.code).toBe("auth.too_many_attempts");

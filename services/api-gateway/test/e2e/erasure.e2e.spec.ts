@@ -6,7 +6,7 @@ import {
   ERASED_PLACEHOLDER,
   rebuildProjection,
 } from "@tessera/eventstore";
-import { createKysely, type Stack, startStack } from "@tessera/testing";
+import { createKysely, type Stack, stackClient, startStack, uniqueEmail } from "@tessera/testing";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -24,17 +24,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function call(method: string, path: string, token?: string, body?: unknown) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
+const { call, post, register } = stackClient(() => stack.gatewayUrl);
 
+/** Polls `read` until it yields a value: the erasure reaches every service's store asynchronously. */
 async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -83,18 +75,11 @@ describe("erasure across the stack", () => {
     const email = `Erin.${randomUUID().slice(0, 8)}@Example.com`;
     const displayName = `Erin ${randomUUID().slice(0, 6)}`;
     const phone = `+49155${Math.floor(Math.random() * 1e7)}`;
-    const registered = await call("POST", "/v1/auth/register", undefined, { email, password });
+    const registered = await post("/v1/auth/register", { email, password });
     expect(registered.status).toBe(201);
     const pair = TokenPairSchema.parse(await registered.json());
     const token = pair.accessToken;
-    const other = TokenPairSchema.parse(
-      await (
-        await call("POST", "/v1/auth/register", undefined, {
-          email: `kept.${randomUUID().slice(0, 8)}@example.com`,
-          password,
-        })
-      ).json(),
-    );
+    const other = await register({ email: uniqueEmail("kept"), password });
 
     await eventually(async () =>
       (await call("GET", "/v1/users/me", token)).status === 200 ? true : undefined,
@@ -108,7 +93,7 @@ describe("erasure across the stack", () => {
       content: `Write to ${email} or call ${phone}`,
     });
     expect(memory.status).toBe(201);
-    expect((await call("POST", "/v1/auth/password/forgot", undefined, { email })).status).toBe(202);
+    expect((await post("/v1/auth/password/forgot", { email })).status).toBe(202);
     expect(
       await eventually(async () => ((await columnsMentioning(phone)).length > 0 ? true : undefined)),
     ).toBe(true);
@@ -127,7 +112,7 @@ describe("erasure across the stack", () => {
     await eventually(async () =>
       (await call("GET", "/v1/users/me", token)).status === 401 ? true : undefined,
     );
-    expect((await call("POST", "/v1/auth/login", undefined, { email, password })).status).toBe(401);
+    expect((await post("/v1/auth/login", { email, password })).status).toBe(401);
 
     // Replaying the stores: every sealed event still opens (the erased ones as placeholders) and the
     // auth and user read models rebuild without the person.
@@ -145,7 +130,7 @@ describe("erasure across the stack", () => {
     }
     expect(await columnsMentioning(email)).toEqual([]);
     expect((await call("GET", "/v1/users/me", other.accessToken)).status).toBe(200);
-    const again = await call("POST", "/v1/auth/register", undefined, { email, password });
+    const again = await post("/v1/auth/register", { email, password });
     expect(again.status).toBe(201);
   });
 });

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ProblemSchema, ProfileSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import {
+  TEST_PASSWORD as password,
+  type Stack,
+  stackClient,
+  startStack,
+  uniqueEmail,
+} from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -15,16 +21,7 @@ afterAll(async () => {
   expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
 });
 
-const password = "correct horse battery staple";
-const uniqueEmail = () => `edge.${randomUUID().slice(0, 8)}@example.com`;
-
-function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-}
+const { post, eventually } = stackClient(() => stack.gatewayUrl);
 
 /** `Set-Cookie` lines → a `Cookie` header and the CSRF value. */
 function cookiesFrom(response: Response): { cookie: string; csrf: string } {
@@ -33,18 +30,9 @@ function cookiesFrom(response: Response): { cookie: string; csrf: string } {
   return { cookie: pairs.join("; "), csrf };
 }
 
-async function eventually(request: () => Promise<Response>, until: (status: number) => boolean) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await request();
-    if (until(response.status) || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe("the gateway in front of the real services", () => {
   it("registers one account from parallel requests sharing an Idempotency-Key", async () => {
-    const email = uniqueEmail();
+    const email = uniqueEmail("edge");
     const key = randomUUID();
     const responses = await Promise.all(
       Array.from({ length: 6 }, () =>
@@ -66,14 +54,14 @@ describe("the gateway in front of the real services", () => {
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     const other = await post(
       "/v1/auth/register",
-      { email: uniqueEmail(), password },
+      { email: uniqueEmail("edge"), password },
       { "idempotency-key": key },
     );
     expect(other.status).toBe(422);
   });
 
   it("signs a browser in with cookies, reads with them and refreshes with the CSRF token", async () => {
-    const email = uniqueEmail();
+    const email = uniqueEmail("edge");
     expect((await post("/v1/auth/register", { email, password })).status).toBe(201);
     const login = await post("/v1/auth/login", { email, password }, { "x-token-transport": "cookie" });
     expect(login.status).toBe(200);
@@ -83,7 +71,7 @@ describe("the gateway in front of the real services", () => {
 
     const me = await eventually(
       () => fetch(`${stack.gatewayUrl}/v1/users/me`, { headers: { cookie } }),
-      (status) => status !== 404,
+      (status) => status === 404,
     );
     expect(me.status).toBe(200);
     expect(ProfileSchema.parse(await me.json()).email).toBe(email);
@@ -96,7 +84,7 @@ describe("the gateway in front of the real services", () => {
   });
 
   it("stops logins from one address once the login budget is spent", async () => {
-    const email = uniqueEmail();
+    const email = uniqueEmail("edge");
     let limited: Response | undefined;
     let passed = 0;
     for (let attempt = 0; attempt < 7 && limited === undefined; attempt += 1) {

@@ -1,13 +1,11 @@
-import { randomUUID } from "node:crypto";
 import {
   MemoryHistoryResponse,
   MemorySchema,
   ProblemSchema,
   RecordMemoryResponse,
   SearchMemoriesResponse,
-  TokenPairSchema,
 } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import { type Stack, stackClient, startStack } from "@tessera/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -23,38 +21,9 @@ afterAll(async () => {
   expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
 });
 
-const password = "correct horse battery staple";
-
-function call(method: string, path: string, token: string, body?: unknown) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-async function register() {
-  const response = await fetch(`${stack.gatewayUrl}/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `memory.${randomUUID().slice(0, 8)}@example.com`, password }),
-  });
-  expect(response.status).toBe(201);
-  return TokenPairSchema.parse(await response.json());
-}
-
-/** Retries while `pending(status)`: profiles and memberships reach their projections asynchronously. */
-async function eventually(request: () => Promise<Response>, pending: (status: number) => boolean) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const response = await request();
-    if (!pending(response.status) || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
+/** Profiles and memberships reach their projections asynchronously; this is how long to wait. */
+const projectionWait = { timeoutMs: 15_000 };
 
 async function expectNotFound(response: Response): Promise<void> {
   expect(response.status).toBe(404);
@@ -68,6 +37,7 @@ describe("memories through the gateway", () => {
     const created = await eventually(
       () => call("POST", "/v1/projects", owner.accessToken, { name: "Travel notes" }),
       (status) => status === 404,
+      projectionWait,
     );
     expect(created.status).toBe(201);
     const { id: projectId } = z.object({ id: z.uuid() }).parse(await created.json());
@@ -81,6 +51,7 @@ describe("memories through the gateway", () => {
           metadata: { topic: "health" },
         }),
       (status) => status === 404,
+      projectionWait,
     );
     expect(recorded.status).toBe(201);
     const memory = RecordMemoryResponse.parse(await recorded.json());
@@ -126,6 +97,7 @@ describe("memories through the gateway", () => {
     const own = await eventually(
       () => call("POST", "/v1/projects", outsider.accessToken, { name: "Mine" }),
       (status) => status === 404,
+      projectionWait,
     );
     const { id: ownProjectId } = z.object({ id: z.uuid() }).parse(await own.json());
     const searchedOwn = await eventually(
@@ -134,6 +106,7 @@ describe("memories through the gateway", () => {
           query: "allergic to peanuts",
         }),
       (status) => status === 404,
+      projectionWait,
     );
     expect(searchedOwn.status).toBe(200);
     expect(SearchMemoriesResponse.parse(await searchedOwn.json()).items).toEqual([]);

@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { OAUTH_FLOW_COOKIE, ProblemSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import { type Stack, stackClient, startStack, uniqueEmail } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startTestOp, type TestOp } from "../../../auth/test/oidc-op.ts";
 
 let stack: Stack;
 let op: TestOp;
+const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
@@ -96,13 +97,10 @@ describe("OAuth/OIDC through the gateway against a real OpenID provider", () => 
     expect(pair.user.email).toBe(email);
 
     // The profile is built from the published registration, its sealed email revealed on the way out.
-    const me = async () =>
-      fetch(`${stack.gatewayUrl}/v1/users/me`, { headers: { authorization: `Bearer ${pair.accessToken}` } });
-    let profile = await me();
-    for (let tries = 0; tries < 100 && profile.status === 404; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      profile = await me();
-    }
+    const profile = await eventually(
+      () => call("GET", "/v1/users/me", pair.accessToken),
+      (status) => status === 404,
+    );
     expect(await profile.json()).toMatchObject({ id: pair.user.id, email });
   });
 
@@ -126,19 +124,8 @@ describe("OAuth/OIDC through the gateway against a real OpenID provider", () => 
   });
 
   it("links a provider to the signed-in caller through POST …/link", async () => {
-    const registered = await fetch(`${stack.gatewayUrl}/v1/auth/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        email: `l.${randomUUID().slice(0, 8)}@example.com`,
-        password: "a linking passphrase",
-      }),
-    });
-    const caller = TokenPairSchema.parse(await registered.json());
-    const link = await fetch(`${stack.gatewayUrl}/v1/auth/oauth/acme/link`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${caller.accessToken}` },
-    });
+    const caller = await register({ email: uniqueEmail("l"), password: "a linking passphrase" });
+    const link = await call("POST", "/v1/auth/oauth/acme/link", caller.accessToken);
     expect(link.status).toBe(200);
     const subject = randomUUID();
     op.accounts.set(subject, {

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ProblemSchema, ProfileSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, startStack } from "@tessera/testing";
+import {
+  TEST_PASSWORD as password,
+  type Stack,
+  stackClient,
+  startStack,
+  uniqueEmail,
+} from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let stack: Stack;
@@ -15,36 +21,12 @@ afterAll(async () => {
   expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
 });
 
-function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${stack.gatewayUrl}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-}
-
-function getMe(token?: string) {
-  return fetch(`${stack.gatewayUrl}/v1/users/me`, {
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-  });
-}
-
-/** The profile is built from `evt.auth.account.registered` asynchronously; give it a moment. */
-async function eventuallyGetMe(token: string): Promise<Response> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await getMe(token);
-    if (response.status !== 404 || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const uniqueEmail = () => `ada.${randomUUID().slice(0, 8)}@example.com`;
-const password = "correct horse battery staple";
+const { call, post, eventually } = stackClient(() => stack.gatewayUrl);
+const getMe = (token?: string) => call("GET", "/v1/users/me", token);
 
 describe("walking skeleton through the gateway", () => {
   it("registers, logs in and reads the profile built from the registration event", async () => {
-    const email = uniqueEmail();
+    const email = uniqueEmail("ada");
     const registered = await post("/v1/auth/register", { email, password });
     expect(registered.status).toBe(201);
     expect(registered.headers.get("x-request-id")).toBeTruthy();
@@ -57,14 +39,18 @@ describe("walking skeleton through the gateway", () => {
     expect(loginPair.user.id).toBe(pair.user.id);
     expect(loginPair.refreshToken).not.toBe(pair.refreshToken);
 
-    const me = await eventuallyGetMe(loginPair.accessToken);
+    // The profile is built from `evt.auth.account.registered` asynchronously; give it a moment.
+    const me = await eventually(
+      () => getMe(loginPair.accessToken),
+      (status) => status === 404,
+    );
     expect(me.status).toBe(200);
     const profile = ProfileSchema.parse(await me.json());
     expect(profile).toMatchObject({ id: pair.user.id, email, displayName: null, roles: [], preferences: {} });
   });
 
   it("refuses a second account for the same email in any case with 409", async () => {
-    const email = uniqueEmail();
+    const email = uniqueEmail("ada");
     expect((await post("/v1/auth/register", { email, password })).status).toBe(201);
     const again = await post("/v1/auth/register", { email: email.toUpperCase(), password });
     expect(again.status).toBe(409);
@@ -73,10 +59,10 @@ describe("walking skeleton through the gateway", () => {
   });
 
   it("answers a wrong password and an unknown email with the same 401 problem", async () => {
-    const email = uniqueEmail();
+    const email = uniqueEmail("ada");
     await post("/v1/auth/register", { email, password });
     const wrongPassword = await post("/v1/auth/login", { email, password: "not the password" });
-    const unknownEmail = await post("/v1/auth/login", { email: uniqueEmail(), password });
+    const unknownEmail = await post("/v1/auth/login", { email: uniqueEmail("ada"), password });
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     const strip = ({ requestId: _r, ...rest }: Record<string, unknown>) => rest;
@@ -88,7 +74,7 @@ describe("walking skeleton through the gateway", () => {
 
   it("rejects missing, garbage, tampered and alg:none tokens with 401", async () => {
     const registered = TokenPairSchema.parse(
-      await (await post("/v1/auth/register", { email: uniqueEmail(), password })).json(),
+      await (await post("/v1/auth/register", { email: uniqueEmail("ada"), password })).json(),
     );
     const [header, payload, signature] = registered.accessToken.split(".") as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());

@@ -1,4 +1,4 @@
-import { type EventEnvelope, RequestIdSchema, type ServiceName } from "@tessera/contracts";
+import { type EventEnvelope, RequestIdSchema, SERVICES, type ServiceName } from "@tessera/contracts";
 import { handleOnce } from "@tessera/eventstore";
 import type { Kysely } from "kysely";
 import { z } from "zod";
@@ -6,6 +6,14 @@ import { recordHistory as insertHistory } from "../infra/history.ts";
 import { isErased } from "../infra/profiles.ts";
 import { USER_SCHEMA } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
+
+/**
+ * Every service with an event stream: all but the gateway. Each gets one history consumer on
+ * `evt.<service>.>` (one filter subject, which NATS 2.9 supports).
+ */
+export const HISTORY_SOURCES: readonly ServiceName[] = SERVICES.filter(
+  (service) => service !== "api-gateway",
+);
 
 export function historyConsumerName(service: ServiceName): string {
   return `history-${service}`;
