@@ -20,6 +20,39 @@ export async function projectMemoryEvents(
   for (const event of events) await projectMemoryEvent(trx, event);
 }
 
+/** One row of a memory's history: what it said, and from when to when. */
+async function insertVersion(
+  trx: Transaction<MemoryDb>,
+  v: {
+    memoryId: string;
+    projectId: string;
+    version: number;
+    content: string;
+    tier: string;
+    metadata: unknown;
+    importance: number;
+    validFrom: string;
+    validTo: string | null;
+    at: string;
+  },
+): Promise<void> {
+  await trx
+    .insertInto("memory_versions")
+    .values({
+      memory_id: v.memoryId,
+      project_id: v.projectId,
+      version: v.version,
+      content: v.content,
+      tier: v.tier,
+      metadata: JSON.stringify(v.metadata),
+      importance: v.importance,
+      valid_from: v.validFrom,
+      valid_to: v.validTo,
+      recorded_at: v.at,
+    })
+    .execute();
+}
+
 async function projectMemoryEvent(
   trx: Transaction<MemoryDb>,
   event: StoredEvent<MemoryEvent>,
@@ -50,21 +83,7 @@ async function projectMemoryEvent(
           embed_after: d.recordedAt,
         })
         .execute();
-      await trx
-        .insertInto("memory_versions")
-        .values({
-          memory_id: d.memoryId,
-          project_id: d.projectId,
-          version: 1,
-          content: d.content,
-          tier: d.tier,
-          metadata: JSON.stringify(d.metadata),
-          importance: d.importance,
-          valid_from: d.validFrom,
-          valid_to: d.validTo,
-          recorded_at: d.recordedAt,
-        })
-        .execute();
+      await insertVersion(trx, { ...d, version: 1, at: d.recordedAt });
       return;
     }
     case "memory.memory.revised": {
@@ -100,21 +119,7 @@ async function projectMemoryEvent(
         .where("memory_id", "=", d.memoryId)
         .where("version", "=", d.version - 1)
         .execute();
-      await trx
-        .insertInto("memory_versions")
-        .values({
-          memory_id: d.memoryId,
-          project_id: d.projectId,
-          version: d.version,
-          content: d.content,
-          tier: d.tier,
-          metadata: JSON.stringify(d.metadata),
-          importance: d.importance,
-          valid_from: d.validFrom,
-          valid_to: d.validTo,
-          recorded_at: d.revisedAt,
-        })
-        .execute();
+      await insertVersion(trx, { ...d, at: d.revisedAt });
       return;
     }
     case "memory.memory.superseded": {
