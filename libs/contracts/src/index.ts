@@ -7,6 +7,7 @@ export * from "./memory.ts";
 export * from "./memory-events.ts";
 export * from "./memory-routes.ts";
 export * from "./messaging.ts";
+export * from "./pagination.ts";
 export * from "./route-table.ts";
 export * from "./routes.ts";
 export * from "./trace.ts";

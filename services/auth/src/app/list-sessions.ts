@@ -1,25 +1,11 @@
-import { type MessageContext, type SessionPage, ValidationError } from "@tessera/contracts";
+import { decodeCursor, type MessageContext, pageOf, type SessionPage } from "@tessera/contracts";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { listLiveSessions, type SessionCursor } from "../infra/sessions.ts";
+import { listLiveSessions } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
 import { requireActor } from "./actor.ts";
 
 const CursorSchema = z.object({ startedAt: z.iso.datetime(), sessionId: z.uuid() });
-
-function encodeCursor(cursor: SessionCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(cursor: string): SessionCursor {
-  try {
-    return CursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-  } catch (error) {
-    throw new ValidationError("The cursor is not valid.", [{ field: "cursor", message: "is not valid" }], {
-      cause: error,
-    });
-  }
-}
 
 /** `svc.auth.sessions.list`: the caller's live sessions, newest first, keyset-paginated. */
 export function listSessions(deps: { db: Kysely<AuthDb>; refreshIdleMs: number; clock: () => Date }) {
@@ -30,12 +16,12 @@ export function listSessions(deps: { db: Kysely<AuthDb>; refreshIdleMs: number; 
       now: deps.clock(),
       idleLifetimeMs: deps.refreshIdleMs,
       limit: request.limit + 1,
-      ...(request.cursor ? { after: decodeCursor(request.cursor) } : {}),
+      after: decodeCursor(CursorSchema, request.cursor),
     });
-    const page = rows.slice(0, request.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => ({
+    return pageOf(
+      rows,
+      request.limit,
+      (row) => ({
         id: row.session_id,
         method: row.method,
         createdAt: row.started_at.toISOString(),
@@ -45,11 +31,8 @@ export function listSessions(deps: { db: Kysely<AuthDb>; refreshIdleMs: number; 
           Math.min(row.last_used_at.getTime() + deps.refreshIdleMs, row.expires_at.getTime()),
         ).toISOString(),
         current: row.session_id === ctx.sessionId,
-      })),
-      nextCursor:
-        rows.length > request.limit && last
-          ? encodeCursor({ startedAt: last.started_at.toISOString(), sessionId: last.session_id })
-          : null,
-    };
+      }),
+      (row) => ({ startedAt: row.started_at.toISOString(), sessionId: row.session_id }),
+    );
   };
 }

@@ -1,16 +1,25 @@
-import { JOB_TYPES, type MessageContext, type Run, type runsGet, type runsList } from "@tessera/contracts";
+import {
+  decodeCursor,
+  JOB_TYPES,
+  type MessageContext,
+  pageOf,
+  type Run,
+  type runsGet,
+  type runsList,
+} from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
-import type { z } from "zod";
+import { z } from "zod";
 import { runDecider } from "../domain/decide-run.ts";
 import { RunNotFoundError } from "../domain/errors.ts";
 import { runStreamId } from "../domain/run.ts";
 import { findRun, listRuns, projectRunEvents, toRunView } from "../infra/runs.ts";
 import { requireAdmin } from "./access.ts";
-import { decodeCursor, encodeCursor, RunCursorSchema } from "./cursor.ts";
 import { eventMetadata, type JobsDeps } from "./deps.ts";
 import { dispatchNow } from "./queue-run.ts";
 
 type RunIdRequest = z.output<typeof runsGet.request>;
+
+const RunCursorSchema = z.object({ queuedAt: z.iso.datetime(), runId: z.uuid() });
 
 /** `svc.job-scheduler.runs.get` */
 export function getRun(deps: JobsDeps) {
@@ -30,15 +39,10 @@ export function listRunsHandler(deps: JobsDeps) {
       limit: request.limit + 1,
       after: decodeCursor(RunCursorSchema, request.cursor),
     });
-    const page = rows.slice(0, request.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toRunView),
-      nextCursor:
-        rows.length > request.limit && last
-          ? encodeCursor({ queuedAt: last.queued_at.toISOString(), runId: last.run_id })
-          : null,
-    };
+    return pageOf(rows, request.limit, toRunView, (row) => ({
+      queuedAt: row.queued_at.toISOString(),
+      runId: row.run_id,
+    }));
   };
 }
 

@@ -1,24 +1,27 @@
 import { randomUUID } from "node:crypto";
-import type {
-  MessageContext,
-  Schedule,
-  schedulesCreate,
-  schedulesGet,
-  schedulesList,
+import {
+  decodeCursor,
+  type MessageContext,
+  pageOf,
+  type Schedule,
+  type schedulesCreate,
+  type schedulesGet,
+  type schedulesList,
 } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
-import type { z } from "zod";
+import { z } from "zod";
 import { type ScheduleCommand, scheduleDecider } from "../domain/decide-schedule.ts";
 import { ScheduleNotFoundError } from "../domain/errors.ts";
 import { scheduleStreamId } from "../domain/schedule.ts";
 import { findSchedule, listSchedules, projectScheduleEvents, toScheduleView } from "../infra/schedules.ts";
 import { requireAdmin } from "./access.ts";
-import { decodeCursor, encodeCursor, ScheduleCursorSchema } from "./cursor.ts";
 import { eventMetadata, type JobsDeps } from "./deps.ts";
 import { parsePayload, resolveJobType } from "./job-types.ts";
 import { queueRun } from "./queue-run.ts";
 
 type ScheduleIdRequest = z.output<typeof schedulesGet.request>;
+
+const ScheduleCursorSchema = z.object({ createdAt: z.iso.datetime(), scheduleId: z.uuid() });
 
 /** `svc.job-scheduler.schedules.create`: a bad cron or zone is a 400 naming `cron` or `timezone`. */
 export function createSchedule(deps: JobsDeps, opts: { scheduleId?: () => string } = {}) {
@@ -46,15 +49,10 @@ export function listSchedulesHandler(deps: JobsDeps) {
       limit: request.limit + 1,
       after: decodeCursor(ScheduleCursorSchema, request.cursor),
     });
-    const page = rows.slice(0, request.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toScheduleView),
-      nextCursor:
-        rows.length > request.limit && last
-          ? encodeCursor({ createdAt: last.created_at.toISOString(), scheduleId: last.schedule_id })
-          : null,
-    };
+    return pageOf(rows, request.limit, toScheduleView, (row) => ({
+      createdAt: row.created_at.toISOString(),
+      scheduleId: row.schedule_id,
+    }));
   };
 }
 

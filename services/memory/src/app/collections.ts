@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
-import type {
-  collectionCreate,
-  collectionDelete,
-  collectionList,
-  collectionRename,
-  MessageContext,
+import {
+  type collectionCreate,
+  type collectionDelete,
+  type collectionList,
+  type collectionRename,
+  decodeCursor,
+  type MessageContext,
+  pageOf,
 } from "@tessera/contracts";
 import { z } from "zod";
 import { CollectionNameTakenError, CollectionNotFoundError } from "../domain/errors.ts";
 import { findCollection, isCollectionNameTaken, listCollections } from "../infra/collections.ts";
 import { listCollectionMemories } from "../infra/memories.ts";
 import {
-  decodeCursor,
-  encodeCursor,
   eventMetadata,
   type MemoryDeps,
   runCollectionCommand,
@@ -54,7 +54,7 @@ export function createCollection(deps: MemoryDeps) {
   };
 }
 
-const CollectionCursor = z.object({ c: z.iso.datetime(), i: z.uuid() });
+const CollectionCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 
 /** `svc.memory.collections.list`: oldest first, keyset-paged. */
 export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
@@ -63,18 +63,16 @@ export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
     ctx: MessageContext,
   ): Promise<z.input<typeof collectionList.response>> => {
     const projectId = scopedProject(request, ctx);
-    const cursor = decodeCursor(request.cursor, CollectionCursor);
     const rows = await listCollections(deps.db, projectId, {
-      after: cursor ? { createdAt: cursor.c, id: cursor.i } : undefined,
+      after: decodeCursor(CollectionCursor, request.cursor),
       limit: request.limit + 1,
     });
-    const items = rows.slice(0, request.limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > request.limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
-    };
+    return pageOf(
+      rows,
+      request.limit,
+      (row) => row,
+      (row) => ({ createdAt: row.createdAt, id: row.id }),
+    );
   };
 }
 

@@ -1,4 +1,4 @@
-import { type EventMetadata, type MessageContext, NotFoundError, ValidationError } from "@tessera/contracts";
+import { type EventMetadata, type MessageContext, NotFoundError } from "@tessera/contracts";
 import {
   type AnyDb,
   type AnyTransaction,
@@ -118,27 +118,4 @@ export function runCollectionCommand(db: Db, command: CollectionCommand, metadat
     command,
     { inline: [projectCollectionEvents], metadata },
   );
-}
-
-/** Opaque list cursors: base64url JSON, validated on the way back in. */
-export function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
-}
-
-export function decodeCursor<S extends z.ZodType>(
-  cursor: string | undefined,
-  schema: S,
-): z.output<S> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    return schema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-  } catch (error) {
-    throw new ValidationError(
-      "The cursor is not valid.",
-      [{ field: "cursor", message: "not a cursor from this list" }],
-      {
-        cause: error,
-      },
-    );
-  }
 }

@@ -1,8 +1,14 @@
-import type { MessageContext, memoryGet, memoryHistory } from "@tessera/contracts";
+import {
+  decodeCursor,
+  type MessageContext,
+  type memoryGet,
+  type memoryHistory,
+  pageOf,
+} from "@tessera/contracts";
 import { z } from "zod";
 import { MemoryNotFoundError } from "../domain/errors.ts";
 import { findMemory, listVersions } from "../infra/memories.ts";
-import { decodeCursor, encodeCursor, type MemoryDeps, scopedProject } from "./deps.ts";
+import { type MemoryDeps, scopedProject } from "./deps.ts";
 
 /** `svc.memory.memories.get` */
 export function getMemory(deps: Pick<MemoryDeps, "db">) {
@@ -29,16 +35,16 @@ export function getMemoryHistory(deps: Pick<MemoryDeps, "db">) {
     if (!(await findMemory(deps.db, projectId, request.memoryId))) {
       throw new MemoryNotFoundError(request.memoryId);
     }
-    const afterVersion = decodeCursor(request.cursor, HistoryCursor)?.v ?? 0;
-    const items = await listVersions(deps.db, projectId, request.memoryId, {
+    const afterVersion = decodeCursor(HistoryCursor, request.cursor)?.v ?? 0;
+    const rows = await listVersions(deps.db, projectId, request.memoryId, {
       afterVersion,
       limit: request.limit + 1,
     });
-    const page = items.slice(0, request.limit);
-    const last = page.at(-1);
-    return {
-      items: page,
-      nextCursor: items.length > request.limit && last ? encodeCursor({ v: last.version }) : null,
-    };
+    return pageOf(
+      rows,
+      request.limit,
+      (row) => row,
+      (row) => ({ v: row.version }),
+    );
   };
 }

@@ -1,30 +1,35 @@
 import {
+  decodeCursor,
   type MessageContext,
   type ProjectPage,
   ProjectRoleSchema,
+  pageOf,
   type UserPageQuery,
 } from "@tessera/contracts";
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import { listProjectsOf } from "../infra/projects.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { decodeCursor, pageOf } from "./cursor.ts";
 import { callerId } from "./support.ts";
+
+const ProjectCursorSchema = z.object({ at: z.iso.datetime().transform((at) => new Date(at)), id: z.uuid() });
 
 /** `svc.user.projects.list`: the caller's projects, in the order they joined them. */
 export function listProjects(deps: { db: Kysely<UserDb> }) {
   return async (request: UserPageQuery, ctx: MessageContext): Promise<ProjectPage> => {
     const userId = callerId(ctx);
-    const after = decodeCursor(request.cursor);
+    const after = decodeCursor(ProjectCursorSchema, request.cursor);
     const rows = await listProjectsOf(deps.db, userId, { limit: request.limit + 1, after });
-    const page = pageOf(rows, request.limit, (row) => ({ at: row.added_at, id: row.project_id }));
-    return {
-      items: page.items.map((row) => ({
+    return pageOf(
+      rows,
+      request.limit,
+      (row) => ({
         id: row.project_id,
         name: row.name,
         role: ProjectRoleSchema.parse(row.role),
         createdAt: row.created_at.toISOString(),
-      })),
-      nextCursor: page.nextCursor,
-    };
+      }),
+      (row) => ({ at: row.added_at.toISOString(), id: row.project_id }),
+    );
   };
 }

@@ -1,0 +1,68 @@
+import type { z } from "zod";
+import { ValidationError } from "./errors.ts";
+
+/** Longest cursor string accepted, in characters. @default 512 */
+export const MAX_CURSOR_LENGTH = 512;
+
+/** The sort key of a list's last item, as it travels inside a cursor. */
+export type CursorKey = Readonly<Record<string, string | number>>;
+
+/** One page of a keyset-paginated list (API.md): `nextCursor` is null on the last page. */
+export interface CursorPage<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** An opaque cursor: the key, as base64url JSON. Callers must not rely on the format. */
+export function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+}
+
+/**
+ * The key inside a cursor from `encodeCursor`, checked against `schema`; `undefined` for no cursor.
+ * A malformed, tampered or over-long cursor is a `ValidationError` on the field `cursor` (400).
+ */
+export function decodeCursor<S extends z.ZodType>(
+  schema: S,
+  cursor: string | undefined,
+): z.output<S> | undefined {
+  if (cursor === undefined) return undefined;
+  const invalid = (cause?: unknown) =>
+    new ValidationError(
+      "The cursor is not valid.",
+      [{ field: "cursor", message: "not a cursor from this list" }],
+      {
+        cause,
+      },
+    );
+  if (cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) throw invalid();
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch (error) {
+    throw invalid(error);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw invalid(parsed.error);
+  return parsed.data;
+}
+
+/**
+ * The page from `rows` read with `limit + 1`: the extra row only tells that another page follows,
+ * and the cursor is the key of the last item shown.
+ */
+export function pageOf<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  keyOf: (row: Row) => CursorKey,
+): CursorPage<Item> {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    items: shown.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+  };
+}
