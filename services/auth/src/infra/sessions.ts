@@ -56,6 +56,32 @@ export async function listLiveSessions(
 }
 
 /** Inline projection: sessions with their current refresh-token hash, and every hash ever issued. */
+/** A refresh token of a session's family, by hash: looked up on refresh, kept to detect reuse. */
+async function recordRefreshToken(
+  trx: Transaction<AuthDb>,
+  sessionId: string,
+  tokenHash: string,
+  issuedAt: string,
+): Promise<void> {
+  await trx
+    .insertInto("refresh_tokens")
+    .values({ token_hash: tokenHash, session_id: sessionId, issued_at: issuedAt })
+    .execute();
+}
+
+async function revokeSession(
+  trx: Transaction<AuthDb>,
+  sessionId: string,
+  revokedAt: string,
+  reason: string,
+): Promise<void> {
+  await trx
+    .updateTable("sessions")
+    .set({ revoked_at: revokedAt, revoke_reason: reason })
+    .where("session_id", "=", sessionId)
+    .execute();
+}
+
 export async function projectSessionEvents(
   trx: Transaction<AuthDb>,
   events: readonly SessionEvent[],
@@ -77,14 +103,12 @@ export async function projectSessionEvents(
             revoked_at: null,
           })
           .execute();
-        await trx
-          .insertInto("refresh_tokens")
-          .values({
-            token_hash: event.data.refreshTokenHash,
-            session_id: event.data.sessionId,
-            issued_at: event.data.startedAt,
-          })
-          .execute();
+        await recordRefreshToken(
+          trx,
+          event.data.sessionId,
+          event.data.refreshTokenHash,
+          event.data.startedAt,
+        );
         break;
       case "auth.session.refreshed":
         await trx
@@ -92,28 +116,18 @@ export async function projectSessionEvents(
           .set({ refresh_token_hash: event.data.refreshTokenHash, last_used_at: event.data.refreshedAt })
           .where("session_id", "=", event.data.sessionId)
           .execute();
-        await trx
-          .insertInto("refresh_tokens")
-          .values({
-            token_hash: event.data.refreshTokenHash,
-            session_id: event.data.sessionId,
-            issued_at: event.data.refreshedAt,
-          })
-          .execute();
+        await recordRefreshToken(
+          trx,
+          event.data.sessionId,
+          event.data.refreshTokenHash,
+          event.data.refreshedAt,
+        );
         break;
       case "auth.session.revoked":
-        await trx
-          .updateTable("sessions")
-          .set({ revoked_at: event.data.revokedAt, revoke_reason: event.data.reason })
-          .where("session_id", "=", event.data.sessionId)
-          .execute();
+        await revokeSession(trx, event.data.sessionId, event.data.revokedAt, event.data.reason);
         break;
       case "auth.session.compromised":
-        await trx
-          .updateTable("sessions")
-          .set({ revoked_at: event.data.detectedAt, revoke_reason: "compromised" })
-          .where("session_id", "=", event.data.sessionId)
-          .execute();
+        await revokeSession(trx, event.data.sessionId, event.data.detectedAt, "compromised");
         break;
       default: {
         const unknown: never = event;
