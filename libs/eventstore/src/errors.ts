@@ -64,3 +64,17 @@ export class CheckpointMovedError extends TesseraError {
     );
   }
 }
+
+/** A migration failed; the message names it and carries Postgres's own reason (the cause). */
+export class MigrationFailedError extends TesseraError {
+  override name = "MigrationFailedError";
+  constructor(schema: string, migration: string, options: TesseraErrorOptions & { cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(
+      "eventstore.migration_failed",
+      500,
+      `Migration ${migration} in ${schema} failed: ${reason}`,
+      options,
+    );
+  }
+}

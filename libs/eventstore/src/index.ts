@@ -6,6 +6,7 @@ export {
   DuplicateEventIdError,
   EventStoreConfigError,
   ExpectedVersionConflictError,
+  MigrationFailedError,
   ProcessorStoppedError,
 } from "./errors.ts";
 export {
@@ -22,6 +23,13 @@ export {
   type RunMigrationsOptions,
   runMigrations,
 } from "./migrate.ts";
+export {
+  type AppendListener,
+  type AppendListenerOptions,
+  type AppendSignal,
+  eventsChannel,
+  listenForAppends,
+} from "./notifications.ts";
 export {
   createPersonalDataVault,
   ERASED_PLACEHOLDER,

@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
+import { MigrationFailedError } from "./errors.ts";
 import { createEventStore } from "./migrations/2026_11_21_0001_create_event_store.ts";
 import { createPersonalDataKeys } from "./migrations/2026_11_22_0001_create_personal_data_keys.ts";
+import { notifyOnAppend } from "./migrations/2026_11_22_0002_notify_on_append.ts";
 import { type AnyDb, assertSchemaName, lockKey } from "./schema.ts";
 
 export interface RunMigrationsOptions {
@@ -27,17 +29,37 @@ export interface MigrationsApplied {
 export async function runMigrations(db: AnyDb, options: RunMigrationsOptions): Promise<MigrationsApplied> {
   const schema = assertSchemaName(options.schema);
   const tableName = options.migrationTableName ?? "kysely_migration";
+  // Kysely reports a later error (the aborted transaction refusing its bookkeeping), so the first
+  // failure is kept here: it is the one that says what is wrong (a missing extension, say).
+  let failed: { name: string; error: unknown } | undefined;
+  const migrations = Object.fromEntries(
+    Object.entries(options.migrations).map(([name, migration]): [string, Migration] => [
+      name,
+      {
+        ...migration,
+        async up(migrationDb) {
+          try {
+            await migration.up(migrationDb);
+          } catch (error) {
+            failed ??= { name, error };
+            throw error;
+          }
+        },
+      },
+    ]),
+  );
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${lockKey("migrate", schema)})`.execute(trx);
     await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
     const migrator = new Migrator({
       db: trx,
-      provider: { getMigrations: async () => options.migrations },
+      provider: { getMigrations: async () => migrations },
       migrationTableSchema: schema,
       migrationTableName: tableName,
       migrationLockTableName: `${tableName}_lock`,
     });
     const { error, results } = await migrator.migrateToLatest();
+    if (failed !== undefined) throw new MigrationFailedError(schema, failed.name, { cause: failed.error });
     if (error !== undefined) throw error;
     return { applied: (results ?? []).map((result) => result.migrationName) };
   });
@@ -53,6 +75,7 @@ export async function migrateEventStore(db: AnyDb, options: { schema: string }):
     migrations: {
       "2026_11_21_0001_create_event_store": createEventStore(schema),
       "2026_11_22_0001_create_personal_data_keys": createPersonalDataKeys(schema),
+      "2026_11_22_0002_notify_on_append": notifyOnAppend(schema),
     },
   });
 }

@@ -28,8 +28,11 @@ export type StepOutcome = "more" | "idle";
 export interface Loop {
   stop(): Promise<void>;
   isStopped(): boolean;
-  /** Sleeps `ms`, or less when the loop is stopped meanwhile. */
-  rest(ms: number): Promise<void>;
+  /**
+   * Sleeps `ms`, or less when the loop is stopped meanwhile, or when `wakeOn` calls the wake it is
+   * given (it returns how to stop listening).
+   */
+  rest(ms: number, wakeOn?: (wake: () => void) => () => void): Promise<void>;
 }
 
 /**
@@ -47,16 +50,19 @@ export function runLoop(options: {
   let wake: (() => void) | undefined;
   const loop: Loop = {
     isStopped: () => stopped,
-    rest: (ms) =>
+    rest: (ms, wakeOn) =>
       new Promise<void>((resolve) => {
         if (stopped) return resolve();
         const timer = setTimeout(done, ms);
+        let unsubscribe: (() => void) | undefined;
         function done() {
           clearTimeout(timer);
+          unsubscribe?.();
           wake = undefined;
           resolve();
         }
         wake = done;
+        unsubscribe = wakeOn?.(done);
       }),
     async stop() {
       stopped = true;

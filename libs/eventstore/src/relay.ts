@@ -15,6 +15,7 @@ import {
 } from "./catch-up.ts";
 import { CheckpointMovedError } from "./errors.ts";
 import { toEnvelope } from "./events.ts";
+import type { AppendSignal } from "./notifications.ts";
 import {
   type EventStoreLogger,
   type Loop,
@@ -41,8 +42,15 @@ export interface OutboxRelayOptions {
   schema: string;
   publisher: EventPublisher;
   logger?: EventStoreLogger;
-  /** Rest between polls once everything is published, in ms. @default 50 */
+  /**
+   * Rest between polls once everything visible is published, in ms: always without `appended`, and
+   * with it while committed events wait behind an older open transaction. @default 50
+   */
   pollMs?: number;
+  /** Wakes the relay when events are appended (`listenForAppends`); it then polls only every `idlePollMs`. */
+  appended?: AppendSignal;
+  /** With `appended`: the safety poll once everything committed is published, in ms. @default 1_000 */
+  idlePollMs?: number;
   /** Events read per round; each is still acknowledged before the next is sent. @default 100 */
   batchSize?: number;
   /** How often a standby replica tries to take over, in ms. @default 1_000 */
@@ -63,6 +71,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningProcessor 
   const logger = orSilent(options.logger);
   const pollMs = options.pollMs ?? 50;
   const batchSize = options.batchSize ?? 100;
+  const idle = { appended: options.appended, idlePollMs: options.idlePollMs ?? 1_000 };
   const key = lockKey("relay", schema);
   const loop = runLoop({
     name: `outbox relay ${schema}`,
@@ -78,7 +87,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): RunningProcessor 
         logger.info({ schema }, "outbox relay active");
         try {
           await ensureCheckpoint(conn, schema, OUTBOX_CHECKPOINT);
-          await relayWhileActive(conn, schema, publisher, { batchSize, pollMs, loop });
+          await relayWhileActive(conn, schema, publisher, { batchSize, pollMs, loop, ...idle });
         } finally {
           await sql`select pg_advisory_unlock(${key})`.execute(conn);
         }
@@ -100,12 +109,22 @@ async function relayWhileActive(
   conn: AnyDb,
   schema: string,
   publisher: EventPublisher,
-  options: { batchSize: number; pollMs: number; loop: Loop },
+  options: { batchSize: number; pollMs: number; loop: Loop; appended?: AppendSignal; idlePollMs: number },
 ): Promise<void> {
+  const { appended, loop } = options;
   let position = await loadCheckpoint(conn, schema, OUTBOX_CHECKPOINT);
-  while (!options.loop.isStopped()) {
+  while (!loop.isStopped()) {
+    // Noted before reading, so an append that commits meanwhile still wakes the rest below.
+    const seen = appended?.generation() ?? 0;
     const next = await publishBatch(conn, schema, publisher, position, options.batchSize);
-    if (next === position) await options.loop.rest(options.pollMs);
+    if (next === position) {
+      if (appended === undefined || (await anyCommittedAfter(conn, schema, position))) {
+        // Committed events behind an older open transaction announce nothing when it ends: poll.
+        await loop.rest(options.pollMs);
+      } else {
+        await loop.rest(options.idlePollMs, (wake) => appended.onAppendAfter(seen, wake));
+      }
+    }
     position = next;
   }
 }

@@ -123,11 +123,16 @@ describe("gap-safe catch-up under concurrent writers", () => {
 describe("catch-up order", () => {
   it("follows transaction ids numerically across a change in their digit count", async () => {
     await migrateEventStore(database.db, { schema: "ordering" });
-    // Explicit ids of long-finished transactions: 9999 < 10000 < 10001, though "10000" < "9999" as text.
+    // Explicit ids of finished transactions across a power of ten below the server's current id,
+    // e.g. 999 < 1000 < 1001 though "1000" < "999" as text (a fresh server may be below 10000).
+    const { rows } = await sql<{ current: string }>`select pg_current_xact_id()::text as current`.execute(
+      database.db,
+    );
+    const power = 10n ** BigInt(String(BigInt(rows[0]?.current ?? "0") - 2n).length - 1);
     for (const [version, transactionId] of [
-      [1, "9999"],
-      [2, "10000"],
-      [3, "10001"],
+      [1, String(power - 1n)],
+      [2, String(power)],
+      [3, String(power + 1n)],
     ] as const) {
       await sql`
         insert into ordering.events (event_id, stream_id, stream_version, type, data, transaction_id)

@@ -49,7 +49,11 @@ describe("migrations", () => {
       const ownApplied = results.flatMap((result) => result.own.applied);
       expect(storeApplied).toEqual(
         round === 0
-          ? ["2026_11_21_0001_create_event_store", "2026_11_22_0001_create_personal_data_keys"]
+          ? [
+              "2026_11_21_0001_create_event_store",
+              "2026_11_22_0001_create_personal_data_keys",
+              "2026_11_22_0002_notify_on_append",
+            ]
           : [],
       );
       expect(ownApplied.sort()).toEqual(round === 0 ? Object.keys(readModel) : []);
@@ -73,6 +77,30 @@ describe("migrations", () => {
       migrateEventStore(replicas[1]!, { schema: "svc" }),
     ]);
     expect(await tablesIn("other")).toContain("events");
+  });
+
+  it("names the failing migration and Postgres's reason, and applies nothing of that run", async () => {
+    const failing: Record<string, Migration> = {
+      "2026_11_22_0001_create_notes": {
+        async up(db) {
+          await sql`create table broken.notes (id int)`.execute(db);
+        },
+      },
+      "2026_11_22_0002_enable_missing_extension": {
+        async up(db) {
+          await sql`create extension no_such_extension`.execute(db);
+        },
+      },
+    };
+    await expect(
+      runMigrations(replicas[0]!, { schema: "broken", migrations: failing }),
+    ).rejects.toMatchObject({
+      code: "eventstore.migration_failed",
+      message: expect.stringMatching(
+        /^Migration 2026_11_22_0002_enable_missing_extension in broken failed: .*no_such_extension/,
+      ),
+    });
+    expect(await tablesIn("broken")).toEqual([]);
   });
 
   it("refuses a schema name that is not a plain identifier", async () => {

@@ -12,6 +12,7 @@ import {
   createEventStore,
   createPersonalDataVault,
   type EventStore,
+  listenForAppends,
   migrateEventStore,
   type RunningProcessor,
   revealingPublisher,
@@ -103,10 +104,13 @@ export async function startService<Db>(
     const bus = createBus(nc, { service, namespace: config.BUS_NAMESPACE, logger });
     await bus.provision();
     const store = createEventStore(db, { schema });
+    const appended = listenForAppends({ connectionString: config.DATABASE_URL, schema, logger });
+    stops.push({ name: "event notifications", stop: () => appended.close() });
     const relay: RunningProcessor = startOutboxRelay({
       db,
       schema,
       logger,
+      appended,
       // Personal fields are sealed in the store; reveal them before the contract strips `$sealed`.
       publisher: revealingPublisher(
         createPersonalDataVault(db, { schema }),
