@@ -1,4 +1,4 @@
-import { type Msg, type NatsConnection, RequestError, TimeoutError } from "@nats-io/nats-core";
+import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import {
   type MessageContext,
   type OperationDefinition,
@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { headersFromContext } from "./context.ts";
 import { InvalidReplyError } from "./errors.ts";
 import type { BusNames } from "./names.ts";
+import { NoReplyError, replyInboxOf } from "./reply-inbox.ts";
 
 export interface RequestOptions {
   /** How long to wait for the reply, in ms. @default 5_000 */
@@ -35,10 +36,12 @@ export async function requestOperation<Op extends OperationDefinition>(
   }
   let msg: Msg;
   try {
-    msg = await nc.request(names.subject(operation.subject), JSON.stringify(request.data), {
-      timeout: opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      headers: headersFromContext(ctx),
-    });
+    msg = await replyInboxOf(nc).request(
+      names.subject(operation.subject),
+      JSON.stringify(request.data),
+      headersFromContext(ctx),
+      opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
   } catch (err) {
     throw translateRequestError(operation.subject, err);
   }
@@ -46,13 +49,10 @@ export async function requestOperation<Op extends OperationDefinition>(
 }
 
 function translateRequestError(subject: string, err: unknown): unknown {
-  if (err instanceof TimeoutError) return new UpstreamTimeoutError(subject, { cause: err });
-  if (err instanceof RequestError && err.isNoResponders()) {
-    return new UpstreamUnavailableError(subject, { cause: err });
-  }
-  // Disconnected or closed connections are the same failure to a caller: nobody could answer.
-  if (err instanceof RequestError) return new UpstreamUnavailableError(subject, { cause: err });
-  return err;
+  if (!(err instanceof NoReplyError)) return err;
+  if (err.reason === "timeout") return new UpstreamTimeoutError(subject, { cause: err });
+  // No responders, or a closed connection: the same failure to a caller, nobody could answer.
+  return new UpstreamUnavailableError(subject, { cause: err });
 }
 
 function unwrapReply<Op extends OperationDefinition>(operation: Op, msg: Msg): z.output<Op["response"]> {

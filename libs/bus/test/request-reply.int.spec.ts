@@ -150,6 +150,27 @@ describe("request/reply", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it("fails a request in flight at once when its connection closes, not at its time-out", async () => {
+    const closing = await connectTest();
+    const caller = createBus(closing, { service: "api-gateway", namespace, logger });
+    const started = performance.now();
+    const pending = caller.request(slow, {}, ctx, { timeoutMs: 30_000 }).catch((err: unknown) => err);
+    await closing.flush();
+    await closing.close();
+    expect(await pending).toMatchObject({ code: "upstream.unavailable", status: 503 });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // And one sent after the close fails the same way.
+    await expect(caller.request(echo, { text: "late" }, ctx)).rejects.toBeInstanceOf(
+      UpstreamUnavailableError,
+    );
+  });
+
+  it("keeps each reply with its own request when many are in flight at once", async () => {
+    const texts = Array.from({ length: 200 }, (_unused, index) => `message-${index}`);
+    const replies = await Promise.all(texts.map((text) => client.request(echo, { text }, ctx)));
+    expect(replies.map((reply) => reply.text)).toEqual(texts);
+  });
+
   it("spreads requests over the replicas in the queue group", async () => {
     const replicaNc = await connectTest();
     connections.push(replicaNc);
