@@ -2,12 +2,27 @@
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+const HEX = Array.from({ length: 256 }, (_unused, byte) => byte.toString(16).padStart(2, "0"));
+const POOL_BYTES = 4096;
+let pool = new Uint8Array(0);
+let offset = 0;
+
+/** Random ids come from a pooled buffer: one call into the CSPRNG per 4 KiB instead of one per id. */
 function randomHex(bytes: number): string {
-  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  if (offset + bytes > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    offset = 0;
+  }
   let hex = "";
-  for (const byte of buffer) hex += byte.toString(16).padStart(2, "0");
+  let zero = true;
+  for (let index = offset; index < offset + bytes; index++) {
+    const byte = pool[index] ?? 0;
+    if (byte !== 0) zero = false;
+    hex += HEX[byte];
+  }
+  offset += bytes;
   // All-zero ids are invalid in W3C trace context; astronomically unlikely, but cheap to rule out.
-  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+  return zero ? randomHex(bytes) : hex;
 }
 
 /** A new sampled trace: fresh trace id and span id. */

@@ -16,6 +16,7 @@ import { messageContextOf, registerContractRoutes } from "./contract-routes.ts";
 import { registerDocsRoutes } from "./docs-routes.ts";
 import { registerEdge } from "./edge.ts";
 import { useJsonBodyParser } from "./json-body.ts";
+import { lazyChildLoggerFactory } from "./lazy-child-logger.ts";
 import { GatewayLogController } from "./log-controller.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
@@ -71,6 +72,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: logger,
     logController: new GatewayLogController(),
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: requestIdFor,
     bodyLimit: config.BODY_LIMIT_BYTES,
     onProtoPoisoning: "error",

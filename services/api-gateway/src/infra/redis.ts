@@ -17,6 +17,7 @@ export function createRedis(url: string, logger: RedisLogger): Redis {
     connectionName: "api-gateway",
     maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
   });
   redis.on("error", (error: Error) => {
     logger.warn({ err: { name: error.name, message: error.message } }, "Redis connection error");
