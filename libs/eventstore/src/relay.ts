@@ -118,11 +118,14 @@ async function relayWhileActive(
     const seen = appended?.generation() ?? 0;
     const next = await publishBatch(conn, schema, publisher, position, options.batchSize);
     if (next === position) {
-      if (appended === undefined || (await anyCommittedAfter(conn, schema, position))) {
+      if (appended === undefined) await loop.rest(options.pollMs);
+      else {
         // Committed events behind an older open transaction announce nothing when it ends: poll.
-        await loop.rest(options.pollMs);
-      } else {
-        await loop.rest(options.idlePollMs, (wake) => appended.onAppendAfter(seen, wake));
+        // (An append announced since `seen` ends either rest at once.)
+        const hidden = await anyCommittedAfter(conn, schema, position);
+        await loop.rest(hidden ? options.pollMs : options.idlePollMs, (wake) =>
+          appended.onAppendAfter(seen, wake),
+        );
       }
     }
     position = next;
