@@ -116,19 +116,21 @@ async function relayWhileActive(
   while (!loop.isStopped()) {
     // Noted before reading, so an append that commits meanwhile still wakes the rest below.
     const seen = appended?.generation() ?? 0;
-    const next = await publishBatch(conn, schema, publisher, position, options.batchSize);
-    if (next === position) {
-      if (appended === undefined) await loop.rest(options.pollMs);
-      else {
-        // Committed events behind an older open transaction announce nothing when it ends: poll.
-        // (An append announced since `seen` ends either rest at once.)
-        const hidden = await anyCommittedAfter(conn, schema, position);
-        await loop.rest(hidden ? options.pollMs : options.idlePollMs, (wake) =>
-          appended.onAppendAfter(seen, wake),
-        );
-      }
+    const from = position;
+    const read = await publishBatch(conn, schema, publisher, from, options.batchSize);
+    position = read.position;
+    // A full batch may have more behind it; read on at once.
+    if (read.count === options.batchSize) continue;
+    if (appended === undefined) {
+      if (position === from) await loop.rest(options.pollMs);
+      continue;
     }
-    position = next;
+    // Everything visible is out. Committed events behind an older open transaction announce
+    // nothing when it ends, so poll while there are any; else wait for the next append.
+    const hidden = await anyCommittedAfter(conn, schema, position);
+    await loop.rest(hidden ? options.pollMs : options.idlePollMs, (wake) =>
+      appended.onAppendAfter(seen, wake),
+    );
   }
 }
 
@@ -142,7 +144,7 @@ async function publishBatch(
   publisher: EventPublisher,
   from: CatchUpPosition,
   batchSize: number,
-): Promise<CatchUpPosition> {
+): Promise<{ position: CatchUpPosition; count: number }> {
   const batch = await readVisibleEventsAfter(conn, schema, from, batchSize);
   let acknowledged = from;
   let failure: { error: unknown } | undefined;
@@ -162,7 +164,7 @@ async function publishBatch(
     throw new CheckpointMovedError(OUTBOX_CHECKPOINT);
   }
   if (failure) throw failure.error;
-  return acknowledged;
+  return { position: acknowledged, count: batch.length };
 }
 
 export interface RepublishOptions {
