@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import {
   advanceCheckpoint,
+  anyCommittedAfter,
   type CatchUpPosition,
   committedHead,
   comparePositions,
@@ -13,6 +14,7 @@ import {
 } from "./catch-up.ts";
 import { CheckpointMovedError, EventStoreConfigError } from "./errors.ts";
 import type { EventLike, StoredEvent } from "./events.ts";
+import type { AppendSignal } from "./notifications.ts";
 import {
   type EventStoreLogger,
   orSilent,
@@ -44,8 +46,15 @@ export interface AsyncProjectionOptions<E extends EventLike = EventLike> {
   schema: string;
   projection: AsyncProjection<E>;
   logger?: EventStoreLogger;
-  /** Rest between polls once caught up, in ms. @default 100 */
+  /**
+   * Rest between polls once caught up, in ms: always without `appended`, and with it while
+   * committed events wait behind an older open transaction. @default 100
+   */
   pollMs?: number;
+  /** Wakes the projection when events are appended (`listenForAppends`); it then polls only every `idlePollMs`. */
+  appended?: AppendSignal;
+  /** With `appended`: the safety poll once caught up, in ms. @default 1_000 */
+  idlePollMs?: number;
   /** Events per transaction. @default 100 */
   batchSize?: number;
   /** Rest after a failed batch (rolled back, retried), in ms. @default 1_000 */
@@ -64,17 +73,27 @@ export function startAsyncProjection<E extends EventLike>(
   assertProcessorName(projection.name);
   const batchSize = options.batchSize ?? 100;
   const pollMs = options.pollMs ?? 100;
+  const { appended } = options;
+  const idlePollMs = options.idlePollMs ?? 1_000;
   let ready: Promise<void> | undefined;
   const loop = runLoop({
     name: `projection ${projection.name}`,
     logger: orSilent(options.logger),
     pollMs,
     errorBackoffMs: options.errorBackoffMs ?? 1_000,
-    async step(): Promise<StepOutcome> {
+    async step(loop): Promise<StepOutcome> {
       ready ??= ensureCheckpoint(db, schema, projection.name);
       await ready;
+      // Noted before reading, so an append that commits meanwhile still wakes the rest below.
+      const seen = appended?.generation() ?? 0;
       const applied = await applyNextBatch(db, schema, projection, batchSize);
-      return applied > 0 ? "more" : "idle";
+      if (applied.count === batchSize) return "more";
+      if (appended === undefined) return applied.count > 0 ? "more" : "idle";
+      // Caught up (or another replica holds the projection): wait for the next append, polling
+      // while committed events are hidden behind an older open transaction, whose end announces nothing.
+      const hidden = applied.at !== undefined && (await anyCommittedAfter(db, schema, applied.at));
+      await loop.rest(hidden ? pollMs : idlePollMs, (wake) => appended.onAppendAfter(seen, wake));
+      return "more";
     },
   });
   return {
@@ -88,13 +107,16 @@ export function startAsyncProjection<E extends EventLike>(
   };
 }
 
-/** Applies the next batch; 0 when caught up or when another replica holds the projection. */
+/**
+ * Applies the next batch: how many events, and the position it is at (none when another replica
+ * holds the projection).
+ */
 async function applyNextBatch<E extends EventLike>(
   db: AnyDb,
   schema: string,
   projection: AsyncProjection<E>,
   batchSize: number,
-): Promise<number> {
+): Promise<{ count: number; at?: CatchUpPosition }> {
   return db.transaction().execute(async (trx) => {
     // An advisory lock, not SELECT … FOR UPDATE: a row lock would give this transaction an id
     // while it waits, holding back every gap-safe reader in the database.
@@ -102,16 +124,16 @@ async function applyNextBatch<E extends EventLike>(
       select pg_try_advisory_xact_lock(${lockKey("projection", schema, projection.name)}) as locked`.execute(
       trx,
     );
-    if (!rows[0]?.locked) return 0;
+    if (!rows[0]?.locked) return { count: 0 };
     const from = await loadCheckpoint(trx, schema, projection.name);
     const batch = await readVisibleEventsAfter(trx, schema, from, batchSize);
     const last = batch.at(-1);
-    if (last === undefined) return 0;
+    if (last === undefined) return { count: 0, at: from };
     for (const { event } of batch) await projection.handle(trx, event as StoredEvent<E>);
     if (!(await advanceCheckpoint(trx, schema, projection.name, from, last.position))) {
       throw new CheckpointMovedError(projection.name);
     }
-    return batch.length;
+    return { count: batch.length, at: last.position };
   });
 }
 
@@ -168,9 +190,9 @@ async function replayUntil<E extends EventLike>(
 ): Promise<number> {
   let replayed = 0;
   for (;;) {
-    const applied = await applyNextBatch(conn, schema, projection, batchSize);
-    replayed += applied;
-    if (applied > 0) continue;
+    const { count } = await applyNextBatch(conn, schema, projection, batchSize);
+    replayed += count;
+    if (count > 0) continue;
     if (comparePositions(await loadCheckpoint(conn, schema, projection.name), target) >= 0) return replayed;
     await sleep(VISIBILITY_WAIT_MS);
   }

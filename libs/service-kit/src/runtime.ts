@@ -9,6 +9,7 @@ import {
 } from "@tessera/bus";
 import type { EventDefinition, ServiceName } from "@tessera/contracts";
 import {
+  type AppendSignal,
   createEventStore,
   createPersonalDataVault,
   type EventStore,
@@ -39,6 +40,8 @@ export interface ServiceRuntime<Db = unknown> {
   readonly db: Kysely<Db>;
   readonly bus: Bus;
   readonly store: EventStore;
+  /** Announces appends to the service's event store: give it to async projections so they need not poll. */
+  readonly appended: AppendSignal;
   /** A durable consumer that waits for its source stream to exist (its owner may start later). */
   consume(options: ConsumeOptions): Promise<Consumption>;
   /**
@@ -125,6 +128,7 @@ export async function startService<Db>(
       db,
       bus,
       store,
+      appended,
       consume: (consumeOptions) => consumeWhenStreamExists(bus, consumeOptions, logger),
       consumeInBackground: (consumeOptions) => {
         const started = consumeWhenStreamExists(bus, consumeOptions, logger, stopping.signal).catch(

@@ -74,7 +74,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
     },
     publishes: AUTH_EVENTS,
     async register(runtime) {
-      const { db, bus, logger, consumeInBackground, onStop } = runtime;
+      const { db, bus, logger, appended, consumeInBackground, onStop } = runtime;
       // Personal fields (emails, password hashes, provider identities) sealed under the account's key.
       const store = authStore(db);
       const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * SECOND;
@@ -99,6 +99,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
         schema: AUTH_SCHEMA,
         projection: revokedSessionsProjection(revoked),
         logger,
+        appended,
         pollMs: 50,
       });
       onStop("revoked sessions feed", () => revocations.stop());
