@@ -14,7 +14,7 @@ export {
   startInProcess,
   testServiceEnv,
 } from "./in-process.ts";
-export { type Stack, type StackOptions, startStack } from "./stack.ts";
+export { freePort, type Stack, type StackOptions, startStack } from "./stack.ts";
 export {
   type EventuallyOptions,
   type HttpMethod,

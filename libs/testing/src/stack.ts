@@ -29,7 +29,8 @@ export interface StackOptions {
   port?: number;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now, for a server that must be named before it starts. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -6,18 +6,11 @@ import {
   ProfileSchema,
   ProjectPageSchema,
 } from "@tessera/contracts";
-import { type Stack, stackClient, startStack } from "@tessera/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackClient } from "@tessera/testing";
+import { describe, expect, it } from "vitest";
+import { useStack } from "../../api-gateway/test/support/stack.ts";
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 const { call, signUp } = stackClient(() => stack.gatewayUrl);
 

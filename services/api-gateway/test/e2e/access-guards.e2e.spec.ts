@@ -1,18 +1,10 @@
 import { ProblemSchema } from "@tessera/contracts";
-import { type Stack, stackClient, startStack } from "@tessera/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackClient } from "@tessera/testing";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  const codes = await stack?.stop();
-  expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
-});
+const stack = useStack();
 
 // The profile follows the registration event asynchronously (docs/decisions/0009); a member can
 // only be added by id once the user service knows the account, so every account here is signed up.

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { ProblemSchema, RunSchema } from "@tessera/contracts";
-import { type Stack, stackClient, startStack, uniqueEmail } from "@tessera/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackClient, uniqueEmail } from "@tessera/testing";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useStack } from "../support/stack.ts";
 
 const ADMIN_EMAIL = uniqueEmail("jobs.admin");
 
-let stack: Stack;
+const stack = useStack({ env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL } });
 let adminToken: string;
 let userToken: string;
 
@@ -15,7 +16,6 @@ const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
 const projectionWait = { timeoutMs: 15_000, intervalMs: 150 };
 
 beforeAll(async () => {
-  stack = await startStack({ env: { BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL } });
   adminToken = (await register({ email: ADMIN_EMAIL })).accessToken;
   userToken = (await register({ email: uniqueEmail("jobs.user") })).accessToken;
   // The admin role reaches the user service's projection asynchronously.
@@ -25,11 +25,6 @@ beforeAll(async () => {
     projectionWait,
   );
   expect(types.status).toBe(200);
-});
-
-afterAll(async () => {
-  const codes = await stack?.stop();
-  expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
 });
 
 const RunIdSchema = z.object({ runId: z.uuid() });

@@ -1,26 +1,13 @@
 import { createDecipheriv, randomBytes } from "node:crypto";
 import { linkTokenAad, ProblemSchema, SessionPageSchema, TokenPairSchema } from "@tessera/contracts";
-import {
-  TEST_PASSWORD as password,
-  type Stack,
-  stackClient,
-  startStack,
-  uniqueEmail,
-} from "@tessera/testing";
+import { TEST_PASSWORD as password, stackClient, uniqueEmail } from "@tessera/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
 const linkKey = randomBytes(32);
+const stack = useStack({ env: { AUTH_LINK_TOKEN_KEY: `e2e-1:${linkKey.toString("base64url")}` } });
 const { call, post, register } = stackClient(() => stack.gatewayUrl);
-
-beforeAll(async () => {
-  stack = await startStack({ env: { AUTH_LINK_TOKEN_KEY: `e2e-1:${linkKey.toString("base64url")}` } });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 /** What `outbound` does with `evt.auth.email.verification_requested`: decrypt the link token. */
 async function verificationToken(accountId: string): Promise<string> {

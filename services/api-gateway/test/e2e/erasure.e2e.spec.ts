@@ -6,23 +6,16 @@ import {
   ERASED_PLACEHOLDER,
   rebuildProjection,
 } from "@tessera/eventstore";
-import { createKysely, type Stack, stackClient, startStack, uniqueEmail } from "@tessera/testing";
+import { createKysely, stackClient, uniqueEmail } from "@tessera/testing";
 import { type Kysely, sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { authReadModel } from "../../../auth/src/infra/auth-store.ts";
 import { userReadModel } from "../../../user/src/infra/read-model.ts";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
+const stack = useStack();
 const password = "an erasable e2e passphrase";
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 const { call, post, register } = stackClient(() => stack.gatewayUrl);
 

@@ -1,25 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { ProblemSchema, ProfileSchema, TokenPairSchema } from "@tessera/contracts";
-import {
-  TEST_PASSWORD as password,
-  type Stack,
-  stackClient,
-  startStack,
-  uniqueEmail,
-} from "@tessera/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_PASSWORD as password, stackClient, uniqueEmail } from "@tessera/testing";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ env: { RATE_LIMIT_AUTH_LOGIN: "5/1h" } });
-});
-
-afterAll(async () => {
-  const codes = await stack?.stop();
-  expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
-});
+const stack = useStack({ env: { RATE_LIMIT_AUTH_LOGIN: "5/1h" } });
 
 const { post, eventually } = stackClient(() => stack.gatewayUrl);
 

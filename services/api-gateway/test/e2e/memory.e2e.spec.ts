@@ -5,21 +5,13 @@ import {
   RecordMemoryResponse,
   SearchMemoriesResponse,
 } from "@tessera/contracts";
-import { type Stack, stackClient, startStack } from "@tessera/testing";
+import { stackClient } from "@tessera/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  const codes = await stack?.stop();
-  expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
-});
+const stack = useStack();
 
 const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
 /** Profiles and memberships reach their projections asynchronously; this is how long to wait. */

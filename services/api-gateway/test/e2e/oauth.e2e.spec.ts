@@ -1,31 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { OAUTH_FLOW_COOKIE, ProblemSchema, TokenPairSchema } from "@tessera/contracts";
-import { type Stack, stackClient, startStack, uniqueEmail } from "@tessera/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, stackClient, uniqueEmail } from "@tessera/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startTestOp, type TestOp } from "../../../auth/test/oidc-op.ts";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
 let op: TestOp;
-const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-beforeAll(async () => {
+const stack = useStack(async () => {
   // The redirect URI names the gateway, so its port is chosen before anything starts.
   const port = await freePort();
   const gateway = `http://127.0.0.1:${port}`;
   op = await startTestOp([`${gateway}/v1/auth/oauth/acme/callback`]);
-  stack = await startStack({
+  return {
     port,
     env: {
       OAUTH_PROVIDERS: JSON.stringify([
@@ -39,11 +26,11 @@ beforeAll(async () => {
       ]),
       OAUTH_REDIRECT_BASE_URL: gateway,
     },
-  });
+  };
 });
+const { call, register, eventually } = stackClient(() => stack.gatewayUrl);
 
 afterAll(async () => {
-  await stack?.stop();
   await op?.stop();
 });
 

@@ -1,25 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { ProblemSchema, ProfileSchema, TokenPairSchema } from "@tessera/contracts";
-import {
-  TEST_PASSWORD as password,
-  type Stack,
-  stackClient,
-  startStack,
-  uniqueEmail,
-} from "@tessera/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_PASSWORD as password, stackClient, uniqueEmail } from "@tessera/testing";
+import { describe, expect, it } from "vitest";
+import { useStack } from "../support/stack.ts";
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  const codes = await stack?.stop();
-  // SIGTERM drains every service cleanly.
-  expect(Object.values(codes ?? {}).every((code) => code === 0)).toBe(true);
-});
+// SIGTERM drains every service cleanly (checked when the file ends).
+const stack = useStack();
 
 const { call, post, eventually } = stackClient(() => stack.gatewayUrl);
 const getMe = (token?: string) => call("GET", "/v1/users/me", token);
