@@ -153,7 +153,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
       bus.serve(authLogout, logout({ store, clock, db }));
       bus.serve(authSessionsList, listSessions({ db, refreshIdleMs: sessions.refreshIdleMs, clock }));
       bus.serve(authSessionRevoke, revokeOwnSession({ store, clock }));
-      bus.serve(authPasswordChange, changePassword({ store, clock, db, ...passwords }));
+      bus.serve(authPasswordChange, changePassword({ clock, db, ...passwords }));
       bus.serve(
         authPasswordForgot,
         forgotPassword({
@@ -165,7 +165,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
           background,
         }),
       );
-      bus.serve(authPasswordReset, resetPassword({ store, clock, db, ...passwords }));
+      bus.serve(authPasswordReset, resetPassword({ clock, db, ...passwords }));
       bus.serve(authEmailVerify, verifyEmail({ db, store, clock }));
       bus.serve(authJwks, async () => keys.jwks());
 

@@ -220,6 +220,45 @@ describe("sessions", () => {
     ).resolves.toBeDefined();
   });
 
+  it("changes nothing when revoking one of the other sessions fails midway", async () => {
+    const current = await register();
+    const first = await login(current.user.email);
+    const second = await login(current.user.email);
+    const db = h.auth.database.db;
+    // Postgres refuses the revocation of `second` only: a crash midway, as far as the change can tell.
+    await sql`
+      create function auth.refuse_one_revocation() returns trigger language plpgsql as $$
+      begin
+        if new.type = 'auth.session.revoked' and new.stream_id = ${sql.lit(`session-${sessionOf(second)}`)} then
+          raise exception 'injected failure';
+        end if;
+        return new;
+      end $$`.execute(db);
+    await sql`create trigger refuse_one_revocation before insert on auth.events
+      for each row execute function auth.refuse_one_revocation()`.execute(db);
+    try {
+      await expect(
+        h.caller.request(
+          authPasswordChange,
+          { currentPassword: password, newPassword: "a changed passphrase" },
+          as(current),
+        ),
+      ).rejects.toMatchObject({ status: 500 });
+    } finally {
+      await sql`drop trigger refuse_one_revocation on auth.events`.execute(db);
+      await sql`drop function auth.refuse_one_revocation()`.execute(db);
+    }
+    // The old password still signs in, and both other sessions live on: no half-done change.
+    await expect(login(current.user.email)).resolves.toBeDefined();
+    await expect(refresh(first.refreshToken)).resolves.toBeDefined();
+    await expect(refresh(second.refreshToken)).resolves.toBeDefined();
+    const { rows } = await sql<{ type: string }>`
+      select type from auth.events
+       where stream_id in (${`account-${current.user.id}`}, ${`session-${sessionOf(first)}`})
+         and type in ('auth.password.changed', 'auth.session.revoked')`.execute(db);
+    expect(rows).toEqual([]);
+  });
+
   it("refuses a password change with a wrong current password or a common new one", async () => {
     const pair = await register();
     await expect(

@@ -1,16 +1,12 @@
 import type { MessageContext } from "@tessera/contracts";
-import { handleCommand } from "@tessera/eventstore";
 import type { Kysely } from "kysely";
-import { accountStreamId } from "../domain/account.ts";
-import { accountDecider } from "../domain/decide.ts";
 import { ResetTokenInvalidError } from "../domain/errors.ts";
-import { findLinkTokenAccount, projectAccountEvents } from "../infra/accounts.ts";
+import { findLinkTokenAccount } from "../infra/accounts.ts";
 import { hashLinkToken } from "../infra/link-tokens.ts";
-import { findUnrevokedSessionIds } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { eventMetadata } from "./metadata.ts";
+import { changeAndRevokeSessions } from "./change-and-revoke.ts";
 import { hashNewPassword, type PasswordPolicyDeps } from "./passwords.ts";
-import { revokeSessions, type SessionDeps } from "./sessions.ts";
+import type { SessionDeps } from "./sessions.ts";
 
 /**
  * `svc.auth.password.reset`: the new password is checked and hashed first, so every answer costs the
@@ -18,21 +14,22 @@ import { revokeSessions, type SessionDeps } from "./sessions.ts";
  * every session of the account is revoked.
  */
 export function resetPassword(
-  deps: Pick<SessionDeps, "store" | "clock"> & PasswordPolicyDeps & { db: Kysely<AuthDb> },
+  deps: Pick<SessionDeps, "clock"> & PasswordPolicyDeps & { db: Kysely<AuthDb> },
 ) {
   return async (request: { token: string; newPassword: string }, ctx: MessageContext): Promise<null> => {
     const passwordHash = await hashNewPassword(deps, request.newPassword, "newPassword");
     const tokenHash = hashLinkToken(request.token);
     const accountId = await findLinkTokenAccount(deps.db, tokenHash, "password-reset");
     if (!accountId) throw new ResetTokenInvalidError();
-    await handleCommand(
-      deps.store,
-      accountDecider,
-      accountStreamId(accountId),
-      { type: "ResetPassword", data: { tokenHash, passwordHash }, meta: { now: deps.clock() } },
-      { inline: [projectAccountEvents], metadata: eventMetadata(ctx, accountId) },
+    await changeAndRevokeSessions(
+      deps,
+      {
+        accountId,
+        command: { type: "ResetPassword", data: { tokenHash, passwordHash }, meta: { now: deps.clock() } },
+        reason: "password_reset",
+      },
+      ctx,
     );
-    await revokeSessions(deps, await findUnrevokedSessionIds(deps.db, accountId), "password_reset", ctx);
     return null;
   };
 }

@@ -79,7 +79,7 @@ export async function startSession(
 export async function revokeSession(
   deps: Pick<SessionDeps, "store" | "clock">,
   sessionId: string,
-  options: { reason: SessionRevokeReason; onBehalfOf?: string },
+  options: { reason: SessionRevokeReason; onBehalfOf?: string; retries?: number },
   ctx: MessageContext,
 ): Promise<void> {
   await handleCommand(
@@ -91,20 +91,28 @@ export async function revokeSession(
       data: { reason: options.reason, ...(options.onBehalfOf ? { onBehalfOf: options.onBehalfOf } : {}) },
       meta: { now: deps.clock() },
     },
-    { inline: [projectSessionEvents], metadata: eventMetadata(ctx, ctx.actor) },
+    {
+      inline: [projectSessionEvents],
+      metadata: eventMetadata(ctx, ctx.actor),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
+    },
   );
 }
 
-/** Revokes each of the given sessions of one account (each is its own stream). */
+/**
+ * Revokes each of the given sessions of one account (each is its own stream). `retries: 0` inside a
+ * caller's transaction: after a concurrent append the transaction is aborted and a retry cannot run.
+ */
 export async function revokeSessions(
   deps: Pick<SessionDeps, "store" | "clock">,
   sessionIds: readonly string[],
   reason: SessionRevokeReason,
   ctx: MessageContext,
+  options: { retries?: number } = {},
 ): Promise<void> {
   for (const sessionId of sessionIds) {
     try {
-      await revokeSession(deps, sessionId, { reason }, ctx);
+      await revokeSession(deps, sessionId, { reason, ...options }, ctx);
     } catch (error) {
       if (!(error instanceof SessionNotFoundError)) throw error;
     }

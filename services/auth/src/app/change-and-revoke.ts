@@ -1,0 +1,35 @@
+import type { MessageContext, SessionRevokeReason } from "@tessera/contracts";
+import { handleCommand } from "@tessera/eventstore";
+import type { Kysely } from "kysely";
+import { accountStreamId } from "../domain/account.ts";
+import { type AccountCommand, accountDecider } from "../domain/decide.ts";
+import { projectAccountEvents } from "../infra/accounts.ts";
+import { authStore } from "../infra/auth-store.ts";
+import { findUnrevokedSessionIds } from "../infra/sessions.ts";
+import type { AuthDb } from "../infra/tables.ts";
+import { eventMetadata } from "./metadata.ts";
+import { revokeSessions } from "./sessions.ts";
+
+/**
+ * Applies a credential change to an account and revokes its sessions (all but `keep`) in one
+ * transaction: a failure anywhere, a crash included, leaves the password and every session as they
+ * were. A session appended to meanwhile (a refresh racing the change) fails the whole change with
+ * 409 `eventstore.conflict`, which the caller may simply send again.
+ */
+export async function changeAndRevokeSessions(
+  deps: { db: Kysely<AuthDb>; clock: () => Date },
+  change: { accountId: string; command: AccountCommand; reason: SessionRevokeReason; keep?: string },
+  ctx: MessageContext,
+): Promise<void> {
+  const { accountId } = change;
+  await deps.db.transaction().execute(async (trx) => {
+    const store = authStore(trx);
+    await handleCommand(store, accountDecider, accountStreamId(accountId), change.command, {
+      inline: [projectAccountEvents],
+      metadata: eventMetadata(ctx, accountId),
+      retries: 0,
+    });
+    const sessionIds = (await findUnrevokedSessionIds(trx, accountId)).filter((id) => id !== change.keep);
+    await revokeSessions({ store, clock: deps.clock }, sessionIds, change.reason, ctx, { retries: 0 });
+  });
+}
