@@ -24,6 +24,11 @@ export const RemoteProblemSchema = ProblemSchema.partial({
 }).extend({
   /** Seconds before trying again (a throttled request); the gateway sends it as `Retry-After`. */
   retryAfterSeconds: z.number().int().positive().optional(),
+  /**
+   * Where a browser navigation goes instead of seeing this problem (routes answered with a
+   * redirect): the gateway answers 302 there, with the code as `error` in the query.
+   */
+  location: z.url().optional(),
 });
 export type RemoteProblem = z.infer<typeof RemoteProblemSchema>;
 
@@ -53,6 +58,8 @@ export interface TesseraErrorOptions {
   errors?: FieldError[];
   /** Seconds before the caller may try again; becomes `Retry-After` at the gateway. */
   retryAfterSeconds?: number;
+  /** For a browser navigation: where to send it with this error (see RemoteProblem's `location`). */
+  location?: string;
 }
 
 /**
@@ -65,6 +72,7 @@ export class TesseraError extends Error {
   readonly status: number;
   readonly errors: FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly location: string | undefined;
 
   constructor(code: string, status: number, detail: string, options: TesseraErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
@@ -72,6 +80,17 @@ export class TesseraError extends Error {
     this.status = status;
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.location = options.location;
+  }
+
+  /** The same failure, for a browser navigation that should land on `location` with it. */
+  redirecting(location: string): TesseraError {
+    return new TesseraError(this.code, this.status, this.message, {
+      cause: this,
+      ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+      location,
+    });
   }
 
   toRemoteProblem(): RemoteProblem {
@@ -82,6 +101,7 @@ export class TesseraError extends Error {
       code: this.code,
       ...(this.errors ? { errors: this.errors } : {}),
       ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+      ...(this.location ? { location: this.location } : {}),
     };
   }
 }
@@ -147,6 +167,7 @@ export class RemoteError extends TesseraError {
       ...options,
       errors: problem.errors,
       retryAfterSeconds: problem.retryAfterSeconds,
+      location: problem.location,
     });
   }
 }

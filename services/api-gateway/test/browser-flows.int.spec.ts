@@ -5,6 +5,7 @@ import {
   authOAuthStart,
   type MessageContext,
   OAUTH_FLOW_COOKIE,
+  TesseraError,
 } from "@tessera/contracts";
 import { testNamespace } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,8 @@ let key: SigningKey;
 const flowCookie = `k1~${"A".repeat(60)}`;
 const callbacks: { request: z.infer<typeof authOAuthCallback.request>; ctx: MessageContext }[] = [];
 let frontEnd: string | null = null;
+/** When set, the fake `auth` refuses the callback with it. */
+let refusal: TesseraError | null = null;
 
 const pair = (userId: string) => ({
   user: { id: userId, email: "ada@example.com" },
@@ -38,6 +41,7 @@ beforeAll(async () => {
   }));
   harness.services.auth.serve(authOAuthCallback, async (request, ctx) => {
     callbacks.push({ request, ctx });
+    if (refusal !== null) throw refusal;
     return { ...pair(randomUUID()), location: frontEnd };
   });
   harness.services.auth.serve(authOAuthLink, async ({ provider }, ctx) => ({
@@ -111,6 +115,50 @@ describe("browser flows declared on routes (OAuth)", () => {
       expect(cookies[1]).toMatch(/^__Host-access=access\.jwt\.token; .*HttpOnly; Secure; SameSite=Lax$/);
     } finally {
       frontEnd = null;
+    }
+  });
+
+  it("sends a browser whose callback failed to the front-end with the code, clearing the flow cookie", async () => {
+    refusal = new TesseraError("auth.oauth_failed", 400, "The sign-in failed.").redirecting(
+      "https://app.example/signed-in?from=oauth",
+    );
+    try {
+      const response = await harness.app.inject({
+        method: "GET",
+        url: "/v1/auth/oauth/acme/callback?code=c&state=s",
+        headers: { cookie: `${OAUTH_FLOW_COOKIE}=${flowCookie}` },
+      });
+      expect(response.statusCode).toBe(302);
+      expect(response.headers.location).toBe(
+        "https://app.example/signed-in?from=oauth&error=auth.oauth_failed",
+      );
+      expect(response.body).toBe("");
+      // Only the spent flow cookie is cleared; no tokens travel.
+      expect(setCookies(response.headers)).toEqual([
+        expect.stringMatching(`^${OAUTH_FLOW_COOKIE}=; .*Max-Age=0`),
+      ]);
+    } finally {
+      refusal = null;
+    }
+  });
+
+  it("answers a failed callback with problem+json when no front-end is configured, still clearing the cookie", async () => {
+    refusal = new TesseraError("auth.oauth_state_invalid", 400, "The sign-in state is not valid.");
+    try {
+      const response = await harness.app.inject({
+        method: "GET",
+        url: "/v1/auth/oauth/acme/callback?code=c&state=s",
+        headers: { cookie: `${OAUTH_FLOW_COOKIE}=${flowCookie}` },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ code: "auth.oauth_state_invalid" });
+      expect(response.json()).not.toHaveProperty("location");
+      expect(setCookies(response.headers)).toEqual([
+        expect.stringMatching(`^${OAUTH_FLOW_COOKIE}=; .*Max-Age=0`),
+      ]);
+    } finally {
+      refusal = null;
     }
   });
 

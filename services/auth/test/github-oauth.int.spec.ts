@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGithub, startFakeGithub } from "./fake-github.ts";
 import { type AuthHarness, ctx, startAuth } from "./support.ts";
 
+const FRONTEND = "https://app.tessera.test/signed-in";
 let github: FakeGithub;
 let h: AuthHarness;
 
@@ -23,6 +24,7 @@ beforeAll(async () => {
       },
     ]),
     OAUTH_REDIRECT_BASE_URL: "https://api.tessera.test",
+    OAUTH_FRONTEND_REDIRECT_URL: FRONTEND,
   });
 });
 
@@ -50,16 +52,22 @@ describe("GitHub sign-in (plain OAuth 2)", () => {
     const request = await flowFor(id);
     const pair = await h.caller.request(authOAuthCallback, request, ctx());
     expect(pair.user.email).toBe(email);
+    expect(pair.location).toBe(FRONTEND);
     const { rows } = await sql<{ issuer: string; account_id: string; email_verified_at: Date | null }>`
       select i.issuer, i.account_id, a.email_verified_at from auth.oauth_identities i
         join auth.accounts a using (account_id) where i.subject = ${String(id)}`.execute(h.auth.database.db);
     expect(rows).toEqual([
       { issuer: "https://github.com", account_id: pair.user.id, email_verified_at: expect.any(Date) },
     ]);
+    // The browser is sent to the front-end with the failure, not shown a JSON page.
     await expect(h.caller.request(authOAuthCallback, request, ctx())).rejects.toMatchObject({
       status: 400,
       code: "auth.oauth_failed",
+      location: FRONTEND,
     });
+    await expect(
+      h.caller.request(authOAuthCallback, { ...request, stateCookie: undefined }, ctx()),
+    ).rejects.toMatchObject({ status: 400, code: "auth.oauth_state_invalid", location: FRONTEND });
     const again = await h.caller.request(authOAuthCallback, await flowFor(id), ctx());
     expect(again.user.id).toBe(pair.user.id);
   });

@@ -5,13 +5,19 @@ import {
   type MessageContext,
   type ProjectRole,
   type RouteDefinition,
+  TesseraError,
   ValidationError,
 } from "@tessera/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { VerifiedCaller } from "../infra/access-tokens.ts";
 import type { StoredResponse } from "../infra/idempotency-store.ts";
-import { IDEMPOTENT_REPLAYED_HEADER, type IdempotencyDeps, withIdempotency } from "./idempotency.ts";
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  type IdempotencyDeps,
+  type RouteResult,
+  withIdempotency,
+} from "./idempotency.ts";
 import { type RateLimitDeps, rateLimitFor } from "./rate-limit.ts";
 import { traceparentOf } from "./request-id.ts";
 import { applyRouteCookie, cookieInput, redirectOf } from "./route-cookies.ts";
@@ -117,6 +123,25 @@ function execute(route: RouteDefinition, upstream: Upstream) {
   };
 }
 
+/**
+ * A browser navigation (`respond: "redirect"`) that failed: its single-use cookie is cleared, and
+ * when the service named where the browser should land, that URL with the code as `error`.
+ * Undefined: answer problem+json as usual.
+ */
+function failedNavigationLanding(
+  route: RouteDefinition,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+): string | undefined {
+  if (route.respond !== "redirect") return undefined;
+  applyRouteCookie(route, request, reply, null);
+  if (!(error instanceof TesseraError) || error.location === undefined) return undefined;
+  const landing = new URL(error.location);
+  landing.searchParams.set("error", error.code);
+  return landing.href;
+}
+
 /** One Fastify route per contract route: authenticate → rate-limit → guard → parse → validate → dispatch. */
 export function registerContractRoutes(app: FastifyInstance, deps: ContractRouteDeps): void {
   for (const route of deps.routes) {
@@ -146,7 +171,14 @@ export function registerContractRoutes(app: FastifyInstance, deps: ContractRoute
       onRequest,
       preValidation,
       handler: async (request, reply) => {
-        const result = await run(request);
+        let result: RouteResult;
+        try {
+          result = await run(request);
+        } catch (error) {
+          const landing = failedNavigationLanding(route, request, reply, error);
+          if (landing === undefined) throw error;
+          return reply.code(302).header("location", landing).send();
+        }
         reply.code(result.status);
         if (result.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
         const redirect = redirectOf(route, applyRouteCookie(route, request, reply, result.body));

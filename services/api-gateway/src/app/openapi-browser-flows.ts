@@ -18,7 +18,8 @@ export function frontEndRedirect(route: RouteDefinition): JsonObject {
   if (route.respond !== "redirect" || route.successStatus === 302) return {};
   return {
     "302": {
-      description: "Redirect to the configured front-end; the tokens are set as cookies.",
+      description:
+        "Redirect to the configured front-end: on success the tokens are set as cookies; on failure the problem's code is in the `error` query parameter.",
       headers: { Location: { schema: { type: "string", format: "uri" } } },
     },
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type MessageContext, TesseraError, type TokenPair } from "@tessera/contracts";
+import { InternalError, type MessageContext, TesseraError, type TokenPair } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
 import type { Kysely } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
@@ -49,7 +49,7 @@ export interface OAuthCallbackRequest {
  * or gets a new account.
  */
 export function oauthCallback(deps: OAuthCallbackDeps) {
-  return async (
+  const signIn = async (
     request: OAuthCallbackRequest,
     ctx: MessageContext,
   ): Promise<TokenPair & { location: string | null }> => {
@@ -68,6 +68,19 @@ export function oauthCallback(deps: OAuthCallbackDeps) {
     if (!account) throw new AccountNotFoundError();
     const pair = await startSession(deps, { accountId, email: account.email }, "oauth", ctx);
     return { ...pair, location: deps.frontendRedirectUrl };
+  };
+  const frontend = deps.frontendRedirectUrl;
+  if (frontend === null) return signIn;
+  // A browser that came back from the provider lands on the front-end whatever happened; a failure
+  // goes there too, with its code (the gateway adds `?error=`), not as a JSON page.
+  return async (request: OAuthCallbackRequest, ctx: MessageContext) => {
+    try {
+      return await signIn(request, ctx);
+    } catch (error) {
+      throw (error instanceof TesseraError ? error : new InternalError({ cause: error })).redirecting(
+        frontend,
+      );
+    }
   };
 }
 
