@@ -59,6 +59,24 @@ function setCookies(headers: Record<string, unknown>): string[] {
   return Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : [];
 }
 
+const flowCookieCleared = expect.stringMatching(`^${OAUTH_FLOW_COOKIE}=; .*Max-Age=0`);
+
+/** The provider's redirect back, with the flow cookie, while the fake `auth` answers as told. */
+async function callbackWith(answer: { frontEnd?: string; refusal?: TesseraError }) {
+  frontEnd = answer.frontEnd ?? null;
+  refusal = answer.refusal ?? null;
+  try {
+    return await harness.app.inject({
+      method: "GET",
+      url: "/v1/auth/oauth/acme/callback?code=c&state=s",
+      headers: { cookie: `${OAUTH_FLOW_COOKIE}=${flowCookie}` },
+    });
+  } finally {
+    frontEnd = null;
+    refusal = null;
+  }
+}
+
 describe("browser flows declared on routes (OAuth)", () => {
   it("answers start with 302 to the provider and the flow cookie, never the cookie in a body", async () => {
     const response = await harness.app.inject({ method: "GET", url: "/v1/auth/oauth/acme/start" });
@@ -95,71 +113,44 @@ describe("browser flows declared on routes (OAuth)", () => {
   });
 
   it("sends a browser to the configured front-end with the tokens in cookies only", async () => {
-    frontEnd = "https://app.example/signed-in";
-    try {
-      const response = await harness.app.inject({
-        method: "GET",
-        url: "/v1/auth/oauth/acme/callback?code=c&state=s",
-        headers: { cookie: `${OAUTH_FLOW_COOKIE}=${flowCookie}` },
-      });
-      expect(response.statusCode).toBe(302);
-      expect(response.headers.location).toBe("https://app.example/signed-in");
-      expect(response.body).toBe("");
-      const cookies = setCookies(response.headers);
-      expect(cookies.map((cookie) => cookie.split("=")[0])).toEqual([
-        OAUTH_FLOW_COOKIE,
-        "__Host-access",
-        "__Secure-refresh",
-        "__Host-csrf",
-      ]);
-      expect(cookies[1]).toMatch(/^__Host-access=access\.jwt\.token; .*HttpOnly; Secure; SameSite=Lax$/);
-    } finally {
-      frontEnd = null;
-    }
+    const response = await callbackWith({ frontEnd: "https://app.example/signed-in" });
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe("https://app.example/signed-in");
+    expect(response.body).toBe("");
+    const cookies = setCookies(response.headers);
+    expect(cookies.map((cookie) => cookie.split("=")[0])).toEqual([
+      OAUTH_FLOW_COOKIE,
+      "__Host-access",
+      "__Secure-refresh",
+      "__Host-csrf",
+    ]);
+    expect(cookies[1]).toMatch(/^__Host-access=access\.jwt\.token; .*HttpOnly; Secure; SameSite=Lax$/);
   });
 
   it("sends a browser whose callback failed to the front-end with the code, clearing the flow cookie", async () => {
-    refusal = new TesseraError("auth.oauth_failed", 400, "The sign-in failed.").redirecting(
-      "https://app.example/signed-in?from=oauth",
+    const response = await callbackWith({
+      refusal: new TesseraError("auth.oauth_failed", 400, "The sign-in failed.").redirecting(
+        "https://app.example/signed-in?from=oauth",
+      ),
+    });
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe(
+      "https://app.example/signed-in?from=oauth&error=auth.oauth_failed",
     );
-    try {
-      const response = await harness.app.inject({
-        method: "GET",
-        url: "/v1/auth/oauth/acme/callback?code=c&state=s",
-        headers: { cookie: `${OAUTH_FLOW_COOKIE}=${flowCookie}` },
-      });
-      expect(response.statusCode).toBe(302);
-      expect(response.headers.location).toBe(
-        "https://app.example/signed-in?from=oauth&error=auth.oauth_failed",
-      );
-      expect(response.body).toBe("");
-      // Only the spent flow cookie is cleared; no tokens travel.
-      expect(setCookies(response.headers)).toEqual([
-        expect.stringMatching(`^${OAUTH_FLOW_COOKIE}=; .*Max-Age=0`),
-      ]);
-    } finally {
-      refusal = null;
-    }
+    expect(response.body).toBe("");
+    // Only the spent flow cookie is cleared; no tokens travel.
+    expect(setCookies(response.headers)).toEqual([flowCookieCleared]);
   });
 
   it("answers a failed callback with problem+json when no front-end is configured, still clearing the cookie", async () => {
-    refusal = new TesseraError("auth.oauth_state_invalid", 400, "The sign-in state is not valid.");
-    try {
-      const response = await harness.app.inject({
-        method: "GET",
-        url: "/v1/auth/oauth/acme/callback?code=c&state=s",
-        headers: { cookie: `${OAUTH_FLOW_COOKIE}=${flowCookie}` },
-      });
-      expect(response.statusCode).toBe(400);
-      expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
-      expect(response.json()).toMatchObject({ code: "auth.oauth_state_invalid" });
-      expect(response.json()).not.toHaveProperty("location");
-      expect(setCookies(response.headers)).toEqual([
-        expect.stringMatching(`^${OAUTH_FLOW_COOKIE}=; .*Max-Age=0`),
-      ]);
-    } finally {
-      refusal = null;
-    }
+    const response = await callbackWith({
+      refusal: new TesseraError("auth.oauth_state_invalid", 400, "The sign-in state is not valid."),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: "auth.oauth_state_invalid" });
+    expect(response.json()).not.toHaveProperty("location");
+    expect(setCookies(response.headers)).toEqual([flowCookieCleared]);
   });
 
   it("passes no cookie field when the browser has none, and refuses a malformed one before auth", async () => {
