@@ -17,6 +17,8 @@ import { dropTestDatabase } from "./support.ts";
 // Far beyond every wait below: an event that arrives in time was announced, not found by a poll.
 const NEVER_MS = 120_000;
 const ARRIVES_WITHIN_MS = 10_000;
+// The horizon is cluster-wide: other test files' open transactions hide appends here for a moment.
+const HIDDEN_POLL_MS = 20;
 
 let database: TestDatabase;
 const processors: RunningProcessor[] = [];
@@ -30,12 +32,12 @@ interface Readers {
   projected: string[];
 }
 
-/** `pollMs` is the readers' wait while committed events are hidden from gap-safe reads. */
-async function startReaders(schema: string, pollMs: number): Promise<Readers> {
+/** Readers that poll only while committed events are hidden from gap-safe reads; else they wait. */
+async function startReaders(schema: string): Promise<Readers> {
   await migrateEventStore(database.db, { schema });
   const listener = listenForAppends({ connectionString: database.url, schema, reconnectMs: 100 });
   listeners.push(listener);
-  const readers: Readers = {
+  const started: Readers = {
     store: createEventStore(database.db, { schema }),
     listener,
     published: [],
@@ -45,36 +47,32 @@ async function startReaders(schema: string, pollMs: number): Promise<Readers> {
     startOutboxRelay({
       db: database.db,
       schema,
-      publisher: { publish: async (envelope) => void readers.published.push(envelope.streamId) },
+      publisher: { publish: async (envelope) => void started.published.push(envelope.streamId) },
       appended: listener,
       idlePollMs: NEVER_MS,
-      pollMs,
+      pollMs: HIDDEN_POLL_MS,
     }),
     startAsyncProjection({
       db: database.db,
       schema,
       projection: {
         name: "seen",
-        handle: async (_trx, event) => void readers.projected.push(event.streamId),
+        handle: async (_trx, event) => void started.projected.push(event.streamId),
       },
       appended: listener,
       idlePollMs: NEVER_MS,
-      pollMs,
+      pollMs: HIDDEN_POLL_MS,
     }),
   );
   await vi.waitFor(() => expect(listener.generation()).toBeGreaterThan(0), { timeout: ARRIVES_WITHIN_MS });
-  return readers;
+  return started;
 }
 
-let announcedOnly: Readers;
-let polling: Readers;
+let readers: Readers;
 
 beforeAll(async () => {
   database = await createTestDatabase("es_append_notify");
-  // Woken by notifications and nothing else: these never poll within a test's time.
-  announcedOnly = await startReaders("announced_only", NEVER_MS);
-  // These also poll every 20 ms while committed events are hidden.
-  polling = await startReaders("polling", 20);
+  readers = await startReaders("announced");
 });
 
 afterAll(async () => {
@@ -83,22 +81,22 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-async function appendOne(readers: Readers): Promise<string> {
+async function appendOne(on: Readers): Promise<string> {
   const streamId = testNamespace();
-  await readers.store.append(streamId, [{ type: "test.thing.happened", data: { streamId } }], {
+  await on.store.append(streamId, [{ type: "test.thing.happened", data: { streamId } }], {
     expectedVersion: 0,
   });
   return streamId;
 }
 
-async function expectSeen(readers: Readers, streamId: string): Promise<void> {
-  await expect.poll(() => readers.published, { timeout: ARRIVES_WITHIN_MS }).toContain(streamId);
-  await expect.poll(() => readers.projected, { timeout: ARRIVES_WITHIN_MS }).toContain(streamId);
+async function expectSeen(seen: Readers, streamId: string): Promise<void> {
+  await expect.poll(() => seen.published, { timeout: ARRIVES_WITHIN_MS }).toContain(streamId);
+  await expect.poll(() => seen.projected, { timeout: ARRIVES_WITHIN_MS }).toContain(streamId);
 }
 
 describe("relay and async projection woken by append notifications", () => {
   it("publish and project an append at once, with no poll that could find it", async () => {
-    await expectSeen(announcedOnly, await appendOne(announcedOnly));
+    await expectSeen(readers, await appendOne(readers));
   });
 
   it("poll while an older open transaction hides a committed append, then find it", async () => {
@@ -108,27 +106,27 @@ describe("relay and async projection woken by append notifications", () => {
       await blocker.query("begin");
       // Takes a transaction id below the append's, so the append stays invisible to catch-up reads.
       await blocker.query("select pg_current_xact_id()");
-      const streamId = await appendOne(polling);
+      const streamId = await appendOne(readers);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(polling.published).not.toContain(streamId);
-      expect(polling.projected).not.toContain(streamId);
+      expect(readers.published).not.toContain(streamId);
+      expect(readers.projected).not.toContain(streamId);
       // Ending the blocker announces nothing; only the short polls can find the append now.
       await blocker.query("commit");
-      await expectSeen(polling, streamId);
+      await expectSeen(readers, streamId);
     } finally {
       await blocker.end();
     }
   });
 
   it("listen again after the listening connection is killed", async () => {
-    const before = announcedOnly.listener.generation();
+    const before = readers.listener.generation();
     await sql`
       select pg_terminate_backend(pid) from pg_stat_activity
        where datname = current_database() and query like 'LISTEN%'`.execute(database.db);
     // Reconnecting counts as a generation: readers look once for what was not announced.
     await expect
-      .poll(() => announcedOnly.listener.generation(), { timeout: ARRIVES_WITHIN_MS })
+      .poll(() => readers.listener.generation(), { timeout: ARRIVES_WITHIN_MS })
       .toBeGreaterThan(before);
-    await expectSeen(announcedOnly, await appendOne(announcedOnly));
+    await expectSeen(readers, await appendOne(readers));
   });
 });
