@@ -1,4 +1,10 @@
-import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
@@ -14,7 +20,12 @@ import { createInFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, busNames, isValidToken } from "./names.ts";
 import { type ProvisionOptions, provisionStreams, streamSpecs } from "./provision.ts";
-import { createEventPublisher, type EventPublisher, type EventPublisherOptions } from "./publisher.ts";
+import {
+  createEventPublisher,
+  type EventPublisher,
+  type EventPublisherOptions,
+  type PublishedCopy,
+} from "./publisher.ts";
 import { type RequestOptions, requestOperation } from "./request.ts";
 import { type OperationHandler, type ServeOptions, serveOperation } from "./serve.ts";
 
@@ -47,6 +58,11 @@ export interface Bus {
     opts?: RequestOptions,
   ): Promise<z.output<Op["response"]>>;
   eventPublisher(opts?: EventPublisherOptions): EventPublisher;
+  /**
+   * Deletes published copies from JetStream, overwriting their bytes (erasure); a copy already gone
+   * (deleted, or aged out of the stream) is fine.
+   */
+  deletePublished(copies: readonly PublishedCopy[]): Promise<void>;
   consume(opts: ConsumeOptions): Promise<Consumption>;
   /** Opens the namespaced KV bucket, creating it if needed. */
   kv(bucket: string, opts?: Partial<KvOptions>): Promise<KV>;
@@ -99,6 +115,17 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     request: (operation, payload, ctx, requestOpts) =>
       requestOperation(nc, names, operation, payload, ctx, requestOpts),
     eventPublisher: (publisherOpts) => createEventPublisher(js, names, publisherOpts),
+    async deletePublished(copies) {
+      const manager = await jsm();
+      for (const copy of copies) {
+        try {
+          await manager.streams.deleteMessage(copy.stream, copy.seq, true);
+        } catch (error) {
+          // The server reports a failed delete with one code whatever the reason: look whether it is gone.
+          if (!(await isGone(manager, copy))) throw error;
+        }
+      }
+    },
     async consume(consumeOpts) {
       refuseWhenDraining(`consume ${consumeOpts.name}`);
       const consumption = await startConsumer({ js, jsm: await jsm(), names, service, logger }, consumeOpts);
@@ -131,5 +158,17 @@ async function isReady(readyCheck: (() => Promise<boolean>) | undefined): Promis
     return await readyCheck();
   } catch {
     return false;
+  }
+}
+
+/** The stream no longer holds that copy: deleted already, aged out, or the stream is gone. */
+async function isGone(manager: JetStreamManager, copy: PublishedCopy): Promise<boolean> {
+  try {
+    return (await manager.streams.getMessage(copy.stream, { seq: copy.seq })) === null;
+  } catch (error) {
+    return (
+      error instanceof JetStreamApiError &&
+      (error.code === JetStreamApiCodes.NoMessageFound || error.code === JetStreamApiCodes.StreamNotFound)
+    );
   }
 }

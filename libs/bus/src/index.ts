@@ -16,6 +16,6 @@ export {
   JOBS_STREAM,
 } from "./names.ts";
 export { DEFAULT_EVENT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, type ProvisionOptions } from "./provision.ts";
-export type { EventPublisher, EventPublisherOptions } from "./publisher.ts";
+export type { EventPublisher, EventPublisherOptions, PublishedCopy } from "./publisher.ts";
 export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestOptions } from "./request.ts";
 export type { OperationHandler, ServeOptions } from "./serve.ts";

@@ -4,13 +4,20 @@ import { headersFromContext } from "./context.ts";
 import { PublishError } from "./errors.ts";
 import type { BusNames } from "./names.ts";
 
+/** Where JetStream stored a published event: enough to delete that copy later (erasure). */
+export interface PublishedCopy {
+  readonly stream: string;
+  readonly seq: number;
+}
+
 /** What the outbox relay publishes through. */
 export interface EventPublisher {
   /**
    * Publishes to `evt.<type>` with `Nats-Msg-Id` = `eventId` and resolves once JetStream has stored
-   * it (or recognised it as a duplicate within the window). Throws `PublishError` otherwise.
+   * it (or recognised it as a duplicate within the window: then where the first copy is). Throws
+   * `PublishError` otherwise.
    */
-  publish(envelope: EventEnvelope): Promise<void>;
+  publish(envelope: EventEnvelope): Promise<PublishedCopy>;
 }
 
 export interface EventPublisherOptions {
@@ -35,11 +42,12 @@ export function createEventPublisher(
         projectId: meta.projectId,
       });
       try {
-        await js.publish(subject, JSON.stringify(envelope), {
+        const ack = await js.publish(subject, JSON.stringify(envelope), {
           msgID: envelope.eventId,
           headers: hdrs,
           timeout,
         });
+        return { stream: ack.stream, seq: ack.seq };
       } catch (err) {
         throw new PublishError(eventSubject(envelope.type), { cause: err });
       }

@@ -80,6 +80,23 @@ describe("stream provisioning and event publishing", () => {
     expect(stored?.header.get("x-actor")).toBe("user-7");
   });
 
+  it("says where each event was stored, and deletes those copies for good, twice without error", async () => {
+    const bus = createBus(nc, { service: "auth", namespace, logger });
+    await bus.provision();
+    const publisher = bus.eventPublisher();
+    const kept = await publisher.publish(envelope());
+    const personal = envelope({ data: { email: "erase.me@example.com" } });
+    const erased = await publisher.publish(personal);
+    expect(erased).toEqual({ stream: `${ns}_EVT_AUTH`, seq: kept.seq + 1 });
+    // A duplicate within the window points at the first copy.
+    expect(await publisher.publish(personal)).toEqual(erased);
+
+    await bus.deletePublished([erased]);
+    await bus.deletePublished([erased, { stream: `${ns}_EVT_NOPE`, seq: 1 }]);
+    expect(await jsm.streams.getMessage(`${ns}_EVT_AUTH`, { seq: erased.seq })).toBeNull();
+    expect(await jsm.streams.getMessage(`${ns}_EVT_AUTH`, { seq: kept.seq })).toBeTruthy();
+  });
+
   it("rejects a publish that no stream captures", async () => {
     const bus = createBus(nc, { service: "ingestion", namespace, logger });
     const publisher = bus.eventPublisher({ timeoutMs: 1_000 });

@@ -32,6 +32,7 @@ export {
 } from "./notifications.ts";
 export {
   createPersonalDataVault,
+  type DeletePublishedCopies,
   ERASED_PLACEHOLDER,
   PersonalDataErasedError,
   type PersonalDataVault,
@@ -56,6 +57,7 @@ export {
   type EventPublisher,
   OUTBOX_CHECKPOINT,
   type OutboxRelayOptions,
+  type PublishedCopy,
   type RepublishOptions,
   republish,
   startOutboxRelay,

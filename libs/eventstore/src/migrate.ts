@@ -4,6 +4,7 @@ import { MigrationFailedError } from "./errors.ts";
 import { createEventStore } from "./migrations/2026_11_21_0001_create_event_store.ts";
 import { createPersonalDataKeys } from "./migrations/2026_11_22_0001_create_personal_data_keys.ts";
 import { notifyOnAppend } from "./migrations/2026_11_22_0002_notify_on_append.ts";
+import { createPublishedPersonalData } from "./migrations/2026_11_22_0003_create_published_personal_data.ts";
 import { type AnyDb, assertSchemaName, lockKey } from "./schema.ts";
 
 export interface RunMigrationsOptions {
@@ -76,6 +77,7 @@ export async function migrateEventStore(db: AnyDb, options: { schema: string }):
       "2026_11_21_0001_create_event_store": createEventStore(schema),
       "2026_11_22_0001_create_personal_data_keys": createPersonalDataKeys(schema),
       "2026_11_22_0002_notify_on_append": notifyOnAppend(schema),
+      "2026_11_22_0003_create_published_personal_data": createPublishedPersonalData(schema),
     },
   });
 }

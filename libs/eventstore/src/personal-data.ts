@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { ConflictError, TesseraError, type TesseraErrorOptions } from "@tessera/contracts";
 import { sql } from "kysely";
 import type { EventLike, StoredEvent } from "./events.ts";
+import type { PublishedCopy } from "./relay.ts";
 import { type AnyDb, type AnyTransaction, assertSchemaName } from "./schema.ts";
 
 /** What a sealed field reads as once its subject's key is destroyed. */
@@ -44,7 +45,20 @@ export interface PersonalDataVault {
   reveal<E extends EventLike>(events: readonly StoredEvent<E>[]): Promise<StoredEvent<E>[]>;
   /** Destroys the subject's key for good and leaves a tombstone; idempotent. */
   destroyKey(subjectId: string): Promise<void>;
+  /** Notes where the bus stored an event published with these (sealed) data opened. */
+  rememberCopy(eventId: string, data: unknown, copy: PublishedCopy): Promise<void>;
+  /** Where the bus holds events published with the subject's personal fields in the clear. */
+  publishedCopies(subjectId: string): Promise<PublishedCopy[]>;
+  /**
+   * Erasure: deletes the bus's copies of the subject's published events (through `deleteCopies`)
+   * and forgets them, then destroys the key. Idempotent; run it again once events published
+   * meanwhile are out (a consumer of the erasure event), and it deletes those copies too.
+   */
+  erase(subjectId: string, deleteCopies: DeletePublishedCopies): Promise<void>;
 }
+
+/** Deletes published copies from the bus (the bus's `deletePublished`). */
+export type DeletePublishedCopies = (copies: readonly PublishedCopy[]) => Promise<void>;
 
 const PREFIX = "pii:v1:";
 /**
@@ -67,6 +81,20 @@ export function createPersonalDataVault(
   options: { schema: string },
 ): PersonalDataVault {
   const keys = sql.table(`${assertSchemaName(options.schema)}.personal_data_keys`);
+
+  const copies = sql.table(`${assertSchemaName(options.schema)}.published_personal_data`);
+
+  async function destroyKey(subjectId: string): Promise<void> {
+    await sql`insert into ${keys} (subject_id, key, destroyed_at) values (${subjectId}, null, now())
+              on conflict (subject_id) do update set key = null,
+                destroyed_at = coalesce(${keys}.destroyed_at, now())`.execute(db);
+  }
+
+  async function publishedCopies(subjectId: string): Promise<PublishedCopy[]> {
+    const { rows } = await sql<{ stream: string; seq: string }>`
+      select stream, seq from ${copies} where subject_id = ${subjectId} order by seq`.execute(db);
+    return rows.map((row) => ({ stream: row.stream, seq: Number(row.seq) }));
+  }
 
   async function keyFor(subjectId: string): Promise<Buffer> {
     if (subjectId.length === 0 || subjectId.length > MAX_SUBJECT_LENGTH) {
@@ -127,10 +155,19 @@ export function createPersonalDataVault(
       const opened = await openAll(events.map((event) => event.data));
       return events.map((event, index) => Object.assign({}, event, { data: opened[index] }));
     },
-    async destroyKey(subjectId) {
-      await sql`insert into ${keys} (subject_id, key, destroyed_at) values (${subjectId}, null, now())
-                on conflict (subject_id) do update set key = null,
-                  destroyed_at = coalesce(${keys}.destroyed_at, now())`.execute(db);
+    destroyKey,
+    async rememberCopy(eventId, data, copy) {
+      const subjects = new Set(sealedFields(data).map(([, sealed]) => sealed.subjectId));
+      if (subjects.size === 0) return;
+      await sql`insert into ${copies} (subject_id, event_id, stream, seq)
+                values ${sql.join([...subjects].map((subject) => sql`(${subject}, ${eventId}, ${copy.stream}, ${copy.seq})`))}
+                on conflict do nothing`.execute(db);
+    },
+    publishedCopies,
+    async erase(subjectId, deleteCopies) {
+      await deleteCopies(await publishedCopies(subjectId));
+      await sql`delete from ${copies} where subject_id = ${subjectId}`.execute(db);
+      await destroyKey(subjectId);
     },
   };
 }

@@ -52,11 +52,16 @@ export function withPersonalData(store: EventStore, options: PersonalDataOptions
   };
 }
 
-/** For a relay that must publish personal fields in the clear (the contract decides what leaves). */
+/**
+ * For a relay that must publish personal fields in the clear (the contract decides what leaves).
+ * Where the bus stored each such event is remembered, so erasing the person deletes it there too.
+ */
 export function revealingPublisher(vault: PersonalDataVault, publisher: EventPublisher): EventPublisher {
   return {
-    async publish(envelope: EventEnvelope): Promise<void> {
-      await publisher.publish({ ...envelope, data: await vault.open(envelope.data) });
+    async publish(envelope: EventEnvelope) {
+      const copy = await publisher.publish({ ...envelope, data: await vault.open(envelope.data) });
+      if (copy) await vault.rememberCopy(envelope.eventId, envelope.data, copy);
+      return copy;
     },
   };
 }

@@ -26,12 +26,19 @@ import {
 } from "./processor.ts";
 import { type AnyDb, assertSchemaName, lockKey, sleep } from "./schema.ts";
 
+/** Where the bus stored a published event: what erasure deletes from it later. */
+export interface PublishedCopy {
+  readonly stream: string;
+  readonly seq: number;
+}
+
 /**
- * Sends one event to the bus and resolves only once it is durable there (the JetStream PubAck).
- * The bus publishes to `evt.<type>` with `Nats-Msg-Id = eventId`, so a resend is deduplicated.
+ * Sends one event to the bus and resolves only once it is durable there (the JetStream PubAck),
+ * with where it was stored (nothing for an event that stays private). The bus publishes to
+ * `evt.<type>` with `Nats-Msg-Id = eventId`, so a resend is deduplicated.
  */
 export interface EventPublisher {
-  publish(envelope: EventEnvelope): Promise<void>;
+  publish(envelope: EventEnvelope): Promise<PublishedCopy | undefined | void>;
 }
 
 /** The relay's checkpoint row; `$` keeps it apart from projection names. */

@@ -53,6 +53,7 @@ describe("migrations", () => {
               "2026_11_21_0001_create_event_store",
               "2026_11_22_0001_create_personal_data_keys",
               "2026_11_22_0002_notify_on_append",
+              "2026_11_22_0003_create_published_personal_data",
             ]
           : [],
       );
@@ -68,6 +69,7 @@ describe("migrations", () => {
       "kysely_migration_lock",
       "personal_data_keys",
       "processed_events",
+      "published_personal_data",
     ]);
   });
 

@@ -211,4 +211,53 @@ describe("personal data in events", () => {
     await publisher.publish(toEnvelope(events[0]!));
     expect(published[0]?.data).toEqual(registered(personId, "pub@example.com").data);
   });
+
+  it("remembers where the bus stored each revealed event, and erasure deletes those copies first", async () => {
+    const vault = createPersonalDataVault(database.db, { schema });
+    const [ada, bob] = [randomUUID(), randomUUID()];
+    const sealedFor = async (personId: string) => ({
+      eventId: randomUUID(),
+      data: await vault.seal(registered(personId, `${personId}@example.com`).data, {
+        subjectId: personId,
+        fields: ["email"],
+      }),
+    });
+    let seq = 40;
+    const publisher = revealingPublisher(vault, {
+      publish: async () => ({ stream: "EVT_TEST", seq: ++seq }),
+    });
+    const publish = async (event: { eventId: string; data: unknown }) =>
+      publisher.publish({ ...toEnvelope(await storedFor(event)), eventId: event.eventId });
+    await publish(await sealedFor(ada));
+    await publish(await sealedFor(bob));
+    const adaAgain = await sealedFor(ada);
+    await publish(adaAgain);
+    // A resend after the duplicate window is a second copy; within it, the same one again.
+    await publish(adaAgain);
+    seq--;
+    await publish(adaAgain);
+    const adaCopies = [41, 43, 44].map((at) => ({ stream: "EVT_TEST", seq: at }));
+    expect(await vault.publishedCopies(ada)).toEqual(adaCopies);
+
+    const deleted: unknown[] = [];
+    const deleteCopies = async (copies: readonly unknown[]) => void deleted.push(...copies);
+    await vault.erase(ada, deleteCopies);
+    expect(deleted).toEqual(adaCopies);
+    expect(await vault.publishedCopies(ada)).toEqual([]);
+    expect(await vault.open(adaAgain.data)).toMatchObject({ email: ERASED_PLACEHOLDER });
+    // Again: nothing left to delete, and no error.
+    await vault.erase(ada, deleteCopies);
+    expect(deleted).toHaveLength(3);
+    expect(await vault.publishedCopies(bob)).toEqual([{ stream: "EVT_TEST", seq: 42 }]);
+  });
 });
+
+/** A stored event holding `data`, for a publisher to send. */
+async function storedFor(event: { data: unknown }) {
+  const { events } = await createEventStore(database.db, { schema }).append(
+    `person-${randomUUID()}`,
+    [{ type: "test.person.registered", data: event.data }],
+    { expectedVersion: 0 },
+  );
+  return events[0]!;
+}

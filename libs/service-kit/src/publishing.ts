@@ -1,5 +1,6 @@
-import type { EventPublisher } from "@tessera/bus";
+import type { EventPublisher as BusPublisher } from "@tessera/bus";
 import type { EventDefinition, EventEnvelope } from "@tessera/contracts";
+import type { EventPublisher, PublishedCopy } from "@tessera/eventstore";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -8,15 +9,15 @@ import type { Logger } from "./logger.ts";
  * Events without a contract are private and are marked published without leaving Postgres.
  */
 export function contractPublisher(
-  publisher: EventPublisher,
+  publisher: BusPublisher,
   contracts: readonly EventDefinition[],
   logger: Logger,
 ): EventPublisher {
   const byType = new Map(contracts.map((contract) => [`${contract.type}@${contract.version}`, contract]));
   return {
-    async publish(envelope: EventEnvelope): Promise<void> {
+    async publish(envelope: EventEnvelope): Promise<PublishedCopy | undefined> {
       const contract = byType.get(`${envelope.type}@${envelope.version}`);
-      if (!contract) return;
+      if (!contract) return undefined;
       const parsed = contract.data.safeParse(envelope.data);
       if (!parsed.success) {
         logger.error(
@@ -25,7 +26,7 @@ export function contractPublisher(
         );
         throw parsed.error;
       }
-      await publisher.publish({ ...envelope, data: parsed.data });
+      return publisher.publish({ ...envelope, data: parsed.data });
     },
   };
 }

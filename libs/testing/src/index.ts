@@ -1,4 +1,5 @@
 export { type BootReport, bootReport } from "./boot-report.ts";
+export { busMessagesMentioning } from "./bus-scan.ts";
 export {
   createKysely,
   createTestDatabase,

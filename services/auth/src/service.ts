@@ -195,7 +195,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
         name: ON_USER_ERASED,
         stream: "user",
         filterSubjects: ["evt.user.user.erased"],
-        handler: onUserErased({ db, clock }),
+        handler: onUserErased({ db, clock, deletePublished: (copies) => bus.deletePublished(copies) }),
       });
     },
   };

@@ -140,7 +140,7 @@ export function memoryService(
         name: ON_USER_ERASED,
         stream: "user",
         filterSubjects: ["evt.user.user.erased"],
-        handler: onUserErased(deps),
+        handler: onUserErased({ ...deps, deletePublished: (copies) => bus.deletePublished(copies) }),
       });
       onStop("erasure consumer", () => erasures.stop());
     },

@@ -12,6 +12,7 @@ import {
   userProjectsList,
   userUpdateMe,
 } from "@tessera/contracts";
+import type { PublishedCopy } from "@tessera/eventstore";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import { addMember } from "./app/add-member.ts";
 import { changePlatformRole } from "./app/admin-roles.ts";
@@ -44,7 +45,11 @@ export function userService(config: UserConfig): ServiceDefinition<UserDb> {
     publishes: USER_EVENTS,
     async register(runtime) {
       const { db, bus, consume, consumeInBackground, onStop } = runtime;
-      const deps = { db, clock: () => new Date() };
+      const deps = {
+        db,
+        clock: () => new Date(),
+        deletePublished: (copies: readonly PublishedCopy[]) => bus.deletePublished(copies),
+      };
       bus.serve(userGetMe, getMe(deps));
       bus.serve(userUpdateMe, updateMe(deps));
       bus.serve(userEraseMe, eraseMe(deps));

@@ -6,7 +6,7 @@ import {
   ERASED_PLACEHOLDER,
   rebuildProjection,
 } from "@tessera/eventstore";
-import { createKysely, stackClient, uniqueEmail } from "@tessera/testing";
+import { busMessagesMentioning, createKysely, stackClient, uniqueEmail } from "@tessera/testing";
 import { type Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -56,6 +56,9 @@ async function columnsMentioning(needle: string): Promise<string[]> {
   return found.sort();
 }
 
+const messagesMentioning = (needle: string): Promise<string[]> =>
+  busMessagesMentioning(stack.namespace, needle);
+
 /** A handle whose search_path is one service's schema, as the service's own. */
 function schemaHandle(schema: string): Kysely<unknown> {
   const url = new URL(stack.database.url);
@@ -91,6 +94,11 @@ describe("erasure across the stack", () => {
       await eventually(async () => ((await columnsMentioning(phone)).length > 0 ? true : undefined)),
     ).toBe(true);
 
+    // Published in the clear, as its contract says: the registration carries the email.
+    expect(
+      await eventually(async () => ((await messagesMentioning(email)).length > 0 ? true : undefined)),
+    ).toBe(true);
+
     const erased = await call("DELETE", "/v1/users/me", token);
     expect(erased.status).toBe(202);
 
@@ -100,6 +108,11 @@ describe("erasure across the stack", () => {
         return columns.length === 0 ? columns : undefined;
       }, 30_000).catch(async () => columnsMentioning(secret));
       expect(left, `${secret} is still stored in plaintext`).toEqual([]);
+      const published = await eventually(async () => {
+        const messages = await messagesMentioning(secret);
+        return messages.length === 0 ? messages : undefined;
+      }, 30_000).catch(async () => messagesMentioning(secret));
+      expect(published, `${secret} is still on the bus in plaintext`).toEqual([]);
     }
     // The session is on the gateway's deny-list; the password no longer opens anything.
     await eventually(async () =>

@@ -1,5 +1,5 @@
 import { type EventEnvelope, type MessageContext, userErased } from "@tessera/contracts";
-import { handleCommand, handleOnce } from "@tessera/eventstore";
+import { type DeletePublishedCopies, handleCommand, handleOnce } from "@tessera/eventstore";
 import type { Kysely, Transaction } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider } from "../domain/decide.ts";
@@ -17,16 +17,21 @@ export const ON_USER_ERASED = "on-user-erased";
  * `evt.user.user.erased` → in one transaction with the processed-event record: the account is
  * erased (`auth.account.erased`; its email row, password hash, links, identities and provider
  * tokens go, so the email can register again), every session is revoked (the revocation feed puts
- * them on the gateway's deny-list), the email's throttle count goes, and the account's key is
- * destroyed, so its sealed fields in older events read as `[erased]`.
+ * them on the gateway's deny-list), the email's throttle count goes, the copies of its events that
+ * went out on the bus in the clear are deleted from JetStream, and the account's key is destroyed,
+ * so its sealed fields in older events read as `[erased]`.
  */
-export function onUserErased(deps: { db: Kysely<AuthDb>; clock: () => Date }) {
+export function onUserErased(deps: {
+  db: Kysely<AuthDb>;
+  clock: () => Date;
+  deletePublished: DeletePublishedCopies;
+}) {
   return async (envelope: EventEnvelope): Promise<void> => {
     const { userId } = userErased.data.parse(envelope.data);
     await handleOnce(
       deps.db,
       { schema: AUTH_SCHEMA, consumer: ON_USER_ERASED, eventId: envelope.eventId },
-      (trx) => eraseAccount(trx, userId, envelope, deps.clock),
+      (trx) => eraseAccount(trx, userId, envelope, deps),
     );
   };
 }
@@ -35,8 +40,9 @@ async function eraseAccount(
   trx: Transaction<AuthDb>,
   accountId: string,
   envelope: EventEnvelope,
-  clock: () => Date,
+  deps: { clock: () => Date; deletePublished: DeletePublishedCopies },
 ): Promise<void> {
+  const { clock } = deps;
   const store = authStore(trx);
   const ctx: MessageContext = {
     requestId: envelope.metadata.requestId ?? envelope.eventId,
@@ -62,5 +68,6 @@ async function eraseAccount(
     "account_erased",
     ctx,
   );
-  await authVault(trx).destroyKey(accountId);
+  // The bus's copies of its published events go too; then the key.
+  await authVault(trx).erase(accountId, deps.deletePublished);
 }

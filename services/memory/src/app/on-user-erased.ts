@@ -1,5 +1,5 @@
 import type { EventEnvelope } from "@tessera/contracts";
-import { handleOnce } from "@tessera/eventstore";
+import { type DeletePublishedCopies, handleOnce } from "@tessera/eventstore";
 import { z } from "zod";
 import { listOwnerMemories } from "../infra/memories.ts";
 import { MEMORY_SCHEMA, type MemoryDeps, memoryVault, runMemoryCommand } from "./deps.ts";
@@ -16,7 +16,7 @@ const UserErasedData = z.object({ userId: z.uuid() });
  * they sealed under that key (content, metadata, source refs, vectors, also of memories forgotten
  * earlier) can no longer be read, and a replay sees `[erased]` in its place.
  */
-export function onUserErased(deps: MemoryDeps) {
+export function onUserErased(deps: MemoryDeps & { deletePublished: DeletePublishedCopies }) {
   return async (envelope: EventEnvelope): Promise<void> => {
     const { userId } = UserErasedData.parse(envelope.data);
     await handleOnce(
@@ -40,7 +40,7 @@ export function onUserErased(deps: MemoryDeps) {
             },
           );
         }
-        await memoryVault(trx).destroyKey(userId);
+        await memoryVault(trx).erase(userId, deps.deletePublished);
       },
     );
   };

@@ -1,5 +1,5 @@
 import type { MessageContext } from "@tessera/contracts";
-import { createPersonalDataVault, handleCommand } from "@tessera/eventstore";
+import { createPersonalDataVault, type DeletePublishedCopies, handleCommand } from "@tessera/eventstore";
 import type { Kysely } from "kysely";
 import { profileDecider, profileStreamId } from "../domain/profile.ts";
 import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
@@ -7,11 +7,16 @@ import type { UserDb } from "../infra/tables.ts";
 import { callerId, eventMetadata, userStore } from "./support.ts";
 
 /**
- * `svc.user.me.erase` → 202: appends `user.user.erased` and, in the same transaction, destroys the
- * user's key and drops the profile row, so the profile is gone when the caller gets the answer.
- * Memberships, history and every other service follow on the published event.
+ * `svc.user.me.erase` → 202: appends `user.user.erased` and, in the same transaction, deletes the
+ * bus's copies of the user's published events, destroys the user's key and drops the profile row,
+ * so the profile is gone when the caller gets the answer. Memberships, history and every other
+ * service follow on the published event (which also catches copies published meanwhile).
  */
-export function eraseMe(deps: { db: Kysely<UserDb>; clock: () => Date }) {
+export function eraseMe(deps: {
+  db: Kysely<UserDb>;
+  clock: () => Date;
+  deletePublished: DeletePublishedCopies;
+}) {
   return async (
     _request: Record<string, never>,
     ctx: MessageContext,
@@ -25,7 +30,7 @@ export function eraseMe(deps: { db: Kysely<UserDb>; clock: () => Date }) {
         { type: "EraseUser", data: { userId }, meta: { now: deps.clock() } },
         { inline: [projectUserEvents], metadata: eventMetadata(ctx), retries: 0 },
       );
-      await createPersonalDataVault(trx, { schema: USER_SCHEMA }).destroyKey(userId);
+      await createPersonalDataVault(trx, { schema: USER_SCHEMA }).erase(userId, deps.deletePublished);
     });
     return { userId, status: "erasure_started" };
   };

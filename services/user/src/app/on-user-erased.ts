@@ -1,5 +1,10 @@
 import { type EventEnvelope, userErased } from "@tessera/contracts";
-import { createPersonalDataVault, handleCommand, handleOnce } from "@tessera/eventstore";
+import {
+  createPersonalDataVault,
+  type DeletePublishedCopies,
+  handleCommand,
+  handleOnce,
+} from "@tessera/eventstore";
 import type { Kysely } from "kysely";
 import { projectDecider, projectStreamId } from "../domain/project.ts";
 import { deleteHistoryOf } from "../infra/history.ts";
@@ -13,10 +18,15 @@ export const ON_USER_ERASED = "on-user-erased";
 
 /**
  * `evt.user.user.erased` → the user leaves every project (a last owner hands over to the
- * longest-standing admin, or the project is deleted), their history goes, their key is destroyed
- * (again: idempotent), all in one transaction with the processed-event record.
+ * longest-standing admin, or the project is deleted), their history goes, the bus's copies of their
+ * profile events are deleted, their key is destroyed (again: idempotent), all in one transaction
+ * with the processed-event record.
  */
-export function onUserErased(deps: { db: Kysely<UserDb>; clock: () => Date }) {
+export function onUserErased(deps: {
+  db: Kysely<UserDb>;
+  clock: () => Date;
+  deletePublished: DeletePublishedCopies;
+}) {
   return async (envelope: EventEnvelope): Promise<void> => {
     const { userId, erasedAt } = userErased.data.parse(envelope.data);
     await handleOnce(
@@ -40,7 +50,8 @@ export function onUserErased(deps: { db: Kysely<UserDb>; clock: () => Date }) {
         }
         await deleteHistoryOf(trx, userId);
         await markErased(trx, userId, erasedAt);
-        await createPersonalDataVault(trx, { schema: USER_SCHEMA }).destroyKey(userId);
+        // Every profile event published before `user.erased` is on the bus by now: delete those copies.
+        await createPersonalDataVault(trx, { schema: USER_SCHEMA }).erase(userId, deps.deletePublished);
       },
     );
   };
