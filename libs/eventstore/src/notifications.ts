@@ -1,6 +1,7 @@
 import pg from "pg";
-import { type EventStoreLogger, orSilent } from "./processor.ts";
-import { assertSchemaName } from "./schema.ts";
+import { anyCommittedAfter, type CatchUpPosition } from "./catch-up.ts";
+import { type EventStoreLogger, type Loop, orSilent } from "./processor.ts";
+import { type AnyDb, assertSchemaName } from "./schema.ts";
 
 /** The channel a schema's event store notifies on every committed append (see the migration). */
 export function eventsChannel(schema: string): string {
@@ -104,4 +105,20 @@ export function listenForAppends(options: AppendListenerOptions): AppendListener
       await client?.end().catch(() => undefined);
     },
   };
+}
+
+/**
+ * A caught-up reader's rest: until an append is announced after `seen` (noted before it read), or
+ * `pollMs` while committed events after `position` are still hidden behind an older open
+ * transaction (whose end announces nothing), else `idlePollMs` as a safety net.
+ */
+export async function restUntilAppended(
+  loop: Loop,
+  read: { db: AnyDb; schema: string; position: CatchUpPosition },
+  appended: AppendSignal,
+  seen: number,
+  polls: { pollMs: number; idlePollMs: number },
+): Promise<void> {
+  const hidden = await anyCommittedAfter(read.db, read.schema, read.position);
+  await loop.rest(hidden ? polls.pollMs : polls.idlePollMs, (wake) => appended.onAppendAfter(seen, wake));
 }

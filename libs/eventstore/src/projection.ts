@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import {
   advanceCheckpoint,
-  anyCommittedAfter,
   type CatchUpPosition,
   committedHead,
   comparePositions,
@@ -14,7 +13,7 @@ import {
 } from "./catch-up.ts";
 import { CheckpointMovedError, EventStoreConfigError } from "./errors.ts";
 import type { EventLike, StoredEvent } from "./events.ts";
-import type { AppendSignal } from "./notifications.ts";
+import { type AppendSignal, restUntilAppended } from "./notifications.ts";
 import {
   type EventStoreLogger,
   orSilent,
@@ -89,10 +88,13 @@ export function startAsyncProjection<E extends EventLike>(
       const applied = await applyNextBatch(db, schema, projection, batchSize);
       if (applied.count === batchSize) return "more";
       if (appended === undefined) return applied.count > 0 ? "more" : "idle";
-      // Caught up (or another replica holds the projection): wait for the next append, polling
-      // while committed events are hidden behind an older open transaction, whose end announces nothing.
-      const hidden = applied.at !== undefined && (await anyCommittedAfter(db, schema, applied.at));
-      await loop.rest(hidden ? pollMs : idlePollMs, (wake) => appended.onAppendAfter(seen, wake));
+      // Caught up, or another replica holds the projection (it moves on; this one waits for news).
+      if (applied.at === undefined) await loop.rest(idlePollMs, (wake) => appended.onAppendAfter(seen, wake));
+      else
+        await restUntilAppended(loop, { db, schema, position: applied.at }, appended, seen, {
+          pollMs,
+          idlePollMs,
+        });
       return "more";
     },
   });

@@ -15,7 +15,7 @@ import {
 } from "./catch-up.ts";
 import { CheckpointMovedError } from "./errors.ts";
 import { toEnvelope } from "./events.ts";
-import type { AppendSignal } from "./notifications.ts";
+import { type AppendSignal, restUntilAppended } from "./notifications.ts";
 import {
   type EventStoreLogger,
   type Loop,
@@ -132,12 +132,8 @@ async function relayWhileActive(
       if (position === from) await loop.rest(options.pollMs);
       continue;
     }
-    // Everything visible is out. Committed events behind an older open transaction announce
-    // nothing when it ends, so poll while there are any; else wait for the next append.
-    const hidden = await anyCommittedAfter(conn, schema, position);
-    await loop.rest(hidden ? options.pollMs : options.idlePollMs, (wake) =>
-      appended.onAppendAfter(seen, wake),
-    );
+    // Everything visible is out.
+    await restUntilAppended(loop, { db: conn, schema, position }, appended, seen, options);
   }
 }
 
