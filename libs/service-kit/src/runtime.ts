@@ -184,9 +184,11 @@ async function consumeWhenStreamExists(
       return await bus.consume(options);
     } catch (error) {
       if (!(error instanceof ProvisionError)) throw error;
-      if (attempt % STREAM_WAIT_LOG_EVERY === 1) {
-        logger.warn({ consumer: options.name, stream: options.stream, err: error }, "waiting for stream");
-      }
+      const waiting = { consumer: options.name, stream: options.stream, attempt };
+      // Usual at start-up, when the owner starts alongside: one quiet line. Still missing later: a warning.
+      if (attempt === 1) logger.info(waiting, "waiting for the stream's owner to create it");
+      else if (attempt % STREAM_WAIT_LOG_EVERY === 1)
+        logger.warn({ ...waiting, err: error }, "still waiting for stream");
       await sleep(STREAM_WAIT_MS, undefined, { signal });
     }
   }
