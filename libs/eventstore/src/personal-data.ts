@@ -45,14 +45,22 @@ export interface PersonalDataVault {
   reveal<E extends EventLike>(events: readonly StoredEvent<E>[]): Promise<StoredEvent<E>[]>;
   /** Destroys the subject's key for good and leaves a tombstone; idempotent. */
   destroyKey(subjectId: string): Promise<void>;
-  /** Notes where the bus stored an event published with these (sealed) data opened. */
-  rememberCopy(eventId: string, data: unknown, copy: PublishedCopy): Promise<void>;
+  /**
+   * Notes where the bus stored an event published with these (sealed) data opened. When one of its
+   * subjects was erased meanwhile (the erasure missed this copy), deletes the copy at once instead.
+   */
+  rememberCopy(
+    eventId: string,
+    data: unknown,
+    copy: PublishedCopy,
+    deleteCopies: DeletePublishedCopies,
+  ): Promise<void>;
   /** Where the bus holds events published with the subject's personal fields in the clear. */
   publishedCopies(subjectId: string): Promise<PublishedCopy[]>;
   /**
-   * Erasure: deletes the bus's copies of the subject's published events (through `deleteCopies`)
-   * and forgets them, then destroys the key. Idempotent; run it again once events published
-   * meanwhile are out (a consumer of the erasure event), and it deletes those copies too.
+   * Erasure: destroys the key, then deletes the bus's copies of the subject's published events
+   * (through `deleteCopies`) and forgets them. Idempotent. Run in a transaction, the destroyed key
+   * stays locked until commit, so a copy recorded meanwhile is seen by `rememberCopy`'s check.
    */
   erase(subjectId: string, deleteCopies: DeletePublishedCopies): Promise<void>;
 }
@@ -156,18 +164,27 @@ export function createPersonalDataVault(
       return events.map((event, index) => Object.assign({}, event, { data: opened[index] }));
     },
     destroyKey,
-    async rememberCopy(eventId, data, copy) {
-      const subjects = new Set(sealedFields(data).map(([, sealed]) => sealed.subjectId));
-      if (subjects.size === 0) return;
+    async rememberCopy(eventId, data, copy, deleteCopies) {
+      const subjects = [...new Set(sealedFields(data).map(([, sealed]) => sealed.subjectId))];
+      if (subjects.length === 0) return;
       await sql`insert into ${copies} (subject_id, event_id, stream, seq)
-                values ${sql.join([...subjects].map((subject) => sql`(${subject}, ${eventId}, ${copy.stream}, ${copy.seq})`))}
+                values ${sql.join(subjects.map((subject) => sql`(${subject}, ${eventId}, ${copy.stream}, ${copy.seq})`))}
                 on conflict do nothing`.execute(db);
+      // An erasure destroys the key before it looks for copies, and holds that row until it
+      // commits: either it saw the row above, or this waits for it and finds the key gone.
+      // (No `key is null` filter: a row the snapshot shows with its key would be skipped unlocked.)
+      const { rows } = await sql<{ erased: boolean }>`
+        select key is null as erased from ${keys} where subject_id in (${sql.join(subjects)})
+           for share`.execute(db);
+      if (!rows.some((row) => row.erased)) return;
+      await deleteCopies([copy]);
+      await sql`delete from ${copies} where stream = ${copy.stream} and seq = ${copy.seq}`.execute(db);
     },
     publishedCopies,
     async erase(subjectId, deleteCopies) {
+      await destroyKey(subjectId);
       await deleteCopies(await publishedCopies(subjectId));
       await sql`delete from ${copies} where subject_id = ${subjectId}`.execute(db);
-      await destroyKey(subjectId);
     },
   };
 }

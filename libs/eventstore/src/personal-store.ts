@@ -1,6 +1,6 @@
 import type { EventEnvelope } from "@tessera/contracts";
 import type { EventLike, NewEvent, StoredEvent } from "./events.ts";
-import type { PersonalDataVault, PersonalFields } from "./personal-data.ts";
+import type { DeletePublishedCopies, PersonalDataVault, PersonalFields } from "./personal-data.ts";
 import type { EventPublisher } from "./relay.ts";
 import type { AnyTransaction } from "./schema.ts";
 import type { AppendOptions, EventStore, InlineProjection } from "./store.ts";
@@ -54,13 +54,18 @@ export function withPersonalData(store: EventStore, options: PersonalDataOptions
 
 /**
  * For a relay that must publish personal fields in the clear (the contract decides what leaves).
- * Where the bus stored each such event is remembered, so erasing the person deletes it there too.
+ * Where the bus stored each such event is remembered, so erasing the person deletes it there too;
+ * a copy that an erasure racing this publish could not see is deleted here (`deleteCopies`).
  */
-export function revealingPublisher(vault: PersonalDataVault, publisher: EventPublisher): EventPublisher {
+export function revealingPublisher(
+  vault: PersonalDataVault,
+  publisher: EventPublisher,
+  deleteCopies: DeletePublishedCopies,
+): EventPublisher {
   return {
     async publish(envelope: EventEnvelope) {
       const copy = await publisher.publish({ ...envelope, data: await vault.open(envelope.data) });
-      if (copy) await vault.rememberCopy(envelope.eventId, envelope.data, copy);
+      if (copy) await vault.rememberCopy(envelope.eventId, envelope.data, copy, deleteCopies);
       return copy;
     },
   };

@@ -205,9 +205,11 @@ describe("personal data in events", () => {
       { expectedVersion: 0 },
     );
     const published: EventEnvelope[] = [];
-    const publisher = revealingPublisher(createPersonalDataVault(database.db, { schema }), {
-      publish: async (envelope) => void published.push(envelope),
-    });
+    const publisher = revealingPublisher(
+      createPersonalDataVault(database.db, { schema }),
+      { publish: async (envelope) => void published.push(envelope) },
+      async () => undefined,
+    );
     await publisher.publish(toEnvelope(events[0]!));
     expect(published[0]?.data).toEqual(registered(personId, "pub@example.com").data);
   });
@@ -223,9 +225,13 @@ describe("personal data in events", () => {
       }),
     });
     let seq = 40;
-    const publisher = revealingPublisher(vault, {
-      publish: async () => ({ stream: "EVT_TEST", seq: ++seq }),
-    });
+    const deleted: unknown[] = [];
+    const deleteCopies = async (copies: readonly unknown[]) => void deleted.push(...copies);
+    const publisher = revealingPublisher(
+      vault,
+      { publish: async () => ({ stream: "EVT_TEST", seq: ++seq }) },
+      deleteCopies,
+    );
     const publish = async (event: { eventId: string; data: unknown }) =>
       publisher.publish({ ...toEnvelope(await storedFor(event)), eventId: event.eventId });
     await publish(await sealedFor(ada));
@@ -238,9 +244,8 @@ describe("personal data in events", () => {
     await publish(adaAgain);
     const adaCopies = [41, 43, 44].map((at) => ({ stream: "EVT_TEST", seq: at }));
     expect(await vault.publishedCopies(ada)).toEqual(adaCopies);
+    expect(deleted).toEqual([]);
 
-    const deleted: unknown[] = [];
-    const deleteCopies = async (copies: readonly unknown[]) => void deleted.push(...copies);
     await vault.erase(ada, deleteCopies);
     expect(deleted).toEqual(adaCopies);
     expect(await vault.publishedCopies(ada)).toEqual([]);
@@ -249,6 +254,48 @@ describe("personal data in events", () => {
     await vault.erase(ada, deleteCopies);
     expect(deleted).toHaveLength(3);
     expect(await vault.publishedCopies(bob)).toEqual([{ stream: "EVT_TEST", seq: 42 }]);
+  });
+
+  it("deletes a copy published while an erasure of its subject was committing", async () => {
+    const personId = randomUUID();
+    const vault = createPersonalDataVault(database.db, { schema });
+    const data = await vault.seal(registered(personId, "race@example.com").data, {
+      subjectId: personId,
+      fields: ["email"],
+    });
+    const stored = toEnvelope(await storedFor({ data }));
+    const deleted: unknown[] = [];
+    const deleteCopies = async (copies: readonly unknown[]) => void deleted.push(...copies);
+    const sent: EventEnvelope[] = [];
+    const publisher = revealingPublisher(
+      vault,
+      {
+        publish: async (envelope) => {
+          sent.push(envelope);
+          return { stream: "EVT_RACE", seq: 7 };
+        },
+      },
+      deleteCopies,
+    );
+    // The erasure destroys the key and looks for copies (none yet), but has not committed.
+    const looked = Promise.withResolvers<readonly unknown[]>();
+    const commit = Promise.withResolvers<void>();
+    const erasing = database.db.transaction().execute(async (trx) => {
+      await createPersonalDataVault(trx, { schema }).erase(personId, async (found) => looked.resolve(found));
+      await commit.promise;
+    });
+    expect(await looked.promise).toEqual([]);
+    // The relay still opens the old key (the erasure is not visible yet) and publishes in the clear.
+    const publishing = publisher.publish(stored);
+    await expect.poll(() => sent.length).toBe(1);
+    expect(sent[0]?.data).toMatchObject({ email: "race@example.com" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(deleted).toEqual([]);
+    commit.resolve();
+    await Promise.all([erasing, publishing]);
+    // Its check waited for the erasure and found the key gone: the copy is deleted, not remembered.
+    expect(deleted).toEqual([{ stream: "EVT_RACE", seq: 7 }]);
+    expect(await vault.publishedCopies(personId)).toEqual([]);
   });
 });
 

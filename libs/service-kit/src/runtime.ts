@@ -118,6 +118,7 @@ export async function startService<Db>(
       publisher: revealingPublisher(
         createPersonalDataVault(db, { schema }),
         contractPublisher(bus.eventPublisher(), definition.publishes, logger),
+        (copies) => bus.deletePublished(copies),
       ),
     });
     stops.push({ name: "outbox relay", stop: () => relay.stop() });
