@@ -18,7 +18,7 @@ import { type ConsumeOptions, type Consumption, startConsumer } from "./consume.
 import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
-import { type BusNames, busNames, isValidToken } from "./names.ts";
+import { type BusNames, busNames, DLQ_STREAM, isValidToken } from "./names.ts";
 import { type ProvisionOptions, provisionStreams, streamSpecs } from "./provision.ts";
 import {
   createEventPublisher,
@@ -59,8 +59,8 @@ export interface Bus {
   ): Promise<z.output<Op["response"]>>;
   eventPublisher(opts?: EventPublisherOptions): EventPublisher;
   /**
-   * Deletes published copies from JetStream, overwriting their bytes (erasure); a copy already gone
-   * (deleted, or aged out of the stream) is fine.
+   * Deletes published copies from JetStream, overwriting their bytes, and any dead letter made of
+   * them (erasure); a copy already gone (deleted, or aged out of the stream) is fine.
    */
   deletePublished(copies: readonly PublishedCopy[]): Promise<void>;
   consume(opts: ConsumeOptions): Promise<Consumption>;
@@ -124,6 +124,12 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
           // The server reports a failed delete with one code whatever the reason: look whether it is gone.
           if (!(await isGone(manager, copy))) throw error;
         }
+        await manager.streams
+          .purge(names.stream(DLQ_STREAM), { filter: names.subject(`dlq.*.*.${copy.stream}.${copy.seq}`) })
+          .catch((error: unknown) => {
+            if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound))
+              throw error;
+          });
       }
     },
     async consume(consumeOpts) {

@@ -20,8 +20,9 @@ export function describeError(err: unknown): string {
 }
 
 /**
- * Copies a message to the dead-letter subject with where it came from and why it failed. The copy
- * is deduplicated on `<stream>:<seq>`, so a retry after a lost ack does not store it twice.
+ * Copies a message under the dead-letter subject (at `<subject>.<stream>.<seq>` of its source) with
+ * where it came from and why it failed. The copy is deduplicated on `<stream>:<seq>`, so a retry
+ * after a lost ack does not store it twice.
  */
 export async function deadLetter(
   js: JetStreamClient,
@@ -41,7 +42,7 @@ export async function deadLetter(
   hdrs.set(DLQ_HEADER.deliveries, String(msg.info.deliveryCount));
   hdrs.set(DLQ_HEADER.error, reason.replace(/[\r\n]+/g, " ").slice(0, MAX_ERROR_LENGTH));
   try {
-    await js.publish(subject, msg.data, {
+    await js.publish(`${subject}.${msg.info.stream}.${msg.info.streamSequence}`, msg.data, {
       headers: hdrs,
       msgID: `${msg.info.stream}:${msg.info.streamSequence}`,
     });

@@ -21,7 +21,10 @@ export function durableName(service: ServiceName, purpose: string): string {
   return `${service}--${purpose}`;
 }
 
-/** Where a consumer's dead letters go: `dlq.<service>.<purpose>`. */
+/**
+ * Where a consumer's dead letters go: `dlq.<service>.<purpose>`, and under it one subject per
+ * letter, `….<source stream>.<source seq>`, so the letter of a given message can be found (erasure).
+ */
 export function deadLetterSubject(service: ServiceName, purpose: string): string {
   return `dlq.${service}.${purpose}`;
 }

@@ -38,12 +38,13 @@ describe("event consumers", () => {
   }
 
   async function deadLetters(name: string) {
-    const info = await jsm.streams.info(`${ns}_DLQ`, { subjects_filter: ">" });
-    const count = info.state.subjects?.[`${namespace}.dlq.user.${name}`] ?? 0;
-    if (count === 0) return [];
-    // Each test's consumer dead-letters one message, so the last one on its subject is the one.
-    const last = await jsm.streams.getMessage(`${ns}_DLQ`, { last_by_subj: `${namespace}.dlq.user.${name}` });
-    return last ? [last] : [];
+    // One subject per letter: `dlq.user.<consumer>.<source stream>.<source seq>`.
+    const info = await jsm.streams.info(`${ns}_DLQ`, { subjects_filter: `${namespace}.dlq.user.${name}.>` });
+    const subjects = Object.keys(info.state.subjects ?? {});
+    const letters = await Promise.all(
+      subjects.map((subject) => jsm.streams.getMessage(`${ns}_DLQ`, { last_by_subj: subject })),
+    );
+    return letters.filter((letter) => letter !== null);
   }
 
   it("hands every event to the handler in order with the context from its metadata", async () => {

@@ -1,4 +1,10 @@
-import { type JetStreamManager, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import {
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
 import { millis, type NatsConnection } from "@nats-io/nats-core";
 import { testNamespace } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,8 +97,13 @@ describe("stream provisioning and event publishing", () => {
     // A duplicate within the window points at the first copy.
     expect(await publisher.publish(personal)).toEqual(erased);
 
+    // A consumer gave up on it: its dead letter sits under the copy's stream and sequence.
+    const letter = `${namespace}.dlq.user.on-account-registered.${erased.stream}.${erased.seq}`;
+    await jetstream(nc).publish(letter, JSON.stringify(personal));
+
     await bus.deletePublished([erased]);
     await bus.deletePublished([erased, { stream: `${ns}_EVT_NOPE`, seq: 1 }]);
+    expect(await jsm.streams.getMessage(`${ns}_DLQ`, { last_by_subj: letter })).toBeNull();
     expect(await jsm.streams.getMessage(`${ns}_EVT_AUTH`, { seq: erased.seq })).toBeNull();
     expect(await jsm.streams.getMessage(`${ns}_EVT_AUTH`, { seq: kept.seq })).toBeTruthy();
   });

@@ -36,7 +36,10 @@ async function deadLetters(): Promise<{ runId: string; error: string | undefined
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
     const msg = await jsm.streams.getMessage(names.stream("DLQ"), { seq });
     if (!msg) continue;
-    expect(msg.subject).toBe(names.subject("dlq.job-scheduler.job-hello-world"));
+    // `dlq.<service>.<purpose>.<source stream>.<source seq>`
+    const source = `${names.subject("dlq.job-scheduler.job-hello-world")}.${names.stream("JOBS")}.`;
+    expect(msg.subject.startsWith(source)).toBe(true);
+    expect(Number(msg.subject.slice(source.length))).toBeGreaterThan(0);
     letters.push({ runId: msg.json<{ runId: string }>().runId, error: msg.header.get(DLQ_HEADER.error) });
   }
   return letters;
