@@ -19,7 +19,13 @@ import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, busNames, DLQ_STREAM, isValidToken } from "./names.ts";
-import { type ProvisionOptions, provisionStreams, streamSpecs } from "./provision.ts";
+import {
+  type ProvisionOptions,
+  provisionStreams,
+  STREAM_NAME_IN_USE,
+  SUBJECTS_OVERLAP,
+  streamSpecs,
+} from "./provision.ts";
 import {
   createEventPublisher,
   type EventPublisher,
@@ -140,7 +146,14 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     },
     async kv(bucket, kvOpts) {
       if (!isValidToken(bucket)) throw new BusUsageError(`KV bucket name "${bucket}" is not a valid token`);
-      return new Kvm(js).create(names.kvBucket(bucket), kvOpts);
+      const kvm = new Kvm(js);
+      try {
+        return await kvm.create(names.kvBucket(bucket), kvOpts);
+      } catch (error) {
+        // Replicas creating the bucket at once: the loser's stream add fails; the bucket is there now.
+        if (!isCreationRace(error)) throw error;
+        return kvm.create(names.kvBucket(bucket), kvOpts);
+      }
     },
     drain() {
       draining ??= (async () => {
@@ -165,6 +178,14 @@ async function isReady(readyCheck: (() => Promise<boolean>) | undefined): Promis
   } catch {
     return false;
   }
+}
+
+/** JetStream's answers to a stream add that lost a race: the name, or its subjects, are taken. */
+function isCreationRace(error: unknown): boolean {
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === STREAM_NAME_IN_USE || error.code === SUBJECTS_OVERLAP)
+  );
 }
 
 /** The stream no longer holds that copy: deleted already, aged out, or the stream is gone. */

@@ -21,9 +21,9 @@ export const DEFAULT_EVENT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 export const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
 /** JetStream's "stream name already in use with a different configuration". */
-const STREAM_NAME_IN_USE = 10058;
+export const STREAM_NAME_IN_USE = 10058;
 /** JetStream's "subjects overlap with an existing stream". */
-const SUBJECTS_OVERLAP = 10065;
+export const SUBJECTS_OVERLAP = 10065;
 
 type StreamSpec = Pick<StreamConfig, "name" | "subjects" | "retention" | "max_age"> & Partial<StreamConfig>;
 

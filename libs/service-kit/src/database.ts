@@ -7,6 +7,11 @@ export interface DatabaseOptions {
   schema: string;
   /** Pool size. @default 10 */
   max?: number;
+  /**
+   * An idle connection failed (Postgres restarted, or ended it): the pool drops it and the next
+   * query connects again. Without a handler, pg would crash the process. @default ignore
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 /**
@@ -21,5 +26,6 @@ export function connectDatabase<Db>(options: DatabaseOptions): Kysely<Db> {
     max: options.max ?? 10,
     options: `-c search_path=${options.schema},public`,
   });
+  pool.on("error", (error) => options.onIdleError?.(error));
   return new Kysely<Db>({ dialect: new PostgresDialect({ pool }) });
 }

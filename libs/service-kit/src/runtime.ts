@@ -96,7 +96,11 @@ export async function startService<Db>(
   };
   const telemetry = startTelemetry({ service, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   stops.push({ name: "telemetry", stop: () => telemetry.shutdown() });
-  const db = connectDatabase<Db>({ url: config.DATABASE_URL, schema });
+  const db = connectDatabase<Db>({
+    url: config.DATABASE_URL,
+    schema,
+    onIdleError: (error) => logger.warn({ err: error }, "an idle Postgres connection failed; it is replaced"),
+  });
   stops.push({ name: "postgres", stop: () => db.destroy() });
   try {
     await migrateEventStore(db, { schema });
