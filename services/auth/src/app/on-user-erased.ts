@@ -67,6 +67,8 @@ async function eraseAccount(
     await findUnrevokedSessionIds(trx, accountId),
     "account_erased",
     ctx,
+    // In handleOnce's transaction: a conflict aborts it, so no retry here; redelivery runs it again.
+    { retries: 0 },
   );
   // The bus's copies of its published events go too; then the key.
   await authVault(trx).erase(accountId, deps.deletePublished);
