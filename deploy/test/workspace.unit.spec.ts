@@ -57,3 +57,21 @@ describe("the linter", () => {
     expect(lint(`services/probe/src/app/${module.replace(/\W/g, "_")}.ts`, source)).toBe(0);
   });
 });
+
+describe("the lock file", () => {
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { optionalDependencies?: Record<string, string> }>;
+  };
+
+  // npm install adds whatever optional package of another platform the lock file lacks, which
+  // rewrites package-lock.json on every `npm start` and makes `npm ci` refuse it.
+  it("lists every optional dependency of every package, for every platform", () => {
+    const missing = Object.entries(lock.packages).flatMap(([path, entry]) =>
+      Object.keys(entry.optionalDependencies ?? {})
+        .filter((name) => lock.packages[`node_modules/${name}`] === undefined)
+        .filter((name) => lock.packages[`${path}/node_modules/${name}`] === undefined)
+        .map((name) => `${path || "(root)"} → ${name}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
