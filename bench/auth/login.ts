@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { connect } from "@nats-io/transport-node";
 import { verify } from "@node-rs/argon2";
 import { createBus } from "@tessera/bus";
-import { authLogin, authRegister } from "@tessera/contracts";
+import { accountsRegister, sessionsLogin } from "@tessera/contracts";
 import { startInProcess, TEST_NATS_URL } from "@tessera/testing";
 import { authConfigSchema } from "../../services/auth/src/config.ts";
 import { ARGON2_PARAMETERS, createPasswordHasher } from "../../services/auth/src/infra/passwords.ts";
@@ -55,7 +55,7 @@ let requestNumber = 0;
 const ctx = () => ({ requestId: `bench-${++requestNumber}`, clientIp: "127.0.0.1" });
 try {
   const emails = Array.from({ length: users }, (_, i) => `bench${i}@example.com`);
-  for (const email of emails) await caller.request(authRegister, { email, password }, ctx());
+  for (const email of emails) await caller.request(accountsRegister, { email, password }, ctx());
   const verifyCpuMs = await cpuPerVerify(20);
   console.log(
     `auth login bench: argon2id m=${ARGON2_PARAMETERS.memoryCost} KiB t=${ARGON2_PARAMETERS.timeCost} p=${ARGON2_PARAMETERS.parallelism}, ` +
@@ -73,7 +73,7 @@ try {
         while (performance.now() < deadline) {
           const email = emails[next++ % emails.length] ?? "";
           const t0 = performance.now();
-          await caller.request(authLogin, { email, password }, ctx(), { timeoutMs: 30_000 });
+          await caller.request(sessionsLogin, { email, password }, ctx(), { timeoutMs: 30_000 });
           latencies.push(performance.now() - t0);
         }
       }),

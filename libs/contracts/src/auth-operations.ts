@@ -1,115 +1,133 @@
 import { z } from "zod";
 import {
+  ChangePasswordRequestSchema,
   CredentialsSchema,
-  EmailSchema,
+  ForgotPasswordRequestSchema,
   JwksSchema,
-  OpaqueTokenSchema,
-  PageQuerySchema,
-  PasswordSchema,
-  PresentedPasswordSchema,
+  OAuthCallbackRequestSchema,
+  OAuthCallbackResponseSchema,
+  OAuthLinkResponseSchema,
+  OAuthProviderParamsSchema,
+  OAuthProvidersSchema,
+  OAuthRedirectSchema,
+  RefreshRequestSchema,
+  ResetPasswordRequestSchema,
+  SessionIdParamsSchema,
   SessionPageSchema,
   TokenPairSchema,
+  VerifyEmailRequestSchema,
 } from "./auth-schemas.ts";
 import { defineOperation } from "./messaging.ts";
+import { PageQuerySchema } from "./pagination.ts";
 
 /** The `svc.auth.*` operations. Those answering `null` have no body (the gateway's 202/204). */
 
-export const authRegister = defineOperation({
+export const accountsRegister = defineOperation({
   service: "auth",
-  name: "register",
+  name: "accounts.register",
   request: CredentialsSchema,
   response: TokenPairSchema,
 });
 
-export const authLogin = defineOperation({
+export const sessionsLogin = defineOperation({
   service: "auth",
-  name: "login",
+  name: "sessions.login",
   request: CredentialsSchema,
   response: TokenPairSchema,
 });
 
-export const RefreshRequestSchema = z.strictObject({ refreshToken: OpaqueTokenSchema });
-
-export const authRefresh = defineOperation({
+export const sessionsRefresh = defineOperation({
   service: "auth",
-  name: "refresh",
+  name: "sessions.refresh",
   request: RefreshRequestSchema,
   response: TokenPairSchema,
 });
 
 /** Ends the session of `refreshToken` when it is the caller's; always answers, so it reveals nothing. */
-export const authLogout = defineOperation({
+export const sessionsLogout = defineOperation({
   service: "auth",
-  name: "logout",
+  name: "sessions.logout",
   request: RefreshRequestSchema,
   response: z.null(),
 });
 
-export const authSessionsList = defineOperation({
+export const sessionsList = defineOperation({
   service: "auth",
   name: "sessions.list",
-  request: PageQuerySchema.strict(),
+  request: PageQuerySchema,
   response: SessionPageSchema,
 });
 
-export const SessionIdParamsSchema = z.strictObject({ sessionId: z.uuid() });
-
 /** Revokes one of the caller's sessions; another user's session is `404 auth.session_not_found`. */
-export const authSessionRevoke = defineOperation({
+export const sessionsRevoke = defineOperation({
   service: "auth",
   name: "sessions.revoke",
   request: SessionIdParamsSchema,
   response: z.null(),
 });
 
-export const ChangePasswordRequestSchema = z.strictObject({
-  currentPassword: PresentedPasswordSchema,
-  newPassword: PasswordSchema,
-});
-
 /** Changes the caller's password and revokes every other session of theirs. */
-export const authPasswordChange = defineOperation({
+export const passwordChange = defineOperation({
   service: "auth",
   name: "password.change",
   request: ChangePasswordRequestSchema,
   response: z.null(),
 });
 
-export const ForgotPasswordRequestSchema = z.strictObject({ email: EmailSchema });
-
 /** Accepted whether or not the email has an account; a reset link goes out through `outbound`. */
-export const authPasswordForgot = defineOperation({
+export const passwordForgot = defineOperation({
   service: "auth",
   name: "password.forgot",
   request: ForgotPasswordRequestSchema,
   response: z.null(),
 });
 
-export const ResetPasswordRequestSchema = z.strictObject({
-  token: OpaqueTokenSchema,
-  newPassword: PasswordSchema,
-});
-
 /** Sets a new password with a reset token and revokes every session of the account. */
-export const authPasswordReset = defineOperation({
+export const passwordReset = defineOperation({
   service: "auth",
   name: "password.reset",
   request: ResetPasswordRequestSchema,
   response: z.null(),
 });
 
-export const VerifyEmailRequestSchema = z.strictObject({ token: OpaqueTokenSchema });
-
-export const authEmailVerify = defineOperation({
+export const emailVerify = defineOperation({
   service: "auth",
   name: "email.verify",
   request: VerifyEmailRequestSchema,
   response: z.null(),
 });
 
-export const authJwks = defineOperation({
+export const jwksGet = defineOperation({
   service: "auth",
-  name: "jwks",
+  name: "jwks.get",
   request: z.strictObject({}),
   response: JwksSchema,
+});
+
+export const oauthProvidersList = defineOperation({
+  service: "auth",
+  name: "oauth-providers.list",
+  request: z.strictObject({}),
+  response: OAuthProvidersSchema,
+});
+
+export const oauthStart = defineOperation({
+  service: "auth",
+  name: "oauth.start",
+  request: OAuthProviderParamsSchema,
+  response: OAuthRedirectSchema,
+});
+
+export const oauthCallback = defineOperation({
+  service: "auth",
+  name: "oauth.callback",
+  request: OAuthCallbackRequestSchema,
+  response: OAuthCallbackResponseSchema,
+});
+
+export const oauthLink = defineOperation({
+  service: "auth",
+  name: "oauth.link",
+  request: OAuthProviderParamsSchema,
+  response: OAuthLinkResponseSchema,
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageSchema } from "./pagination.ts";
 
 /** Emails: trimmed, at most 254 characters (RFC 5321 path limit). Case is kept; uniqueness ignores it. */
 export const EmailSchema = z.string().trim().max(254).pipe(z.email());
@@ -31,6 +32,26 @@ export const TokenPairSchema = z.object({
   expiresIn: z.number().int().positive(),
 });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
+
+// ---------------------------------------------------------------- requests
+
+export const RefreshRequestSchema = z.strictObject({ refreshToken: OpaqueTokenSchema });
+
+export const SessionIdParamsSchema = z.strictObject({ sessionId: z.uuid() });
+
+export const ChangePasswordRequestSchema = z.strictObject({
+  currentPassword: PresentedPasswordSchema,
+  newPassword: PasswordSchema,
+});
+
+export const ForgotPasswordRequestSchema = z.strictObject({ email: EmailSchema });
+
+export const ResetPasswordRequestSchema = z.strictObject({
+  token: OpaqueTokenSchema,
+  newPassword: PasswordSchema,
+});
+
+export const VerifyEmailRequestSchema = z.strictObject({ token: OpaqueTokenSchema });
 
 /** Claims of an access token signed by `auth`; `typ` keeps refresh or other tokens out of the access path. */
 export const AccessTokenClaimsSchema = z.object({
@@ -80,16 +101,7 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
-/** `?limit=` (default 50, max 200) and an opaque `?cursor=`, as every list (API.md). */
-export const PageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(512).optional(),
-});
-
-export const SessionPageSchema = z.object({
-  items: z.array(SessionSchema),
-  nextCursor: z.string().nullable(),
-});
+export const SessionPageSchema = pageSchema(SessionSchema);
 export type SessionPage = z.infer<typeof SessionPageSchema>;
 
 /** What a reset or verification link is for; also part of the token's associated data. */
@@ -113,3 +125,56 @@ export type EncryptedLinkToken = z.infer<typeof EncryptedLinkTokenSchema>;
 export function linkTokenAad(purpose: LinkPurpose, accountId: string): string {
   return `tessera:${purpose}:${accountId}`;
 }
+
+// ---------------------------------------------------------------- OAuth/OIDC sign-in and linking
+
+/** The browser-bound cookie carrying one sign-in flow (state, nonce, PKCE verifier), sealed by `auth`. */
+export const OAUTH_FLOW_COOKIE = "__Host-oauth-flow";
+/** Lifetime of a flow (its cookie), in seconds. */
+export const OAUTH_FLOW_TTL_SECONDS = 600;
+
+export const OAuthProviderNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "is a lower-case provider name");
+
+/** The sealed flow as the cookie carries it: `<keyId>~<base64url>`. */
+const FlowCookieSchema = z
+  .string()
+  .max(4_096)
+  .regex(/^[A-Za-z0-9._-]{1,64}~[A-Za-z0-9_-]+$/);
+
+export const OAuthProviderSchema = z.object({
+  name: OAuthProviderNameSchema,
+  /** `oidc`: OpenID Connect (discovery, ID token); `github`: plain OAuth 2 with GitHub's user API. */
+  type: z.enum(["oidc", "github"]),
+});
+export type OAuthProvider = z.infer<typeof OAuthProviderSchema>;
+
+export const OAuthProvidersSchema = z.object({ items: z.array(OAuthProviderSchema) });
+
+export const OAuthProviderParamsSchema = z.strictObject({ provider: OAuthProviderNameSchema });
+
+/** A redirect to the provider and the cookie that binds the flow to this browser. */
+export const OAuthRedirectSchema = z.object({ location: z.url(), stateCookie: FlowCookieSchema });
+
+/** What the provider sends back to the redirect URI (RFC 6749 §4.1.2, RFC 9207 `iss`). */
+export const OAuthCallbackQuerySchema = z.object({
+  code: z.string().min(1).max(2_048).optional(),
+  state: z.string().min(1).max(512).optional(),
+  iss: z.string().min(1).max(2_048).optional(),
+  error: z.string().min(1).max(256).optional(),
+  error_description: z.string().max(1_024).optional(),
+});
+
+export const OAuthCallbackRequestSchema = z.strictObject({
+  ...OAuthProviderParamsSchema.shape,
+  ...OAuthCallbackQuerySchema.shape,
+  /** The flow cookie set by start or link; absent when the browser has none. */
+  stateCookie: FlowCookieSchema.optional(),
+});
+
+/** The signed-in token pair; `location` is the front-end URL to redirect to, when one is configured. */
+export const OAuthCallbackResponseSchema = TokenPairSchema.extend({ location: z.url().nullable() });
+
+/** Starts linking a provider to the signed-in caller: the provider URL and the flow cookie. */
+export const OAuthLinkResponseSchema = z.object({ url: z.url(), stateCookie: FlowCookieSchema });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProjectRoleSchema } from "./roles.ts";
 
 /** Header names carried on every NATS message and HTTP response. */
 export const HEADER = {
@@ -30,7 +31,7 @@ export const MessageContextSchema = z.object({
   /** The caller's platform roles (`admin`), as the gateway verified them. */
   roles: z.array(z.string().max(64)).max(32).optional(),
   /** The caller's role in `projectId`, set by the gateway after its membership check. */
-  projectRole: z.enum(["owner", "admin", "member", "viewer"]).optional(),
+  projectRole: ProjectRoleSchema.optional(),
   /** The session behind the caller's access token (its `sid` claim). */
   sessionId: z.uuid().optional(),
   /** The client's address as the gateway determined it (trusted proxies applied). */

@@ -1,14 +1,299 @@
-export * from "./auth.ts";
-export * from "./errors.ts";
-export * from "./gateway.ts";
-export * from "./headers.ts";
-export * from "./jobs.ts";
-export * from "./memory.ts";
-export * from "./memory-events.ts";
-export * from "./memory-routes.ts";
-export * from "./messaging.ts";
-export * from "./pagination.ts";
-export * from "./route-table.ts";
-export * from "./routes.ts";
-export * from "./trace.ts";
-export * from "./user.ts";
+/**
+ * The one shared language: every name other packages may use, from one file per area
+ * (`<area>-schemas`, `-operations`, `-events`, `-routes`) and the shared modules beside them.
+ */
+export {
+  AUTH_EVENTS,
+  accountRegistered,
+  emailVerificationRequested,
+  emailVerified,
+  passwordChanged,
+  passwordResetRequested,
+  type SessionRevokeReason,
+  sessionCompromised,
+  sessionRefreshed,
+  sessionRevoked,
+  sessionStarted,
+} from "./auth-events.ts";
+export {
+  accountsRegister,
+  emailVerify,
+  jwksGet,
+  oauthCallback,
+  oauthLink,
+  oauthProvidersList,
+  oauthStart,
+  passwordChange,
+  passwordForgot,
+  passwordReset,
+  sessionsList,
+  sessionsLogin,
+  sessionsLogout,
+  sessionsRefresh,
+  sessionsRevoke,
+} from "./auth-operations.ts";
+export { authRoutes } from "./auth-routes.ts";
+export {
+  type AccessTokenClaims,
+  AccessTokenClaimsSchema,
+  type Credentials,
+  EmailSchema,
+  type EncryptedLinkToken,
+  JWKS_KV,
+  type Jwks,
+  JwksSchema,
+  type LinkPurpose,
+  linkTokenAad,
+  OAUTH_FLOW_COOKIE,
+  OAUTH_FLOW_TTL_SECONDS,
+  OAuthProviderNameSchema,
+  REVOKED_SESSIONS_KV,
+  type SessionMethod,
+  type SessionPage,
+  SessionPageSchema,
+  type TokenPair,
+  TokenPairSchema,
+} from "./auth-schemas.ts";
+export {
+  ConflictError,
+  type FieldError,
+  ForbiddenError,
+  fieldErrorsFromZod,
+  InternalError,
+  NotFoundError,
+  type Problem,
+  ProblemSchema,
+  problemFromError,
+  RemoteError,
+  TesseraError,
+  type TesseraErrorOptions,
+  UnauthorizedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+  ValidationError,
+} from "./errors.ts";
+export {
+  API_VERSION,
+  HealthSchema,
+  PLATFORM_SERVICES,
+  type Readiness,
+  ReadinessSchema,
+} from "./gateway-schemas.ts";
+export {
+  HEADER,
+  type MessageContext,
+  MessageContextSchema,
+  RequestIdSchema,
+  TraceparentSchema,
+} from "./headers.ts";
+export {
+  AccessForbiddenError,
+  BadRequestError,
+  CsrfTokenError,
+  IdempotencyInFlightError,
+  IdempotencyKeyReusedError,
+  IdempotencyUnavailableError,
+  InvalidIdempotencyKeyError,
+  InvalidTokenError,
+  JsonTooDeepError,
+  MalformedJsonError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  ProjectNotVisibleError,
+  RateLimitedError,
+  RateLimiterUnavailableError,
+  RevokedSessionTokenError,
+  RouteNotFoundError,
+  UnsupportedMediaTypeError,
+  UntrustedHostError,
+} from "./http-errors.ts";
+export { ingestionChunkCreated } from "./ingestion-events.ts";
+export { ingestionSyncJob } from "./ingestion-operations.ts";
+export {
+  JOB_RUN_EVENTS,
+  JOB_SCHEDULE_EVENTS,
+  runCancelled,
+  runDead,
+  runFailed,
+  runQueued,
+  runStarted,
+  runSucceeded,
+  scheduleCreated,
+  scheduleDeleted,
+  schedulePaused,
+  scheduleResumed,
+  scheduleTriggered,
+} from "./jobs-events.ts";
+export {
+  cleanupOldRunsJob,
+  helloWorldJob,
+  JOB_TYPES,
+  jobsEnqueue,
+  jobTypesList,
+  runsCancel,
+  runsGet,
+  runsList,
+  runsReplay,
+  schedulesCreate,
+  schedulesDelete,
+  schedulesGet,
+  schedulesList,
+  schedulesPause,
+  schedulesResume,
+  schedulesTrigger,
+} from "./jobs-operations.ts";
+export { jobRoutes } from "./jobs-routes.ts";
+export {
+  CANCELLED_RUNS_KV,
+  type CatchUp,
+  CatchUpSchema,
+  DEFAULT_RETRY_POLICY,
+  defineJobType,
+  JOB_RUN_REPORTS_SUBJECT,
+  JOB_TYPES_KV,
+  type JobMessage,
+  JobMessageSchema,
+  type JobRunReport,
+  JobRunReportSchema,
+  type JobTypeAnnouncement,
+  JobTypeAnnouncementSchema,
+  type JobTypeDefinition,
+  type OverlapPolicy,
+  OverlapPolicySchema,
+  type RetryPolicy,
+  RetryPolicySchema,
+  type Run,
+  RunSchema,
+  type RunStatus,
+  RunStatusSchema,
+  type Schedule,
+  ScheduleStatusSchema,
+} from "./jobs-schemas.ts";
+export { jsonBytes } from "./json.ts";
+export {
+  collectionCreated,
+  collectionDeleted,
+  collectionRenamed,
+  MEMORY_EVENTS,
+  memoryEmbedded,
+  memoryForgotten,
+  memoryRecorded,
+  memoryReinforced,
+  memoryRevised,
+  memorySuperseded,
+} from "./memory-events.ts";
+export {
+  collectionsCreate,
+  collectionsDelete,
+  collectionsList,
+  collectionsRename,
+  embeddingsReembed,
+  memoriesForget,
+  memoriesGet,
+  memoriesHistory,
+  memoriesPrune,
+  memoriesRecord,
+  memoriesRevise,
+  memoriesSearch,
+  memoryPruneJob,
+  memoryReembedJob,
+} from "./memory-operations.ts";
+export { memoryRoutes } from "./memory-routes.ts";
+export {
+  type Collection,
+  type Memory,
+  MemoryHistoryResponse,
+  MemorySchema,
+  type MemoryTier,
+  MemoryTierSchema,
+  type MemoryVersion,
+  RecordMemoryResponse,
+  SearchMemoriesResponse,
+  type SourceRef,
+  SourceRefsSchema,
+} from "./memory-schemas.ts";
+export {
+  defineOperation,
+  type EventDefinition,
+  type EventEnvelope,
+  EventEnvelopeSchema,
+  type EventMetadata,
+  eventSubject,
+  type OperationDefinition,
+  pingOperation,
+  type Reply,
+  replySchema,
+  SERVICES,
+  type ServiceName,
+  ServiceNameSchema,
+} from "./messaging.ts";
+export {
+  type CursorKey,
+  type CursorPage,
+  decodeCursor,
+  encodeCursor,
+  MAX_CURSOR_LENGTH,
+  PAGE_LIMIT_MAX,
+  type PageQuery,
+  PageQuerySchema,
+  pageOf,
+  pageSchema,
+} from "./pagination.ts";
+export {
+  type AssignableProjectRole,
+  type PlatformRole,
+  PlatformRoleSchema,
+  type ProjectRole,
+  ProjectRoleSchema,
+} from "./roles.ts";
+export { routes } from "./route-table.ts";
+export {
+  defineRoute,
+  hiddenResponseFields,
+  type RouteCookie,
+  type RouteDefinition,
+} from "./routes.ts";
+export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
+export {
+  ACCESS_CHANGING_EVENTS,
+  membershipAdded,
+  membershipChanged,
+  membershipRemoved,
+  profileCreated,
+  profileUpdated,
+  projectCreated,
+  projectDeleted,
+  roleGranted,
+  roleRevoked,
+  USER_EVENTS,
+  userErased,
+} from "./user-events.ts";
+export {
+  accessGet,
+  adminRolesGrant,
+  adminRolesRevoke,
+  historyList,
+  meErase,
+  meGet,
+  membersAdd,
+  membersRemove,
+  meUpdate,
+  projectsCreate,
+  projectsList,
+} from "./user-operations.ts";
+export { userRoutes } from "./user-routes.ts";
+export {
+  type AddMemberRequest,
+  type CreatedProject,
+  CreatedProjectSchema,
+  type HistoryPage,
+  HistoryPageSchema,
+  type Membership,
+  MembershipSchema,
+  PREFERENCES_MAX_BYTES,
+  type Profile,
+  ProfileSchema,
+  type ProjectPage,
+  ProjectPageSchema,
+  type UpdateMe,
+} from "./user-schemas.ts";

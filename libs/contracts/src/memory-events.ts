@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MemoryContentSchema, MemoryMetadataSchema, MemoryTierSchema } from "./memory.ts";
+import { MemoryTierSchema } from "./memory-schemas.ts";
 import { defineEvent } from "./messaging.ts";
 
 // The memory service's events, and the ingestion event it consumes.
@@ -138,23 +138,3 @@ export const MEMORY_EVENTS = [
   collectionRenamed,
   collectionDeleted,
 ] as const;
-
-/**
- * A chunk of an ingested document, ready to be remembered. Declared here, where it is consumed;
- * the ingestion service publishes it. The memory service indexes it as a `semantic` memory.
- */
-export const ingestionChunkCreated = defineEvent({
-  type: "ingestion.chunk.created",
-  version: 1,
-  data: z.object({
-    chunkId: z.uuid(),
-    documentId: z.uuid(),
-    projectId: z.uuid(),
-    sourceId: z.uuid().nullable().optional(),
-    /** Position of the chunk in its document, from 0. */
-    position: z.number().int().nonnegative(),
-    content: MemoryContentSchema,
-    metadata: MemoryMetadataSchema.optional(),
-    createdAt: z.iso.datetime({ offset: true }),
-  }),
-});

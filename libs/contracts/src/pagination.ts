@@ -1,8 +1,26 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { ValidationError } from "./errors.ts";
 
 /** Longest cursor string accepted, in characters. @default 512 */
 export const MAX_CURSOR_LENGTH = 512;
+
+/** Page size of every list: at most 200. @default 50 */
+export const PAGE_LIMIT_MAX = 200;
+
+/**
+ * `?limit=` (default 50, at most 200) and an opaque `?cursor=` (API.md): the one query of every list.
+ * Lists with filters `.extend()` it.
+ */
+export const PageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(50),
+  cursor: z.string().min(1).max(MAX_CURSOR_LENGTH).optional(),
+});
+export type PageQuery = z.infer<typeof PageQuerySchema>;
+
+/** The shape of one page of `item`s: `{ items, nextCursor }`. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
 
 /** The sort key of a list's last item, as it travels inside a cursor. */
 export type CursorKey = Readonly<Record<string, string | number>>;

@@ -1,8 +1,8 @@
-import { authRoutes } from "./auth.ts";
-import { jobRoutes } from "./jobs.ts";
+import { authRoutes } from "./auth-routes.ts";
+import { jobRoutes } from "./jobs-routes.ts";
 import { memoryRoutes } from "./memory-routes.ts";
 import type { RouteDefinition } from "./routes.ts";
-import { userRoutes } from "./user.ts";
+import { userRoutes } from "./user-routes.ts";
 
 /**
  * The public HTTP contract, one declaration per route, gathered from each area's file; the gateway

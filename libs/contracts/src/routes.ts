@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { OperationDefinition } from "./messaging.ts";
-import type { ProjectRole } from "./user.ts";
+import type { ProjectRole } from "./roles.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 

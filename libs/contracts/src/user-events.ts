@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./messaging.ts";
-import { PlatformRoleSchema, ProjectRoleSchema } from "./user-schemas.ts";
+import { PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
 
 /**
  * The user service's public events. Personal data (email, display name, preferences) is stored
@@ -102,4 +102,18 @@ export const USER_EVENTS = [
   membershipAdded,
   membershipChanged,
   membershipRemoved,
+] as const;
+
+/**
+ * Event types after which a cached access answer may be stale; each carries `userId` (and
+ * `projectId` for memberships) in its data.
+ */
+export const ACCESS_CHANGING_EVENTS = [
+  roleGranted.type,
+  roleRevoked.type,
+  membershipAdded.type,
+  membershipChanged.type,
+  membershipRemoved.type,
+  projectDeleted.type,
+  userErased.type,
 ] as const;

@@ -1,29 +1,35 @@
 import { z } from "zod";
-import { EmailSchema } from "./auth-schemas.ts";
 import { defineOperation } from "./messaging.ts";
+import { PageQuerySchema } from "./pagination.ts";
 import {
+  AccessRequestSchema,
+  AccessSchema,
   AddMemberRequestSchema,
+  AdminRoleChangeRequestSchema,
+  AdminRoleChangeSchema,
   CreatedProjectSchema,
   CreateProjectSchema,
+  ErasureStartedSchema,
   HistoryPageSchema,
   MemberParamsSchema,
+  MemberRemovedSchema,
   MembershipSchema,
-  PlatformRoleSchema,
   ProfileSchema,
   ProjectPageSchema,
   UpdateMeSchema,
-  UserPageQuerySchema,
 } from "./user-schemas.ts";
 
-/** The caller's own profile; the caller is the verified actor on the message context. */
-export const userGetMe = defineOperation({
+/** The `svc.user.*` operations; the caller is the verified actor on the message context. */
+
+/** The caller's own profile. */
+export const meGet = defineOperation({
   service: "user",
   name: "me.get",
   request: z.strictObject({}),
   response: ProfileSchema,
 });
 
-export const userUpdateMe = defineOperation({
+export const meUpdate = defineOperation({
   service: "user",
   name: "me.update",
   request: UpdateMeSchema,
@@ -31,71 +37,76 @@ export const userUpdateMe = defineOperation({
 });
 
 /** Starts the erasure of the caller; the work happens on `evt.user.user.erased` in every service. */
-export const userEraseMe = defineOperation({
+export const meErase = defineOperation({
   service: "user",
   name: "me.erase",
   request: z.strictObject({}),
-  response: z.object({ userId: z.uuid(), status: z.literal("erasure_started") }),
+  response: ErasureStartedSchema,
 });
 
-export const userHistoryList = defineOperation({
+/** The caller's own events across services, newest first. */
+export const historyList = defineOperation({
   service: "user",
-  name: "me.history.list",
-  request: UserPageQuerySchema,
+  name: "history.list",
+  request: PageQuerySchema,
   response: HistoryPageSchema,
 });
 
-export const userProjectCreate = defineOperation({
+export const projectsCreate = defineOperation({
   service: "user",
   name: "projects.create",
   request: CreateProjectSchema,
   response: CreatedProjectSchema,
 });
 
-export const userProjectsList = defineOperation({
+export const projectsList = defineOperation({
   service: "user",
   name: "projects.list",
-  request: UserPageQuerySchema,
+  request: PageQuerySchema,
   response: ProjectPageSchema,
 });
 
-export const userMemberAdd = defineOperation({
+export const membersAdd = defineOperation({
   service: "user",
   name: "members.add",
   request: AddMemberRequestSchema,
   response: MembershipSchema,
 });
 
-export const userMemberRemove = defineOperation({
+export const membersRemove = defineOperation({
   service: "user",
   name: "members.remove",
   request: MemberParamsSchema,
-  response: z.object({ projectId: z.uuid(), userId: z.uuid() }),
+  response: MemberRemovedSchema,
 });
 
-const AdminRoleChangeSchema = z.object({
-  userId: z.uuid(),
-  email: z.string(),
-  role: PlatformRoleSchema,
-  /** False when the account already was (or was not) in that role. */
-  changed: z.boolean(),
+/**
+ * What the gateway needs to authorise a request: the caller's platform roles and, for a
+ * project-scoped route, their role in that project (null: not a member, answered as 404).
+ * The gateway caches answers and drops them on `ACCESS_CHANGING_EVENTS`.
+ */
+export const accessGet = defineOperation({
+  service: "user",
+  name: "access.get",
+  request: AccessRequestSchema,
+  response: AccessSchema,
 });
 
 /**
  * Internal (no route): gives a platform role to the account with this email. Only `system:*`
  * actors may call it (the CLI calls as `system:cli`).
  */
-export const userAdminGrant = defineOperation({
+export const adminRolesGrant = defineOperation({
   service: "user",
-  name: "admin.grant",
-  request: z.strictObject({ email: EmailSchema, role: PlatformRoleSchema.default("admin") }),
+  name: "admin-roles.grant",
+  request: AdminRoleChangeRequestSchema,
   response: AdminRoleChangeSchema,
 });
 
 /** Internal (no route): takes a platform role away; `system:*` actors only. */
-export const userAdminRevoke = defineOperation({
+export const adminRolesRevoke = defineOperation({
   service: "user",
-  name: "admin.revoke",
-  request: z.strictObject({ email: EmailSchema, role: PlatformRoleSchema.default("admin") }),
+  name: "admin-roles.revoke",
+  request: AdminRoleChangeRequestSchema,
   response: AdminRoleChangeSchema,
 });

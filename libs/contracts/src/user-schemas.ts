@@ -1,18 +1,9 @@
 import { z } from "zod";
 import { EmailSchema } from "./auth-schemas.ts";
+import { jsonBytes } from "./json.ts";
 import { ServiceNameSchema } from "./messaging.ts";
-
-export const PLATFORM_ROLES = ["admin"] as const;
-export const PlatformRoleSchema = z.enum(PLATFORM_ROLES);
-export type PlatformRole = z.infer<typeof PlatformRoleSchema>;
-
-export const PROJECT_ROLES = ["owner", "admin", "member", "viewer"] as const;
-export const ProjectRoleSchema = z.enum(PROJECT_ROLES);
-export type ProjectRole = z.infer<typeof ProjectRoleSchema>;
-
-/** Roles that can be given to a member; ownership comes only with creating the project. */
-export const AssignableProjectRoleSchema = z.enum(["admin", "member", "viewer"]);
-export type AssignableProjectRole = z.infer<typeof AssignableProjectRoleSchema>;
+import { pageSchema } from "./pagination.ts";
+import { AssignableProjectRoleSchema, PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
 
 export const ProfileSchema = z.object({
   id: z.uuid(),
@@ -26,10 +17,6 @@ export type Profile = z.infer<typeof ProfileSchema>;
 
 /** Serialized size limit of the preferences document (and of one patch), in bytes. @default 16_384 */
 export const PREFERENCES_MAX_BYTES = 16_384;
-
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), "utf8");
-}
 
 /**
  * A JSON Merge Patch (RFC 7396) over the preferences: objects merge key by key, `null` deletes a
@@ -48,15 +35,6 @@ export const UpdateMeSchema = z.strictObject({
 });
 export type UpdateMe = z.infer<typeof UpdateMeSchema>;
 
-const CursorSchema = z.string().min(1).max(512);
-
-/** `?limit=` (default 50, max 200) and an opaque `?cursor=` (API.md). */
-export const UserPageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: CursorSchema.optional(),
-});
-export type UserPageQuery = z.infer<typeof UserPageQuerySchema>;
-
 export const HistoryEntrySchema = z.object({
   eventId: z.uuid(),
   type: z.string(),
@@ -66,10 +44,7 @@ export const HistoryEntrySchema = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
-export const HistoryPageSchema = z.object({
-  items: z.array(HistoryEntrySchema),
-  nextCursor: z.string().nullable(),
-});
+export const HistoryPageSchema = pageSchema(HistoryEntrySchema);
 export type HistoryPage = z.infer<typeof HistoryPageSchema>;
 
 export const ProjectNameSchema = z.string().trim().min(1).max(100);
@@ -87,10 +62,7 @@ export const ProjectSummarySchema = z.object({
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 
-export const ProjectPageSchema = z.object({
-  items: z.array(ProjectSummarySchema),
-  nextCursor: z.string().nullable(),
-});
+export const ProjectPageSchema = pageSchema(ProjectSummarySchema);
 export type ProjectPage = z.infer<typeof ProjectPageSchema>;
 
 export const ProjectParamsSchema = z.strictObject({ projectId: z.uuid() });
@@ -124,3 +96,26 @@ export const MembershipSchema = z.object({
   addedAt: z.iso.datetime(),
 });
 export type Membership = z.infer<typeof MembershipSchema>;
+
+/** Who the caller is to the gateway: platform roles and, for a project, their role there (null: none). */
+export const AccessRequestSchema = z.strictObject({ userId: z.uuid(), projectId: z.uuid().optional() });
+export const AccessSchema = z.object({
+  platformRoles: z.array(PlatformRoleSchema),
+  projectRole: ProjectRoleSchema.nullable(),
+});
+
+/** A change of an account's platform role (internal, no route). */
+export const AdminRoleChangeRequestSchema = z.strictObject({
+  email: EmailSchema,
+  role: PlatformRoleSchema.default("admin"),
+});
+export const AdminRoleChangeSchema = z.object({
+  userId: z.uuid(),
+  email: z.string(),
+  role: PlatformRoleSchema,
+  /** False when the account already was (or was not) in that role. */
+  changed: z.boolean(),
+});
+
+export const ErasureStartedSchema = z.object({ userId: z.uuid(), status: z.literal("erasure_started") });
+export const MemberRemovedSchema = z.object({ projectId: z.uuid(), userId: z.uuid() });

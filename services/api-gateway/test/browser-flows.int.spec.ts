@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
-  authOAuthCallback,
-  authOAuthLink,
-  authOAuthStart,
   type MessageContext,
   OAUTH_FLOW_COOKIE,
+  oauthCallback,
+  oauthLink,
+  oauthStart,
   TesseraError,
 } from "@tessera/contracts";
 import { testNamespace } from "@tessera/testing";
@@ -17,7 +17,7 @@ import { createSigningKey, type SigningKey, signAccessToken } from "./support/to
 let harness: Harness;
 let key: SigningKey;
 const flowCookie = `k1~${"A".repeat(60)}`;
-const callbacks: { request: z.infer<typeof authOAuthCallback.request>; ctx: MessageContext }[] = [];
+const callbacks: { request: z.infer<typeof oauthCallback.request>; ctx: MessageContext }[] = [];
 let frontEnd: string | null = null;
 /** When set, the fake `auth` refuses the callback with it. */
 let refusal: TesseraError | null = null;
@@ -35,16 +35,16 @@ beforeAll(async () => {
   key = await createSigningKey();
   await harness.publishKeys([key]);
   // `auth` as the gateway sees it: it names the redirect and the cookie, the gateway speaks HTTP.
-  harness.services.auth.serve(authOAuthStart, async ({ provider }) => ({
+  harness.services.auth.serve(oauthStart, async ({ provider }) => ({
     location: `https://id.example/authorize?client_id=tessera&provider=${provider}`,
     stateCookie: flowCookie,
   }));
-  harness.services.auth.serve(authOAuthCallback, async (request, ctx) => {
+  harness.services.auth.serve(oauthCallback, async (request, ctx) => {
     callbacks.push({ request, ctx });
     if (refusal !== null) throw refusal;
     return { ...pair(randomUUID()), location: frontEnd };
   });
-  harness.services.auth.serve(authOAuthLink, async ({ provider }, ctx) => ({
+  harness.services.auth.serve(oauthLink, async ({ provider }, ctx) => ({
     url: `https://id.example/authorize?provider=${provider}&for=${ctx.actor}`,
     stateCookie: flowCookie,
   }));

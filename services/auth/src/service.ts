@@ -1,21 +1,21 @@
 import {
   AUTH_EVENTS,
-  authEmailVerify,
-  authJwks,
-  authLogin,
-  authLogout,
-  authOAuthCallback,
-  authOAuthLink,
-  authOAuthProviders,
-  authOAuthStart,
-  authPasswordChange,
-  authPasswordForgot,
-  authPasswordReset,
-  authRefresh,
-  authRegister,
-  authSessionRevoke,
-  authSessionsList,
+  accountsRegister,
+  emailVerify,
+  jwksGet,
   OAUTH_FLOW_TTL_SECONDS,
+  oauthCallback,
+  oauthLink,
+  oauthProvidersList,
+  oauthStart,
+  passwordChange,
+  passwordForgot,
+  passwordReset,
+  sessionsList,
+  sessionsLogin,
+  sessionsLogout,
+  sessionsRefresh,
+  sessionsRevoke,
 } from "@tessera/contracts";
 import { startAsyncProjection } from "@tessera/eventstore";
 import { type Logger, type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
@@ -26,7 +26,7 @@ import { listSessions } from "./app/list-sessions.ts";
 import { login } from "./app/login.ts";
 import { loginThrottle } from "./app/login-throttle.ts";
 import { logout } from "./app/logout.ts";
-import { oauthCallback } from "./app/oauth-callback.ts";
+import { finishOAuth } from "./app/oauth-callback.ts";
 import { linkOAuth, listProviders, startOAuth } from "./app/oauth-start.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
 import { refresh } from "./app/refresh.ts";
@@ -140,7 +140,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
       onStop("login failure pruning", async () => clearInterval(pruning));
 
       bus.serve(
-        authRegister,
+        accountsRegister,
         register({
           ...sessions,
           ...passwords,
@@ -148,14 +148,14 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
           verificationTtlMs: config.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
         }),
       );
-      bus.serve(authLogin, login({ ...sessions, hasher, db, throttle }));
-      bus.serve(authRefresh, refresh({ ...sessions, db }));
-      bus.serve(authLogout, logout({ store, clock, db }));
-      bus.serve(authSessionsList, listSessions({ db, refreshIdleMs: sessions.refreshIdleMs, clock }));
-      bus.serve(authSessionRevoke, revokeOwnSession({ store, clock }));
-      bus.serve(authPasswordChange, changePassword({ clock, db, ...passwords }));
+      bus.serve(sessionsLogin, login({ ...sessions, hasher, db, throttle }));
+      bus.serve(sessionsRefresh, refresh({ ...sessions, db }));
+      bus.serve(sessionsLogout, logout({ store, clock, db }));
+      bus.serve(sessionsList, listSessions({ db, refreshIdleMs: sessions.refreshIdleMs, clock }));
+      bus.serve(sessionsRevoke, revokeOwnSession({ store, clock }));
+      bus.serve(passwordChange, changePassword({ clock, db, ...passwords }));
       bus.serve(
-        authPasswordForgot,
+        passwordForgot,
         forgotPassword({
           db,
           store,
@@ -165,9 +165,9 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
           background,
         }),
       );
-      bus.serve(authPasswordReset, resetPassword({ clock, db, ...passwords }));
-      bus.serve(authEmailVerify, verifyEmail({ db, store, clock }));
-      bus.serve(authJwks, async () => keys.jwks());
+      bus.serve(passwordReset, resetPassword({ clock, db, ...passwords }));
+      bus.serve(emailVerify, verifyEmail({ db, store, clock }));
+      bus.serve(jwksGet, async () => keys.jwks());
 
       const oauth = {
         clients: createOAuthClients(config.OAUTH_PROVIDERS, config.OAUTH_REDIRECT_BASE_URL),
@@ -175,12 +175,12 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
         flowTtlMs: OAUTH_FLOW_TTL_SECONDS * SECOND,
         clock,
       };
-      bus.serve(authOAuthProviders, listProviders(oauth));
-      bus.serve(authOAuthStart, startOAuth(oauth));
-      bus.serve(authOAuthLink, linkOAuth({ ...oauth, db }));
+      bus.serve(oauthProvidersList, listProviders(oauth));
+      bus.serve(oauthStart, startOAuth(oauth));
+      bus.serve(oauthLink, linkOAuth({ ...oauth, db }));
       bus.serve(
-        authOAuthCallback,
-        oauthCallback({
+        oauthCallback,
+        finishOAuth({
           ...sessions,
           ...oauth,
           db,

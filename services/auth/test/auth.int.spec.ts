@@ -4,12 +4,12 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Bus, busNames, createBus } from "@tessera/bus";
 import {
   AccessTokenClaimsSchema,
-  authLogin,
-  authRegister,
+  accountsRegister,
   EventEnvelopeSchema,
   JWKS_KV,
   JwksSchema,
   RemoteError,
+  sessionsLogin,
   type TokenPair,
 } from "@tessera/contracts";
 import { type InProcessService, startInProcess, TEST_NATS_URL } from "@tessera/testing";
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 function register(email: string): Promise<TokenPair> {
-  return caller.request(authRegister, { email, password }, ctx());
+  return caller.request(accountsRegister, { email, password }, ctx());
 }
 
 describe("auth registration and login", () => {
@@ -127,17 +127,17 @@ describe("auth registration and login", () => {
 
   it("logs in with the email in any case and refuses a wrong password", async () => {
     const pair = await register("Noether@Example.com");
-    const login = await caller.request(authLogin, { email: "noether@example.com", password }, ctx());
+    const login = await caller.request(sessionsLogin, { email: "noether@example.com", password }, ctx());
     expect(login.user.id).toBe(pair.user.id);
     await expect(
-      caller.request(authLogin, { email: "noether@example.com", password: "wrong password!" }, ctx()),
+      caller.request(sessionsLogin, { email: "noether@example.com", password: "wrong password!" }, ctx()),
     ).rejects.toMatchObject({ code: "auth.invalid_credentials", status: 401 });
   });
 
   it("refuses one of the most common passwords, in any case, with errors on the password field", async () => {
     for (const common of ["password123", "Password123", "QWERTYUIOP"]) {
       await expect(
-        caller.request(authRegister, { email: "common@example.com", password: common }, ctx()),
+        caller.request(accountsRegister, { email: "common@example.com", password: common }, ctx()),
       ).rejects.toMatchObject({
         status: 400,
         code: "auth.password_too_common",
@@ -148,12 +148,12 @@ describe("auth registration and login", () => {
 
   it("takes a long password exactly as typed, spaces and case included", async () => {
     const exact = `  Ünïcode Passphrase ${"x".repeat(100)}  `;
-    await caller.request(authRegister, { email: "exact@example.com", password: exact }, ctx());
+    await caller.request(accountsRegister, { email: "exact@example.com", password: exact }, ctx());
     await expect(
-      caller.request(authLogin, { email: "exact@example.com", password: exact }, ctx()),
+      caller.request(sessionsLogin, { email: "exact@example.com", password: exact }, ctx()),
     ).resolves.toBeDefined();
     await expect(
-      caller.request(authLogin, { email: "exact@example.com", password: exact.trim() }, ctx()),
+      caller.request(sessionsLogin, { email: "exact@example.com", password: exact.trim() }, ctx()),
     ).rejects.toMatchObject({ code: "auth.invalid_credentials" });
   });
 });

@@ -1,9 +1,9 @@
 import {
-  authLogin,
-  authPasswordForgot,
-  authPasswordReset,
-  authRegister,
+  accountsRegister,
+  passwordForgot,
+  passwordReset,
   RemoteError,
+  sessionsLogin,
 } from "@tessera/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthHarness, ctx, latestLinkToken, median, startAuth } from "./support.ts";
@@ -58,13 +58,13 @@ describe("no user enumeration", () => {
     const emails = await Promise.all(
       Array.from({ length: SAMPLES }, async (_, i) => {
         const address = `forgot${i}@example.com`;
-        await h.caller.request(authRegister, { email: address, password }, ctx());
+        await h.caller.request(accountsRegister, { email: address, password }, ctx());
         return address;
       }),
     );
     const result = await compare(
-      (i) => h.caller.request(authPasswordForgot, { email: emails[i] ?? "" }, ctx()),
-      (i) => h.caller.request(authPasswordForgot, { email: `ghost${i}@example.com` }, ctx()),
+      (i) => h.caller.request(passwordForgot, { email: emails[i] ?? "" }, ctx()),
+      (i) => h.caller.request(passwordForgot, { email: `ghost${i}@example.com` }, ctx()),
     );
     expect(result.outcomes).toEqual(new Set(["null"]));
     const slower = Math.max(result.known, result.unknown);
@@ -82,14 +82,18 @@ describe("no user enumeration", () => {
     const emails = await Promise.all(
       Array.from({ length: SAMPLES }, async (_, i) => {
         const address = `login${i}@example.com`;
-        await h.caller.request(authRegister, { email: address, password }, ctx());
+        await h.caller.request(accountsRegister, { email: address, password }, ctx());
         return address;
       }),
     );
     const result = await compare(
-      (i) => h.caller.request(authLogin, { email: emails[i] ?? "", password: "wrong password!" }, ctx()),
+      (i) => h.caller.request(sessionsLogin, { email: emails[i] ?? "", password: "wrong password!" }, ctx()),
       (i) =>
-        h.caller.request(authLogin, { email: `nobody${i}@example.com`, password: "wrong password!" }, ctx()),
+        h.caller.request(
+          sessionsLogin,
+          { email: `nobody${i}@example.com`, password: "wrong password!" },
+          ctx(),
+        ),
     );
     expect(result.outcomes.size).toBe(1);
     const ratio = result.known / result.unknown;
@@ -100,22 +104,22 @@ describe("no user enumeration", () => {
   it("answers an unknown and a used reset token alike, in comparable time", async () => {
     const used: string[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      const pair = await h.caller.request(authRegister, { email: `reset${i}@example.com`, password }, ctx());
-      await h.caller.request(authPasswordForgot, { email: pair.user.email }, ctx());
+      const pair = await h.caller.request(
+        accountsRegister,
+        { email: `reset${i}@example.com`, password },
+        ctx(),
+      );
+      await h.caller.request(passwordForgot, { email: pair.user.email }, ctx());
       const token = await latestLinkToken(h, pair.user.id, "password-reset");
-      await h.caller.request(authPasswordReset, { token, newPassword: "first new passphrase" }, ctx());
+      await h.caller.request(passwordReset, { token, newPassword: "first new passphrase" }, ctx());
       used.push(token);
     }
     const result = await compare(
       (i) =>
-        h.caller.request(
-          authPasswordReset,
-          { token: used[i] ?? "", newPassword: "second passphrase" },
-          ctx(),
-        ),
+        h.caller.request(passwordReset, { token: used[i] ?? "", newPassword: "second passphrase" }, ctx()),
       (i) =>
         h.caller.request(
-          authPasswordReset,
+          passwordReset,
           { token: `${"Z".repeat(40)}${String(i).padStart(3, "0")}`, newPassword: "second passphrase" },
           ctx(),
         ),
@@ -128,6 +132,6 @@ describe("no user enumeration", () => {
 });
 
 async function loginId(email: string): Promise<string | undefined> {
-  const pair = await h.caller.request(authLogin, { email, password }, ctx());
+  const pair = await h.caller.request(sessionsLogin, { email, password }, ctx());
   return pair.user.id;
 }

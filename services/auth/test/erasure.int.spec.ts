@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { busNames, createBus } from "@tessera/bus";
 import {
-  authLogin,
-  authPasswordForgot,
-  authPasswordReset,
-  authRefresh,
-  authRegister,
+  accountsRegister,
   type EventEnvelope,
+  passwordForgot,
+  passwordReset,
   REVOKED_SESSIONS_KV,
+  sessionsLogin,
+  sessionsRefresh,
   type TokenPair,
 } from "@tessera/contracts";
 import { ERASED_PLACEHOLDER, rebuildProjection } from "@tessera/eventstore";
@@ -84,14 +84,15 @@ async function count(query: ReturnType<typeof sql<{ count: number }>>): Promise<
 }
 
 const register = (email: string): Promise<TokenPair> =>
-  h.caller.request(authRegister, { email, password }, ctx());
-const login = (email: string): Promise<TokenPair> => h.caller.request(authLogin, { email, password }, ctx());
+  h.caller.request(accountsRegister, { email, password }, ctx());
+const login = (email: string): Promise<TokenPair> =>
+  h.caller.request(sessionsLogin, { email, password }, ctx());
 
 describe("erasure in auth", () => {
   it("keeps the email and password hash out of stored events from the start", async () => {
     const email = `Sealed.${randomUUID().slice(0, 8)}@Example.com`;
     const pair = await register(email);
-    await h.caller.request(authPasswordForgot, { email }, ctx());
+    await h.caller.request(passwordForgot, { email }, ctx());
     await latestLinkToken(h, pair.user.id, "password-reset");
     const { rows } = await sql<{ password_hash: string }>`
       select password_hash from auth.accounts where account_id = ${pair.user.id}`.execute(db());
@@ -105,10 +106,14 @@ describe("erasure in auth", () => {
     const first = await register(email);
     const accountId = first.user.id;
     const second = await login(email);
-    await h.caller.request(authPasswordForgot, { email }, ctx());
+    await h.caller.request(passwordForgot, { email }, ctx());
     const resetToken = await latestLinkToken(h, accountId, "password-reset");
     await expect(
-      h.caller.request(authLogin, { email, password: "a wrong passphrase" }, ctx({ clientIp: "10.9.9.9" })),
+      h.caller.request(
+        sessionsLogin,
+        { email, password: "a wrong passphrase" },
+        ctx({ clientIp: "10.9.9.9" }),
+      ),
     ).rejects.toMatchObject({ status: 401 });
     const { rows } = await sql<{ password_hash: string }>`
       select password_hash from auth.accounts where account_id = ${accountId}`.execute(db());
@@ -143,15 +148,11 @@ describe("erasure in auth", () => {
     await expect(login(email)).rejects.toMatchObject({ status: 401, code: "auth.invalid_credentials" });
     for (const pair of [first, second]) {
       await expect(
-        h.caller.request(authRefresh, { refreshToken: pair.refreshToken }, ctx()),
+        h.caller.request(sessionsRefresh, { refreshToken: pair.refreshToken }, ctx()),
       ).rejects.toMatchObject({ status: 401 });
     }
     await expect(
-      h.caller.request(
-        authPasswordReset,
-        { token: resetToken, newPassword: "a brand new passphrase" },
-        ctx(),
-      ),
+      h.caller.request(passwordReset, { token: resetToken, newPassword: "a brand new passphrase" }, ctx()),
     ).rejects.toMatchObject({ status: 400, code: "auth.reset_token_invalid" });
     const revoked = await h.caller.kv(REVOKED_SESSIONS_KV.bucket);
     for (const pair of [first, second]) {

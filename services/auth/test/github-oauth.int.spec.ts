@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { authOAuthCallback, authOAuthStart } from "@tessera/contracts";
+import { oauthCallback, oauthStart } from "@tessera/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGithub, startFakeGithub } from "./fake-github.ts";
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function flowFor(userId: number) {
-  const flow = await h.caller.request(authOAuthStart, { provider: "github" }, ctx());
+  const flow = await h.caller.request(oauthStart, { provider: "github" }, ctx());
   const back = await github.authorize(flow.location, userId);
   return {
     provider: "github",
@@ -50,7 +50,7 @@ describe("GitHub sign-in (plain OAuth 2)", () => {
     const email = `gh.${randomUUID().slice(0, 8)}@example.com`;
     github.users.set(id, { id, name: "Octo Cat", email, verified: true });
     const request = await flowFor(id);
-    const pair = await h.caller.request(authOAuthCallback, request, ctx());
+    const pair = await h.caller.request(oauthCallback, request, ctx());
     expect(pair.user.email).toBe(email);
     expect(pair.location).toBe(FRONTEND);
     const { rows } = await sql<{ issuer: string; account_id: string; email_verified_at: Date | null }>`
@@ -60,15 +60,15 @@ describe("GitHub sign-in (plain OAuth 2)", () => {
       { issuer: "https://github.com", account_id: pair.user.id, email_verified_at: expect.any(Date) },
     ]);
     // The browser is sent to the front-end with the failure, not shown a JSON page.
-    await expect(h.caller.request(authOAuthCallback, request, ctx())).rejects.toMatchObject({
+    await expect(h.caller.request(oauthCallback, request, ctx())).rejects.toMatchObject({
       status: 400,
       code: "auth.oauth_failed",
       location: FRONTEND,
     });
     await expect(
-      h.caller.request(authOAuthCallback, { ...request, stateCookie: undefined }, ctx()),
+      h.caller.request(oauthCallback, { ...request, stateCookie: undefined }, ctx()),
     ).rejects.toMatchObject({ status: 400, code: "auth.oauth_state_invalid", location: FRONTEND });
-    const again = await h.caller.request(authOAuthCallback, await flowFor(id), ctx());
+    const again = await h.caller.request(oauthCallback, await flowFor(id), ctx());
     expect(again.user.id).toBe(pair.user.id);
   });
 });

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
-  authEmailVerify,
-  authOAuthCallback,
-  authOAuthLink,
-  authOAuthProviders,
-  authOAuthStart,
-  authRegister,
+  accountsRegister,
+  emailVerify,
+  oauthCallback,
+  oauthLink,
+  oauthProvidersList,
+  oauthStart,
   type TokenPair,
 } from "@tessera/contracts";
 import { decodeJwt } from "jose";
@@ -42,7 +42,7 @@ afterAll(async () => {
   await op?.stop();
 });
 
-const start = () => h.caller.request(authOAuthStart, { provider: "acme" }, ctx());
+const start = () => h.caller.request(oauthStart, { provider: "acme" }, ctx());
 
 function callbackRequest(back: URL, stateCookie: string | undefined) {
   const param = (name: string) => back.searchParams.get(name) ?? undefined;
@@ -65,13 +65,13 @@ function person(emailVerified: boolean, email = `p.${randomUUID().slice(0, 8)}@e
 async function signIn(subject: string) {
   const flow = await start();
   const back = await op.authorize(flow.location, subject);
-  return h.caller.request(authOAuthCallback, callbackRequest(back, flow.stateCookie), ctx());
+  return h.caller.request(oauthCallback, callbackRequest(back, flow.stateCookie), ctx());
 }
 
 async function registerVerified(email: string): Promise<TokenPair> {
-  const pair = await h.caller.request(authRegister, { email, password }, ctx());
+  const pair = await h.caller.request(accountsRegister, { email, password }, ctx());
   const token = await latestLinkToken(h, pair.user.id, "email-verification");
-  await h.caller.request(authEmailVerify, { token }, ctx());
+  await h.caller.request(emailVerify, { token }, ctx());
   return pair;
 }
 
@@ -80,10 +80,10 @@ const as = (pair: TokenPair) =>
 
 describe("OAuth/OIDC sign-in against a real OpenID provider", () => {
   it("lists the configured providers and answers 404 for another", async () => {
-    expect(await h.caller.request(authOAuthProviders, {}, ctx())).toEqual({
+    expect(await h.caller.request(oauthProvidersList, {}, ctx())).toEqual({
       items: [{ name: "acme", type: "oidc" }],
     });
-    await expect(h.caller.request(authOAuthStart, { provider: "nope" }, ctx())).rejects.toMatchObject({
+    await expect(h.caller.request(oauthStart, { provider: "nope" }, ctx())).rejects.toMatchObject({
       status: 404,
       code: "auth.oauth_provider_not_found",
     });
@@ -148,7 +148,7 @@ describe("OAuth/OIDC sign-in against a real OpenID provider", () => {
     const good = callbackRequest(back, flow.stateCookie);
     const invalidState = { status: 400, code: "auth.oauth_state_invalid" };
     const call = (request: ReturnType<typeof callbackRequest>) =>
-      h.caller.request(authOAuthCallback, request, ctx());
+      h.caller.request(oauthCallback, request, ctx());
 
     await expect(call({ ...good, state: "not-the-state" })).rejects.toMatchObject(invalidState);
     await expect(call(callbackRequest(back, undefined))).rejects.toMatchObject(invalidState);
@@ -185,7 +185,7 @@ describe("OAuth/OIDC sign-in against a real OpenID provider", () => {
   it("never takes over an account by email: auto-links only when the provider and the account both verified it", async () => {
     // An attacker registers the victim's address first and never verifies it.
     const victimEmail = `victim.${randomUUID().slice(0, 8)}@example.com`;
-    const squatter = await h.caller.request(authRegister, { email: victimEmail, password }, ctx());
+    const squatter = await h.caller.request(accountsRegister, { email: victimEmail, password }, ctx());
     const victim = person(true, victimEmail);
     await expect(signIn(victim.subject)).rejects.toMatchObject({
       status: 409,
@@ -210,28 +210,28 @@ describe("OAuth/OIDC sign-in against a real OpenID provider", () => {
 
   it("links a provider to the signed-in caller and refuses an identity that belongs to another account", async () => {
     const caller = await h.caller.request(
-      authRegister,
+      accountsRegister,
       { email: `linker.${randomUUID().slice(0, 8)}@example.com`, password },
       ctx(),
     );
     const identity = person(false, `elsewhere.${randomUUID().slice(0, 8)}@example.com`);
-    const link = await h.caller.request(authOAuthLink, { provider: "acme" }, as(caller));
+    const link = await h.caller.request(oauthLink, { provider: "acme" }, as(caller));
     const back = await op.authorize(link.url, identity.subject);
-    const linked = await h.caller.request(authOAuthCallback, callbackRequest(back, link.stateCookie), ctx());
+    const linked = await h.caller.request(oauthCallback, callbackRequest(back, link.stateCookie), ctx());
     expect(linked.user.id).toBe(caller.user.id);
     expect((await signIn(identity.subject)).user.id).toBe(caller.user.id);
 
     const someoneElse = await h.caller.request(
-      authRegister,
+      accountsRegister,
       { email: `other.${randomUUID().slice(0, 8)}@example.com`, password },
       ctx(),
     );
-    const steal = await h.caller.request(authOAuthLink, { provider: "acme" }, as(someoneElse));
+    const steal = await h.caller.request(oauthLink, { provider: "acme" }, as(someoneElse));
     const stolen = await op.authorize(steal.url, identity.subject);
     await expect(
-      h.caller.request(authOAuthCallback, callbackRequest(stolen, steal.stateCookie), ctx()),
+      h.caller.request(oauthCallback, callbackRequest(stolen, steal.stateCookie), ctx()),
     ).rejects.toMatchObject({ status: 409, code: "auth.oauth_identity_taken" });
-    await expect(h.caller.request(authOAuthLink, { provider: "acme" }, ctx())).rejects.toMatchObject({
+    await expect(h.caller.request(oauthLink, { provider: "acme" }, ctx())).rejects.toMatchObject({
       status: 401,
     });
   });

@@ -1,12 +1,12 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import {
-  authEmailVerify,
-  authLogin,
-  authPasswordForgot,
-  authPasswordReset,
-  authRefresh,
-  authRegister,
+  accountsRegister,
   EventEnvelopeSchema,
+  emailVerify,
+  passwordForgot,
+  passwordReset,
+  sessionsLogin,
+  sessionsRefresh,
   type TokenPair,
 } from "@tessera/contracts";
 import { sql } from "kysely";
@@ -27,10 +27,10 @@ afterAll(async () => {
 });
 
 const register = (): Promise<TokenPair> =>
-  h.caller.request(authRegister, { email: `r${++emails}@example.com`, password }, ctx());
-const forgot = (email: string) => h.caller.request(authPasswordForgot, { email }, ctx());
+  h.caller.request(accountsRegister, { email: `r${++emails}@example.com`, password }, ctx());
+const forgot = (email: string) => h.caller.request(passwordForgot, { email }, ctx());
 const reset = (token: string, chosen = newPassword) =>
-  h.caller.request(authPasswordReset, { token, newPassword: chosen }, ctx());
+  h.caller.request(passwordReset, { token, newPassword: chosen }, ctx());
 
 async function resetTokenFor(pair: TokenPair): Promise<string> {
   await forgot(pair.user.email);
@@ -46,19 +46,19 @@ describe("password reset", () => {
 
   it("resets the password with the emailed token and revokes every session", async () => {
     const pair = await register();
-    const other = await h.caller.request(authLogin, { email: pair.user.email, password }, ctx());
+    const other = await h.caller.request(sessionsLogin, { email: pair.user.email, password }, ctx());
     const token = await resetTokenFor(pair);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
     await expect(reset(token)).resolves.toBeNull();
     for (const session of [pair, other]) {
       await expect(
-        h.caller.request(authRefresh, { refreshToken: session.refreshToken }, ctx()),
+        h.caller.request(sessionsRefresh, { refreshToken: session.refreshToken }, ctx()),
       ).rejects.toMatchObject({
         code: "auth.invalid_refresh_token",
       });
     }
     await expect(
-      h.caller.request(authLogin, { email: pair.user.email, password: newPassword }, ctx()),
+      h.caller.request(sessionsLogin, { email: pair.user.email, password: newPassword }, ctx()),
     ).resolves.toBeDefined();
   });
 
@@ -139,9 +139,9 @@ describe("email verification", () => {
       return rows[0]?.email_verified_at;
     };
     expect(await verifiedAt()).toBeNull();
-    await expect(h.caller.request(authEmailVerify, { token }, ctx())).resolves.toBeNull();
+    await expect(h.caller.request(emailVerify, { token }, ctx())).resolves.toBeNull();
     expect(await verifiedAt()).toBeInstanceOf(Date);
-    await expect(h.caller.request(authEmailVerify, { token }, ctx())).rejects.toMatchObject({
+    await expect(h.caller.request(emailVerify, { token }, ctx())).rejects.toMatchObject({
       status: 400,
       code: "auth.verification_token_invalid",
     });
@@ -150,6 +150,6 @@ describe("email verification", () => {
   it("refuses a reset token as a verification token", async () => {
     const pair = await register();
     const token = await resetTokenFor(pair);
-    await expect(h.caller.request(authEmailVerify, { token }, ctx())).rejects.toMatchObject({ status: 400 });
+    await expect(h.caller.request(emailVerify, { token }, ctx())).rejects.toMatchObject({ status: 400 });
   });
 });

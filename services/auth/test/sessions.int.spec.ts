@@ -1,14 +1,14 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import {
-  authLogin,
-  authLogout,
-  authPasswordChange,
-  authRefresh,
-  authRegister,
-  authSessionRevoke,
-  authSessionsList,
+  accountsRegister,
   EventEnvelopeSchema,
+  passwordChange,
   REVOKED_SESSIONS_KV,
+  sessionsList,
+  sessionsLogin,
+  sessionsLogout,
+  sessionsRefresh,
+  sessionsRevoke,
   type TokenPair,
 } from "@tessera/contracts";
 import { decodeJwt } from "jose";
@@ -29,9 +29,10 @@ afterAll(async () => {
 });
 
 const register = (): Promise<TokenPair> =>
-  h.caller.request(authRegister, { email: `s${++emails}@example.com`, password }, ctx());
-const login = (email: string): Promise<TokenPair> => h.caller.request(authLogin, { email, password }, ctx());
-const refresh = (refreshToken: string) => h.caller.request(authRefresh, { refreshToken }, ctx());
+  h.caller.request(accountsRegister, { email: `s${++emails}@example.com`, password }, ctx());
+const login = (email: string): Promise<TokenPair> =>
+  h.caller.request(sessionsLogin, { email, password }, ctx());
+const refresh = (refreshToken: string) => h.caller.request(sessionsRefresh, { refreshToken }, ctx());
 /** The context the gateway builds from an access token. */
 const as = (pair: TokenPair) => {
   const claims = decodeJwt(pair.accessToken);
@@ -145,7 +146,7 @@ describe("sessions", () => {
     const first = await register();
     const others = [await login(first.user.email), await login(first.user.email)];
     const newest = others[1] as TokenPair;
-    const page1 = await h.caller.request(authSessionsList, { limit: 2 }, as(newest));
+    const page1 = await h.caller.request(sessionsList, { limit: 2 }, as(newest));
     expect(page1.items.map((item) => item.id)).toEqual([
       sessionOf(newest),
       sessionOf(others[0] as TokenPair),
@@ -153,7 +154,7 @@ describe("sessions", () => {
     expect(page1.items.map((item) => item.current)).toEqual([true, false]);
     expect(page1.nextCursor).toEqual(expect.any(String));
     const page2 = await h.caller.request(
-      authSessionsList,
+      sessionsList,
       { limit: 2, cursor: page1.nextCursor ?? undefined },
       as(newest),
     );
@@ -165,7 +166,7 @@ describe("sessions", () => {
   it("refuses a forged cursor with 400", async () => {
     const pair = await register();
     await expect(
-      h.caller.request(authSessionsList, { limit: 5, cursor: "bm90LWEtY3Vyc29y" }, as(pair)),
+      h.caller.request(sessionsList, { limit: 5, cursor: "bm90LWEtY3Vyc29y" }, as(pair)),
     ).rejects.toMatchObject({
       status: 400,
       code: "validation.failed",
@@ -175,8 +176,8 @@ describe("sessions", () => {
   it("revokes one of the caller's sessions and puts it on the gateway's deny-list", async () => {
     const first = await register();
     const second = await login(first.user.email);
-    await h.caller.request(authSessionRevoke, { sessionId: sessionOf(first) }, as(second));
-    const listed = await h.caller.request(authSessionsList, { limit: 50 }, as(second));
+    await h.caller.request(sessionsRevoke, { sessionId: sessionOf(first) }, as(second));
+    const listed = await h.caller.request(sessionsList, { limit: 50 }, as(second));
     expect(listed.items.map((item) => item.id)).toEqual([sessionOf(second)]);
     await expect(refresh(first.refreshToken)).rejects.toMatchObject({ code: "auth.invalid_refresh_token" });
     expect(Date.parse(String(await revokedSessionKey(sessionOf(first))))).not.toBeNaN();
@@ -186,7 +187,7 @@ describe("sessions", () => {
     const victim = await register();
     const intruder = await register();
     await expect(
-      h.caller.request(authSessionRevoke, { sessionId: sessionOf(victim) }, as(intruder)),
+      h.caller.request(sessionsRevoke, { sessionId: sessionOf(victim) }, as(intruder)),
     ).rejects.toMatchObject({ status: 404, code: "auth.session_not_found" });
     await expect(refresh(victim.refreshToken)).resolves.toMatchObject({ user: victim.user });
   });
@@ -195,11 +196,11 @@ describe("sessions", () => {
     const pair = await register();
     const stranger = await register();
     await expect(
-      h.caller.request(authLogout, { refreshToken: stranger.refreshToken }, as(pair)),
+      h.caller.request(sessionsLogout, { refreshToken: stranger.refreshToken }, as(pair)),
     ).resolves.toBeNull();
     await expect(refresh(stranger.refreshToken)).resolves.toBeDefined();
     await expect(
-      h.caller.request(authLogout, { refreshToken: pair.refreshToken }, as(pair)),
+      h.caller.request(sessionsLogout, { refreshToken: pair.refreshToken }, as(pair)),
     ).resolves.toBeNull();
     await expect(refresh(pair.refreshToken)).rejects.toMatchObject({ code: "auth.invalid_refresh_token" });
     expect(await revokedSessionKey(sessionOf(pair))).toBeDefined();
@@ -209,14 +210,14 @@ describe("sessions", () => {
     const current = await register();
     const other = await login(current.user.email);
     const newPassword = "another fine passphrase";
-    await h.caller.request(authPasswordChange, { currentPassword: password, newPassword }, as(current));
+    await h.caller.request(passwordChange, { currentPassword: password, newPassword }, as(current));
     await expect(refresh(other.refreshToken)).rejects.toMatchObject({ code: "auth.invalid_refresh_token" });
     expect(await revokedSessionKey(sessionOf(other))).toBeDefined();
     const kept = await refresh(current.refreshToken);
     expect(sessionOf(kept)).toBe(sessionOf(current));
     await expect(login(current.user.email)).rejects.toMatchObject({ code: "auth.invalid_credentials" });
     await expect(
-      h.caller.request(authLogin, { email: current.user.email, password: newPassword }, ctx()),
+      h.caller.request(sessionsLogin, { email: current.user.email, password: newPassword }, ctx()),
     ).resolves.toBeDefined();
   });
 
@@ -239,7 +240,7 @@ describe("sessions", () => {
     try {
       await expect(
         h.caller.request(
-          authPasswordChange,
+          passwordChange,
           { currentPassword: password, newPassword: "a changed passphrase" },
           as(current),
         ),
@@ -263,17 +264,13 @@ describe("sessions", () => {
     const pair = await register();
     await expect(
       h.caller.request(
-        authPasswordChange,
+        passwordChange,
         { currentPassword: "not my password", newPassword: "fresh passphrase!" },
         as(pair),
       ),
     ).rejects.toMatchObject({ status: 400, code: "auth.current_password_incorrect" });
     await expect(
-      h.caller.request(
-        authPasswordChange,
-        { currentPassword: password, newPassword: "iloveyou123" },
-        as(pair),
-      ),
+      h.caller.request(passwordChange, { currentPassword: password, newPassword: "iloveyou123" }, as(pair)),
     ).rejects.toMatchObject({
       status: 400,
       code: "auth.password_too_common",
@@ -282,7 +279,7 @@ describe("sessions", () => {
   });
 
   it("refuses the session operations without a verified caller", async () => {
-    await expect(h.caller.request(authSessionsList, { limit: 5 }, ctx())).rejects.toMatchObject({
+    await expect(h.caller.request(sessionsList, { limit: 5 }, ctx())).rejects.toMatchObject({
       status: 401,
       code: "auth.invalid_token",
     });

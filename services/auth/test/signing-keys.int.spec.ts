@@ -1,4 +1,4 @@
-import { authLogin, authRegister, JWKS_KV, JwksSchema, type TokenPair } from "@tessera/contracts";
+import { accountsRegister, JWKS_KV, JwksSchema, sessionsLogin, type TokenPair } from "@tessera/contracts";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthHarness, ctx, startAuth } from "./support.ts";
@@ -38,7 +38,7 @@ async function waitForKids(predicate: (kids: string[]) => boolean): Promise<stri
 }
 
 const login = (): Promise<TokenPair> =>
-  h.caller.request(authLogin, { email: "keys@example.com", password }, ctx());
+  h.caller.request(sessionsLogin, { email: "keys@example.com", password }, ctx());
 
 async function verify(token: string) {
   const { payload } = await jwtVerify(token, createLocalJWKSet(await sharedJwks()), {
@@ -52,7 +52,11 @@ async function verify(token: string) {
 
 describe("signing-key rotation", () => {
   it("signs with a new key once the active one is too old, and still verifies the old tokens", async () => {
-    const registered = await h.caller.request(authRegister, { email: "keys@example.com", password }, ctx());
+    const registered = await h.caller.request(
+      accountsRegister,
+      { email: "keys@example.com", password },
+      ctx(),
+    );
     const oldKid = decodeProtectedHeader(registered.accessToken).kid ?? "";
     expect(await waitForKids((kids) => kids.includes(oldKid))).toEqual([oldKid]);
 

@@ -1,4 +1,4 @@
-import { authLogin, authRegister, RemoteError } from "@tessera/contracts";
+import { accountsRegister, RemoteError, sessionsLogin } from "@tessera/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthHarness, ctx, startAuth } from "./support.ts";
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 const email = () => `t${++emails}@example.com`;
 const attempt = (address: string, secret: string, clientIp: string) =>
   h.caller
-    .request(authLogin, { email: address, password: secret }, ctx({ clientIp }))
+    .request(sessionsLogin, { email: address, password: secret }, ctx({ clientIp }))
     .catch((error: unknown) => {
       if (error instanceof RemoteError) return error;
       throw error;
@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("login throttling", () => {
   it("delays an account after its free failures, whatever address they come from", async () => {
     const victim = email();
-    await h.caller.request(authRegister, { email: victim, password }, ctx());
+    await h.caller.request(accountsRegister, { email: victim, password }, ctx());
     for (let i = 1; i <= 3; i++) {
       expect(await attempt(victim, "wrong password!", `10.9.0.${i}`)).toMatchObject({
         code: "auth.invalid_credentials",
@@ -51,7 +51,7 @@ describe("login throttling", () => {
 
   it("grows the delay with further failures and clears the account's count on success", async () => {
     const user = email();
-    await h.caller.request(authRegister, { email: user, password }, ctx());
+    await h.caller.request(accountsRegister, { email: user, password }, ctx());
     for (let i = 1; i <= 3; i++) await attempt(user, "wrong password!", `10.7.0.${i}`);
     await sleep(1_100);
     expect(await attempt(user, "wrong password!", "10.7.0.10")).toMatchObject({
@@ -76,7 +76,7 @@ describe("login throttling", () => {
       });
     }
     const fresh = email();
-    await h.caller.request(authRegister, { email: fresh, password }, ctx());
+    await h.caller.request(accountsRegister, { email: fresh, password }, ctx());
     expect(await attempt(fresh, password, address)).toMatchObject({
       status: 429,
       code: "auth.too_many_attempts",

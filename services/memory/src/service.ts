@@ -1,18 +1,18 @@
 import {
-  collectionCreate,
-  collectionDelete,
-  collectionList,
-  collectionRename,
+  collectionsCreate,
+  collectionsDelete,
+  collectionsList,
+  collectionsRename,
+  embeddingsReembed,
   ingestionChunkCreated,
   MEMORY_EVENTS,
-  memoryForget,
-  memoryGet,
-  memoryHistory,
-  memoryPrune,
-  memoryRecord,
-  memoryReembed,
-  memoryRevise,
-  memorySearch,
+  memoriesForget,
+  memoriesGet,
+  memoriesHistory,
+  memoriesPrune,
+  memoriesRecord,
+  memoriesRevise,
+  memoriesSearch,
 } from "@tessera/contracts";
 import { startJobWorker } from "@tessera/jobs";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
@@ -105,20 +105,20 @@ export function memoryService(
       onStop("embed worker", () => worker.stop());
       const deps: MemoryDeps = { db, embedder, clock, policy, nudgeEmbedding: () => worker.nudge() };
 
-      bus.serve(memoryRecord, recordMemory(deps));
-      bus.serve(memoryGet, getMemory(deps));
-      bus.serve(memoryRevise, reviseMemory(deps));
-      bus.serve(memoryForget, forgetMemory(deps));
-      bus.serve(memoryHistory, getMemoryHistory(deps));
-      bus.serve(memorySearch, searchMemories({ ...deps, logger }));
-      bus.serve(collectionCreate, createCollection(deps));
-      bus.serve(collectionList, listProjectCollections(deps));
-      bus.serve(collectionRename, renameCollection(deps));
-      bus.serve(collectionDelete, deleteCollection(deps));
+      bus.serve(memoriesRecord, recordMemory(deps));
+      bus.serve(memoriesGet, getMemory(deps));
+      bus.serve(memoriesRevise, reviseMemory(deps));
+      bus.serve(memoriesForget, forgetMemory(deps));
+      bus.serve(memoriesHistory, getMemoryHistory(deps));
+      bus.serve(memoriesSearch, searchMemories({ ...deps, logger }));
+      bus.serve(collectionsCreate, createCollection(deps));
+      bus.serve(collectionsList, listProjectCollections(deps));
+      bus.serve(collectionsRename, renameCollection(deps));
+      bus.serve(collectionsDelete, deleteCollection(deps));
       const prune = pruneExpired(deps);
       const queueReembed = reembed(deps);
-      bus.serve(memoryPrune, prune);
-      bus.serve(memoryReembed, queueReembed);
+      bus.serve(memoriesPrune, prune);
+      bus.serve(embeddingsReembed, queueReembed);
 
       const jobs = await startJobWorker({
         bus,

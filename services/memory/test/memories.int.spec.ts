@@ -2,19 +2,19 @@ import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { busNames, eventStreamName } from "@tessera/bus";
 import {
-  collectionCreate,
-  collectionDelete,
-  collectionList,
-  collectionRename,
+  collectionsCreate,
+  collectionsDelete,
+  collectionsList,
+  collectionsRename,
   type EventEnvelope,
   EventEnvelopeSchema,
   type MessageContext,
-  memoryForget,
-  memoryGet,
-  memoryHistory,
-  memoryRecord,
-  memoryRevise,
-  memorySearch,
+  memoriesForget,
+  memoriesGet,
+  memoriesHistory,
+  memoriesRecord,
+  memoriesRevise,
+  memoriesSearch,
 } from "@tessera/contracts";
 import { rebuildProjection } from "@tessera/eventstore";
 import { sql } from "kysely";
@@ -45,7 +45,7 @@ const ctx = (projectId: string, actor = alice): MessageContext => ({
 });
 
 const record = (projectId: string, body: { content: string } & Record<string, unknown>, actor = alice) =>
-  harness.caller.request(memoryRecord, { projectId, ...body }, ctx(projectId, actor));
+  harness.caller.request(memoriesRecord, { projectId, ...body }, ctx(projectId, actor));
 
 function envelope(type: string, data: unknown): EventEnvelope {
   return {
@@ -103,7 +103,7 @@ describe("memories over NATS", () => {
       sourceRefs: [{ kind: "message", id: "msg-1" }],
     });
     const read = await harness.caller.request(
-      memoryGet,
+      memoriesGet,
       { projectId: projectA, memoryId: created.id },
       ctx(projectA),
     );
@@ -123,13 +123,13 @@ describe("memories over NATS", () => {
   it("revises a memory and keeps every version with its validity window", async () => {
     const created = await record(projectA, { content: "The office is in Lisbon" });
     const revised = await harness.caller.request(
-      memoryRevise,
+      memoriesRevise,
       { projectId: projectA, memoryId: created.id, content: "The office moved to Porto" },
       ctx(projectA),
     );
     expect(revised).toMatchObject({ id: created.id, version: 2, content: "The office moved to Porto" });
     const history = await harness.caller.request(
-      memoryHistory,
+      memoriesHistory,
       { projectId: projectA, memoryId: created.id, limit: 50 },
       ctx(projectA),
     );
@@ -148,14 +148,14 @@ describe("memories over NATS", () => {
       supersedes: old.id,
     });
     const stale = await harness.caller.request(
-      memoryGet,
+      memoriesGet,
       { projectId: projectA, memoryId: old.id },
       ctx(projectA),
     );
     expect(stale.supersededBy).toBe(replacement.id);
     expect(stale.validTo).not.toBeNull();
     const found = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectA, query: "Grace favourite editor", mode: "keyword" },
       ctx(projectA),
     );
@@ -164,12 +164,16 @@ describe("memories over NATS", () => {
 
   it("forgets a memory: it is gone for reads and for search", async () => {
     const created = await record(projectA, { content: "a temporary note about zebras" });
-    await harness.caller.request(memoryForget, { projectId: projectA, memoryId: created.id }, ctx(projectA));
+    await harness.caller.request(
+      memoriesForget,
+      { projectId: projectA, memoryId: created.id },
+      ctx(projectA),
+    );
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectA, memoryId: created.id }, ctx(projectA)),
+      harness.caller.request(memoriesGet, { projectId: projectA, memoryId: created.id }, ctx(projectA)),
     ).rejects.toMatchObject({ status: 404, code: "memory.not_found" });
     const found = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectA, query: "zebras", mode: "keyword" },
       ctx(projectA),
     );
@@ -216,7 +220,7 @@ describe("search", () => {
   for (const mode of ["vector", "keyword", "hybrid"] as const) {
     it(`ranks the obvious match first in ${mode} mode, with scores`, async () => {
       const found = await harness.caller.request(
-        memorySearch,
+        memoriesSearch,
         { projectId: projectS, query: "sourdough bread recipe", mode, limit: 10 },
         ctx(projectS),
       );
@@ -235,25 +239,25 @@ describe("search", () => {
       bob,
     );
     const byTier = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectS, query: "hiking or sourdough", mode: "keyword", tiers: ["episodic"] },
       ctx(projectS),
     );
     expect(byTier.items.map((item) => item.memory.id)).toEqual([ids.hiking]);
     const byOwner = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectS, query: "sourdough", mode: "hybrid", ownerId: bob },
       ctx(projectS),
     );
     expect(byOwner.items.map((item) => item.memory.id)).toEqual([tagged.id]);
     const byMetadata = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectS, query: "sourdough", mode: "vector", metadata: { kitchen: true } },
       ctx(projectS),
     );
     expect(byMetadata.items.map((item) => item.memory.id)).toEqual([tagged.id]);
     const later = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectS, query: "sourdough", mode: "keyword", createdAfter: tagged.createdAt },
       ctx(projectS),
     );
@@ -269,7 +273,7 @@ describe("search", () => {
       });
     }
     const found = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectF, query: "note about topic", mode: "vector", tiers: ["procedural"], limit: 10 },
       ctx(projectF),
     );
@@ -284,26 +288,26 @@ describe("collections", () => {
     const names = ["Alpha", "Beta", "Gamma"];
     for (const name of names) {
       await harness.caller.request(
-        collectionCreate,
+        collectionsCreate,
         { projectId: projectC, name, description: null },
         ctx(projectC),
       );
     }
     const first = await harness.caller.request(
-      collectionList,
+      collectionsList,
       { projectId: projectC, limit: 2 },
       ctx(projectC),
     );
     expect(first.items.map((c) => c.name)).toEqual(["Alpha", "Beta"]);
     const second = await harness.caller.request(
-      collectionList,
+      collectionsList,
       { projectId: projectC, limit: 2, cursor: first.nextCursor ?? undefined },
       ctx(projectC),
     );
     expect(second).toMatchObject({ items: [{ name: "Gamma" }], nextCursor: null });
     await expect(
       harness.caller.request(
-        collectionCreate,
+        collectionsCreate,
         { projectId: projectC, name: "alpha", description: null },
         ctx(projectC),
       ),
@@ -311,7 +315,7 @@ describe("collections", () => {
     const gamma = second.items[0];
     if (!gamma) throw new Error("no collection");
     const renamed = await harness.caller.request(
-      collectionRename,
+      collectionsRename,
       { projectId: projectC, collectionId: gamma.id, name: "Delta" },
       ctx(projectC),
     );
@@ -321,12 +325,12 @@ describe("collections", () => {
   it("deletes a collection keeping its memories, or together with them", async () => {
     const projectD = randomUUID();
     const keep = await harness.caller.request(
-      collectionCreate,
+      collectionsCreate,
       { projectId: projectD, name: "keep", description: null },
       ctx(projectD),
     );
     const drop = await harness.caller.request(
-      collectionCreate,
+      collectionsCreate,
       { projectId: projectD, name: "drop", description: null },
       ctx(projectD),
     );
@@ -336,26 +340,26 @@ describe("collections", () => {
       collectionId: drop.id,
     });
     await harness.caller.request(
-      collectionDelete,
+      collectionsDelete,
       { projectId: projectD, collectionId: keep.id, withMemories: "false" },
       ctx(projectD),
     );
     await harness.caller.request(
-      collectionDelete,
+      collectionsDelete,
       { projectId: projectD, collectionId: drop.id, withMemories: "true" },
       ctx(projectD),
     );
     const survivor = await harness.caller.request(
-      memoryGet,
+      memoriesGet,
       { projectId: projectD, memoryId: kept.id },
       ctx(projectD),
     );
     expect(survivor.collectionId).toBeNull();
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectD, memoryId: dropped.id }, ctx(projectD)),
+      harness.caller.request(memoriesGet, { projectId: projectD, memoryId: dropped.id }, ctx(projectD)),
     ).rejects.toMatchObject({ status: 404 });
     const list = await harness.caller.request(
-      collectionList,
+      collectionsList,
       { projectId: projectD, limit: 50 },
       ctx(projectD),
     );
@@ -364,7 +368,7 @@ describe("collections", () => {
 
   it("refuses a memory in a collection of another project", async () => {
     const other = await harness.caller.request(
-      collectionCreate,
+      collectionsCreate,
       { projectId: projectB, name: "b-only", description: null },
       ctx(projectB),
     );
@@ -380,24 +384,24 @@ describe("project isolation", () => {
     const secret = await record(projectA, { content: "the launch code word is marmalade" });
     const asB = ctx(projectB);
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectB, memoryId: secret.id }, asB),
+      harness.caller.request(memoriesGet, { projectId: projectB, memoryId: secret.id }, asB),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
       harness.caller.request(
-        memoryRevise,
+        memoriesRevise,
         { projectId: projectB, memoryId: secret.id, content: "pwned" },
         asB,
       ),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      harness.caller.request(memoryForget, { projectId: projectB, memoryId: secret.id }, asB),
+      harness.caller.request(memoriesForget, { projectId: projectB, memoryId: secret.id }, asB),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      harness.caller.request(memoryHistory, { projectId: projectB, memoryId: secret.id, limit: 10 }, asB),
+      harness.caller.request(memoriesHistory, { projectId: projectB, memoryId: secret.id, limit: 10 }, asB),
     ).rejects.toMatchObject({ status: 404 });
     for (const mode of ["vector", "keyword", "hybrid"] as const) {
       const found = await harness.caller.request(
-        memorySearch,
+        memoriesSearch,
         { projectId: projectB, query: "launch code word marmalade", mode },
         asB,
       );
@@ -405,12 +409,12 @@ describe("project isolation", () => {
     }
     // A path naming project A under a context the gateway verified for project B is not found either.
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectA, memoryId: secret.id }, asB),
+      harness.caller.request(memoriesGet, { projectId: projectA, memoryId: secret.id }, asB),
     ).rejects.toMatchObject({
       status: 404,
     });
     const still = await harness.caller.request(
-      memoryGet,
+      memoriesGet,
       { projectId: projectA, memoryId: secret.id },
       ctx(projectA),
     );
@@ -436,7 +440,7 @@ describe("events from other services", () => {
     const memoryId = memoryIdForChunk(chunkId);
     const memory = await eventually(() =>
       harness.caller
-        .request(memoryGet, { projectId: projectI, memoryId }, ctx(projectI))
+        .request(memoriesGet, { projectId: projectI, memoryId }, ctx(projectI))
         .then((m) => (m.embedding === "ready" ? m : undefined))
         .catch(() => undefined),
     );
@@ -449,7 +453,7 @@ describe("events from other services", () => {
       ],
     });
     const found = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId: projectI, query: "refund processing days", mode: "hybrid" },
       ctx(projectI),
     );
@@ -488,13 +492,13 @@ describe("events from other services", () => {
     );
     const theirs = await record(projectB, { content: "Carol's second private diary note" }, carol);
     await harness.caller.request(
-      memoryRevise,
+      memoriesRevise,
       { projectId: projectB, memoryId: theirs.id, content: "Carol's revised diary note" },
       ctx(projectB, carol),
     );
     const deletedEarlier = await record(projectA, { content: "Carol's deleted diary draft" }, carol);
     await harness.caller.request(
-      memoryForget,
+      memoriesForget,
       { projectId: projectA, memoryId: deletedEarlier.id },
       ctx(projectA, carol),
     );
@@ -502,21 +506,21 @@ describe("events from other services", () => {
     // At rest the stored events hold ciphertext only, while reads still see the text.
     expect(await tablesContaining("diary")).toEqual(["memories", "memory_versions"]);
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectA, memoryId: mine.id }, ctx(projectA)),
+      harness.caller.request(memoriesGet, { projectId: projectA, memoryId: mine.id }, ctx(projectA)),
     ).resolves.toMatchObject({ content: "Carol's private diary entry about Tuesday" });
 
     await publish(envelope("user.user.erased", { userId: carol }));
     await eventually(() =>
       harness.caller
-        .request(memoryGet, { projectId: projectA, memoryId: mine.id }, ctx(projectA))
+        .request(memoriesGet, { projectId: projectA, memoryId: mine.id }, ctx(projectA))
         .then(() => undefined)
         .catch((error: { status?: number }) => (error.status === 404 ? true : undefined)),
     );
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectB, memoryId: theirs.id }, ctx(projectB)),
+      harness.caller.request(memoriesGet, { projectId: projectB, memoryId: theirs.id }, ctx(projectB)),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectA, memoryId: others.id }, ctx(projectA)),
+      harness.caller.request(memoriesGet, { projectId: projectA, memoryId: others.id }, ctx(projectA)),
     ).resolves.toMatchObject({ id: others.id });
     expect(await tablesContaining("diary")).toEqual([]);
     const db = harness.service.database.db;
@@ -538,10 +542,10 @@ describe("events from other services", () => {
     expect(replayed).toBeGreaterThan(0);
     expect(await tablesContaining("diary")).toEqual([]);
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectA, memoryId: mine.id }, ctx(projectA)),
+      harness.caller.request(memoriesGet, { projectId: projectA, memoryId: mine.id }, ctx(projectA)),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      harness.caller.request(memoryGet, { projectId: projectA, memoryId: others.id }, ctx(projectA)),
+      harness.caller.request(memoriesGet, { projectId: projectA, memoryId: others.id }, ctx(projectA)),
     ).resolves.toMatchObject({ content: "Somebody else's note about Tuesday", embedding: "ready" });
     await expect(
       record(projectA, { content: "Carol is back with a new diary" }, carol),

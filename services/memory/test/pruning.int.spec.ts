@@ -7,11 +7,11 @@ import {
   type JobRunReport,
   JobRunReportSchema,
   type MessageContext,
-  memoryGet,
-  memoryPrune,
+  memoriesGet,
+  memoriesPrune,
+  memoriesRecord,
+  memoriesSearch,
   memoryPruneJob,
-  memoryRecord,
-  memorySearch,
 } from "@tessera/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,12 +42,12 @@ async function forgottenReasons(memoryId: string): Promise<{ reason: string }[]>
 describe("working-tier TTL and pruning", () => {
   it("expires working memories: hidden from search at once, then forgotten with events by the prune", async () => {
     const working = await harness.caller.request(
-      memoryRecord,
+      memoriesRecord,
       { projectId, content: "scratch: the user is comparing flights to Oslo", tier: "working" },
       ctx(),
     );
     const lasting = await harness.caller.request(
-      memoryRecord,
+      memoriesRecord,
       { projectId, content: "the user lives in Oslo", tier: "semantic" },
       ctx(),
     );
@@ -56,26 +56,26 @@ describe("working-tier TTL and pruning", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_200));
 
     const found = await harness.caller.request(
-      memorySearch,
+      memoriesSearch,
       { projectId, query: "Oslo", mode: "keyword" },
       ctx(),
     );
     expect(found.items.map((item) => item.memory.id)).toEqual([lasting.id]);
 
-    const dry = await harness.caller.request(memoryPrune, { dryRun: true }, ctx());
+    const dry = await harness.caller.request(memoriesPrune, { dryRun: true }, ctx());
     expect(dry.forgotten).toBe(1);
-    const pruned = await harness.caller.request(memoryPrune, {}, ctx());
+    const pruned = await harness.caller.request(memoriesPrune, {}, ctx());
     expect(pruned.forgotten).toBe(1);
     await expect(
-      harness.caller.request(memoryGet, { projectId, memoryId: working.id }, ctx()),
+      harness.caller.request(memoriesGet, { projectId, memoryId: working.id }, ctx()),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      harness.caller.request(memoryGet, { projectId, memoryId: lasting.id }, ctx()),
+      harness.caller.request(memoriesGet, { projectId, memoryId: lasting.id }, ctx()),
     ).resolves.toMatchObject({
       id: lasting.id,
     });
     expect(await forgottenReasons(working.id)).toEqual([{ reason: "expired" }]);
-    expect((await harness.caller.request(memoryPrune, {}, ctx())).forgotten).toBe(0);
+    expect((await harness.caller.request(memoriesPrune, {}, ctx())).forgotten).toBe(0);
   });
 
   it("runs the memory.prune job from the JOBS stream: expired working memories are forgotten and the run succeeds", async () => {
@@ -85,12 +85,12 @@ describe("working-tier TTL and pruning", () => {
       service: "memory",
     });
     const working = await harness.caller.request(
-      memoryRecord,
+      memoriesRecord,
       { projectId, content: "scratch: draft reply about the Bergen trip", tier: "working" },
       ctx(),
     );
     const lasting = await harness.caller.request(
-      memoryRecord,
+      memoriesRecord,
       { projectId, content: "the user prefers trains to planes", tier: "procedural" },
       ctx(),
     );
@@ -124,7 +124,7 @@ describe("working-tier TTL and pruning", () => {
     expect(await forgottenReasons(working.id)).toEqual([{ reason: "expired" }]);
     expect(await forgottenReasons(lasting.id)).toEqual([]);
     await expect(
-      harness.caller.request(memoryGet, { projectId, memoryId: working.id }, ctx()),
+      harness.caller.request(memoriesGet, { projectId, memoryId: working.id }, ctx()),
     ).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { connectNats, createBus, redactServer } from "@tessera/bus";
-import { EmailSchema, TesseraError, userAdminGrant, userAdminRevoke } from "@tessera/contracts";
+import { adminRolesGrant, adminRolesRevoke, EmailSchema, TesseraError } from "@tessera/contracts";
 import { baseServiceConfig, loadConfigOrExit } from "@tessera/service-kit";
 
 /**
@@ -33,7 +33,7 @@ const nc = await connectNats({
 
 try {
   const bus = createBus(nc, { service: "user", namespace: config.BUS_NAMESPACE, logger: silent });
-  const operation = action === "grant" ? userAdminGrant : userAdminRevoke;
+  const operation = action === "grant" ? adminRolesGrant : adminRolesRevoke;
   const result = await bus.request(
     operation,
     { email: email.data, role: "admin" },

@@ -1,16 +1,16 @@
 import {
+  accessGet,
+  adminRolesGrant,
+  adminRolesRevoke,
+  historyList,
+  meErase,
+  meGet,
+  membersAdd,
+  membersRemove,
+  meUpdate,
+  projectsCreate,
+  projectsList,
   USER_EVENTS,
-  userAccessGet,
-  userAdminGrant,
-  userAdminRevoke,
-  userEraseMe,
-  userGetMe,
-  userHistoryList,
-  userMemberAdd,
-  userMemberRemove,
-  userProjectCreate,
-  userProjectsList,
-  userUpdateMe,
 } from "@tessera/contracts";
 import type { PublishedCopy } from "@tessera/eventstore";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
@@ -50,17 +50,17 @@ export function userService(config: UserConfig): ServiceDefinition<UserDb> {
         clock: () => new Date(),
         deletePublished: (copies: readonly PublishedCopy[]) => bus.deletePublished(copies),
       };
-      bus.serve(userGetMe, getMe(deps));
-      bus.serve(userUpdateMe, updateMe(deps));
-      bus.serve(userEraseMe, eraseMe(deps));
-      bus.serve(userHistoryList, listHistory(deps));
-      bus.serve(userAccessGet, getAccess(deps));
-      bus.serve(userAdminGrant, changePlatformRole(deps, "GrantRole"));
-      bus.serve(userAdminRevoke, changePlatformRole(deps, "RevokeRole"));
-      bus.serve(userProjectCreate, createProject(deps));
-      bus.serve(userProjectsList, listProjects(deps));
-      bus.serve(userMemberAdd, addMember(deps));
-      bus.serve(userMemberRemove, removeMember(deps));
+      bus.serve(meGet, getMe(deps));
+      bus.serve(meUpdate, updateMe(deps));
+      bus.serve(meErase, eraseMe(deps));
+      bus.serve(historyList, listHistory(deps));
+      bus.serve(accessGet, getAccess(deps));
+      bus.serve(adminRolesGrant, changePlatformRole(deps, "GrantRole"));
+      bus.serve(adminRolesRevoke, changePlatformRole(deps, "RevokeRole"));
+      bus.serve(projectsCreate, createProject(deps));
+      bus.serve(projectsList, listProjects(deps));
+      bus.serve(membersAdd, addMember(deps));
+      bus.serve(membersRemove, removeMember(deps));
       const accounts = await consume({
         name: ON_ACCOUNT_REGISTERED,
         stream: "auth",

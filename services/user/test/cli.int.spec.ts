@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { userGetMe } from "@tessera/contracts";
+import { meGet } from "@tessera/contracts";
 import { TEST_NATS_URL } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ctx, type Harness, registerUser, startHarness } from "./support.ts";
@@ -44,7 +44,7 @@ describe("admin CLI", () => {
       stdout: `granted platform admin to ${email} (${userId})\n`,
       stderr: "",
     });
-    expect((await h.caller.request(userGetMe, {}, ctx(userId))).roles).toEqual(["admin"]);
+    expect((await h.caller.request(meGet, {}, ctx(userId))).roles).toEqual(["admin"]);
 
     const again = await cli("admin", "grant", email);
     expect(again).toEqual({
@@ -54,7 +54,7 @@ describe("admin CLI", () => {
     });
     const revoked = await cli("admin", "revoke", email);
     expect(revoked.code).toBe(0);
-    expect((await h.caller.request(userGetMe, {}, ctx(userId))).roles).toEqual([]);
+    expect((await h.caller.request(meGet, {}, ctx(userId))).roles).toEqual([]);
   });
 
   it("exits 1 with one line for an unknown email", async () => {

@@ -1,13 +1,13 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { busNames } from "@tessera/bus";
 import {
+  accessGet,
   EventEnvelopeSchema,
-  userAccessGet,
-  userEraseMe,
-  userGetMe,
-  userMemberAdd,
-  userProjectCreate,
-  userUpdateMe,
+  meErase,
+  meGet,
+  membersAdd,
+  meUpdate,
+  projectsCreate,
 } from "@tessera/contracts";
 import { rebuildProjection } from "@tessera/eventstore";
 import { sql } from "kysely";
@@ -46,7 +46,7 @@ async function count(query: ReturnType<typeof sql<{ count: number }>>): Promise<
 }
 
 async function erase(userId: string) {
-  return h.caller.request(userEraseMe, {}, ctx(userId));
+  return h.caller.request(meErase, {}, ctx(userId));
 }
 
 async function settled(userId: string) {
@@ -67,25 +67,25 @@ describe("erasure", () => {
     const kept = await registerUser(h);
     const id = (user: { userId: string }) => ctx(user.userId);
     await h.caller.request(
-      userUpdateMe,
+      meUpdate,
       { displayName: "Erin Q. Erased", preferences: { phone: "+4915550001" } },
       id(erased),
     );
-    const handedOver = await h.caller.request(userProjectCreate, { name: "Handed over" }, id(erased));
+    const handedOver = await h.caller.request(projectsCreate, { name: "Handed over" }, id(erased));
     await h.caller.request(
-      userMemberAdd,
+      membersAdd,
       { projectId: handedOver.id, userId: admin.userId, role: "admin" },
       id(erased),
     );
-    const orphaned = await h.caller.request(userProjectCreate, { name: "Orphaned" }, id(erased));
+    const orphaned = await h.caller.request(projectsCreate, { name: "Orphaned" }, id(erased));
     await h.caller.request(
-      userMemberAdd,
+      membersAdd,
       { projectId: orphaned.id, userId: member.userId, role: "member" },
       id(erased),
     );
-    const others = await h.caller.request(userProjectCreate, { name: "Others" }, id(kept));
+    const others = await h.caller.request(projectsCreate, { name: "Others" }, id(kept));
     await h.caller.request(
-      userMemberAdd,
+      membersAdd,
       { projectId: others.id, email: erased.email, role: "viewer" },
       id(kept),
     );
@@ -98,14 +98,14 @@ describe("erasure", () => {
     );
 
     expect(await erase(erased.userId)).toEqual({ userId: erased.userId, status: "erasure_started" });
-    await expect(h.caller.request(userGetMe, {}, id(erased))).rejects.toMatchObject({ status: 404 });
+    await expect(h.caller.request(meGet, {}, id(erased))).rejects.toMatchObject({ status: 404 });
     await settled(erased.userId);
 
     for (const secret of [erased.email, "Erin Q. Erased", "+4915550001"]) {
       expect(await tablesMentioning(secret)).toEqual([]);
     }
     const access = (userId: string, projectId: string) =>
-      h.caller.request(userAccessGet, { userId, projectId }, ctx("system:test"));
+      h.caller.request(accessGet, { userId, projectId }, ctx("system:test"));
     expect(await access(admin.userId, handedOver.id)).toMatchObject({ projectRole: "owner" });
     expect(await access(member.userId, orphaned.id)).toMatchObject({ projectRole: null });
     expect(await access(erased.userId, others.id)).toEqual({ platformRoles: [], projectRole: null });
@@ -126,8 +126,8 @@ describe("erasure", () => {
     // Replaying the whole store rebuilds the read models without the erased person.
     // Through the service's own handle: its search_path is the users schema.
     await rebuildProjection(h.user.running.runtime.db, { schema: "users", projection: userReadModel });
-    await expect(h.caller.request(userGetMe, {}, id(erased))).rejects.toMatchObject({ status: 404 });
-    expect(await h.caller.request(userGetMe, {}, id(kept))).toMatchObject({ email: kept.email });
+    await expect(h.caller.request(meGet, {}, id(erased))).rejects.toMatchObject({ status: 404 });
+    expect(await h.caller.request(meGet, {}, id(kept))).toMatchObject({ email: kept.email });
     expect(await access(admin.userId, handedOver.id)).toMatchObject({ projectRole: "owner" });
     expect(await access(kept.userId, others.id)).toMatchObject({ projectRole: "owner" });
     expect(await tablesMentioning(erased.email)).toEqual([]);
@@ -136,7 +136,7 @@ describe("erasure", () => {
     const before = await count(sql`select count(*)::int as count from users.events`);
     await publishEvent(h, published, `${published.eventId}-again`);
     const marker = await registerUser(h);
-    await h.caller.request(userProjectCreate, { name: "Marker" }, id(marker));
+    await h.caller.request(projectsCreate, { name: "Marker" }, id(marker));
     await erase(marker.userId);
     await settled(marker.userId);
     const markerEvents = await count(
@@ -160,11 +160,11 @@ describe("erasure", () => {
     const user = await registerUser(h);
     await erase(user.userId);
     expect(await erase(user.userId)).toMatchObject({ status: "erasure_started" });
-    await expect(
-      h.caller.request(userUpdateMe, { displayName: "Back" }, ctx(user.userId)),
-    ).rejects.toMatchObject({
-      status: 404,
-    });
+    await expect(h.caller.request(meUpdate, { displayName: "Back" }, ctx(user.userId))).rejects.toMatchObject(
+      {
+        status: 404,
+      },
+    );
     const { rows } = await sql<{ key: Buffer | null }>`
       select key from users.personal_data_keys where subject_id = ${user.userId}`.execute(h.user.database.db);
     expect(rows).toEqual([{ key: null }]);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createBus } from "@tessera/bus";
-import { type EventEnvelope, userHistoryList, userUpdateMe } from "@tessera/contracts";
+import { type EventEnvelope, historyList, meUpdate } from "@tessera/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -39,7 +39,7 @@ function memoryEvent(actor: string, requestId: string, occurredAt: string): Even
 
 async function historyOf(userId: string, minimum: number) {
   return eventually(async () => {
-    const page = await h.caller.request(userHistoryList, { limit: 200 }, ctx(userId));
+    const page = await h.caller.request(historyList, { limit: 200 }, ctx(userId));
     return page.items.length >= minimum ? page.items : undefined;
   });
 }
@@ -47,7 +47,7 @@ async function historyOf(userId: string, minimum: number) {
 describe("audit history", () => {
   it("lists the caller's own events from every service's stream, newest first", async () => {
     const { userId } = await registerUser(h);
-    await h.caller.request(userUpdateMe, { displayName: "Ada" }, ctx(userId, { requestId: "req-patch-1" }));
+    await h.caller.request(meUpdate, { displayName: "Ada" }, ctx(userId, { requestId: "req-patch-1" }));
     // The memory service has not started: its stream appears only now, and the consumer picks it up.
     await createBus(h.nc, { service: "memory", namespace: h.user.namespace, logger: silent }).provision();
     await publishEvent(h, memoryEvent(userId, "req-memory-1", new Date(Date.now() + 60_000).toISOString()));
@@ -100,7 +100,7 @@ describe("audit history", () => {
     const requestIds: (string | null)[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 5; page++) {
-      const result = await h.caller.request(userHistoryList, { limit: 2, cursor }, ctx(userId));
+      const result = await h.caller.request(historyList, { limit: 2, cursor }, ctx(userId));
       requestIds.push(...result.items.map((item) => item.requestId));
       if (result.nextCursor === null) break;
       cursor = result.nextCursor;

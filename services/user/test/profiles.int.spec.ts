@@ -1,11 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  PREFERENCES_MAX_BYTES,
-  userAccessGet,
-  userAdminGrant,
-  userGetMe,
-  userUpdateMe,
-} from "@tessera/contracts";
+import { accessGet, adminRolesGrant, meGet, meUpdate, PREFERENCES_MAX_BYTES } from "@tessera/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -39,7 +33,7 @@ describe("user profiles", () => {
     const marker = await registerUser(h);
     expect(marker.userId).toBeTruthy();
 
-    const profile = await h.caller.request(userGetMe, {}, ctx(accountId));
+    const profile = await h.caller.request(meGet, {}, ctx(accountId));
     expect(profile).toMatchObject({ id: accountId, email: "Mary@Example.com", roles: [], preferences: {} });
     const { rows } = await sql<{ profiles: number; events: number }>`
       select (select count(*) from users.profiles where user_id = ${accountId})::int as profiles,
@@ -49,7 +43,7 @@ describe("user profiles", () => {
   });
 
   it("answers 404 user.not_found for an account without a profile", async () => {
-    await expect(h.caller.request(userGetMe, {}, ctx(randomUUID()))).rejects.toMatchObject({
+    await expect(h.caller.request(meGet, {}, ctx(randomUUID()))).rejects.toMatchObject({
       status: 404,
       code: "user.not_found",
     });
@@ -58,45 +52,45 @@ describe("user profiles", () => {
   it("changes the display name and deep-merges preferences, null deleting a key", async () => {
     const { userId } = await registerUser(h);
     await h.caller.request(
-      userUpdateMe,
+      meUpdate,
       { displayName: "  Ada  ", preferences: { theme: "dark", editor: { tabs: 2, font: "mono" } } },
       ctx(userId),
     );
     const updated = await h.caller.request(
-      userUpdateMe,
+      meUpdate,
       { preferences: { theme: null, editor: { tabs: 4 } } },
       ctx(userId),
     );
     expect(updated).toMatchObject({ displayName: "Ada", preferences: { editor: { tabs: 4, font: "mono" } } });
-    const cleared = await h.caller.request(userUpdateMe, { displayName: null }, ctx(userId));
+    const cleared = await h.caller.request(meUpdate, { displayName: null }, ctx(userId));
     expect(cleared.displayName).toBeNull();
-    expect(await h.caller.request(userGetMe, {}, ctx(userId))).toEqual(cleared);
+    expect(await h.caller.request(meGet, {}, ctx(userId))).toEqual(cleared);
   });
 
   it("refuses a bad display name or oversized preferences with 400 and field errors", async () => {
     const { userId } = await registerUser(h);
     await expect(
-      h.caller.request(userUpdateMe, { displayName: "x".repeat(101) }, ctx(userId)),
+      h.caller.request(meUpdate, { displayName: "x".repeat(101) }, ctx(userId)),
     ).rejects.toMatchObject({
       status: 400,
       code: "validation.failed",
       errors: [expect.objectContaining({ field: "displayName" })],
     });
     const half = "y".repeat(PREFERENCES_MAX_BYTES / 2);
-    await h.caller.request(userUpdateMe, { preferences: { a: half } }, ctx(userId));
-    await expect(
-      h.caller.request(userUpdateMe, { preferences: { b: half } }, ctx(userId)),
-    ).rejects.toMatchObject({
-      status: 400,
-      errors: [expect.objectContaining({ field: "preferences" })],
-    });
-    expect((await h.caller.request(userGetMe, {}, ctx(userId))).preferences).toEqual({ a: half });
+    await h.caller.request(meUpdate, { preferences: { a: half } }, ctx(userId));
+    await expect(h.caller.request(meUpdate, { preferences: { b: half } }, ctx(userId))).rejects.toMatchObject(
+      {
+        status: 400,
+        errors: [expect.objectContaining({ field: "preferences" })],
+      },
+    );
+    expect((await h.caller.request(meGet, {}, ctx(userId))).preferences).toEqual({ a: half });
   });
 
   it("stores the email, display name and preferences only sealed in the event store", async () => {
     const { userId, email } = await registerUser(h);
     await h.caller.request(
-      userUpdateMe,
+      meUpdate,
       { displayName: "Grace H", preferences: { city: "Arlington" } },
       ctx(userId),
     );
@@ -113,25 +107,25 @@ describe("user profiles", () => {
     const admin = await registerUser(h, BOOTSTRAP.toLowerCase());
     const other = await registerUser(h);
     const profile = await eventually(async () => {
-      const read = await h.caller.request(userGetMe, {}, ctx(admin.userId));
+      const read = await h.caller.request(meGet, {}, ctx(admin.userId));
       return read.roles.length > 0 ? read : undefined;
     });
     expect(profile.roles).toEqual(["admin"]);
-    expect(await h.caller.request(userAccessGet, { userId: admin.userId }, ctx("system:test"))).toEqual({
+    expect(await h.caller.request(accessGet, { userId: admin.userId }, ctx("system:test"))).toEqual({
       platformRoles: ["admin"],
       projectRole: null,
     });
-    expect((await h.caller.request(userGetMe, {}, ctx(other.userId))).roles).toEqual([]);
+    expect((await h.caller.request(meGet, {}, ctx(other.userId))).roles).toEqual([]);
   });
 
   it("changes platform roles only for system actors, never for a signed-in user", async () => {
     const { userId, email } = await registerUser(h);
-    await expect(h.caller.request(userAdminGrant, { email }, ctx(userId))).rejects.toMatchObject({
+    await expect(h.caller.request(adminRolesGrant, { email }, ctx(userId))).rejects.toMatchObject({
       status: 403,
       code: "user.forbidden",
     });
-    expect((await h.caller.request(userGetMe, {}, ctx(userId))).roles).toEqual([]);
-    expect(await h.caller.request(userAdminGrant, { email }, ctx("system:test"))).toMatchObject({
+    expect((await h.caller.request(meGet, {}, ctx(userId))).roles).toEqual([]);
+    expect(await h.caller.request(adminRolesGrant, { email }, ctx("system:test"))).toMatchObject({
       changed: true,
     });
   });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Bus, busNames, createBus } from "@tessera/bus";
-import { type EventEnvelope, type MessageContext, userGetMe } from "@tessera/contracts";
+import { type EventEnvelope, type MessageContext, meGet } from "@tessera/contracts";
 import { type InProcessService, startInProcess, TEST_NATS_URL, testNamespace } from "@tessera/testing";
 import { userConfigSchema } from "../src/config.ts";
 import { startUserService } from "../src/service.ts";
@@ -84,6 +84,6 @@ export async function eventually<T>(read: () => Promise<T | undefined>, timeoutM
 export async function registerUser(h: Harness, email = `u.${randomUUID().slice(0, 8)}@example.com`) {
   const userId = randomUUID();
   await publishEvent(h, registeredEvent(userId, email));
-  await eventually(() => h.caller.request(userGetMe, {}, ctx(userId)));
+  await eventually(() => h.caller.request(meGet, {}, ctx(userId)));
   return { userId, email };
 }

@@ -61,7 +61,7 @@ const COMMON_HEADERS = {
   "X-API-Version": { description: "API version.", schema: { type: "string", const: API_VERSION } },
 };
 
-/** `auth.login` → `authLogin`: one stable, unique name per route for generated clients. */
+/** `auth.login` → `sessionsLogin`: one stable, unique name per route for generated clients. */
 function operationIdOf(route: RouteDefinition, taken: Set<string>): string {
   const words = [route.operation.service, ...route.operation.name.split(/[.\-_]/)].flatMap((part) =>
     part.split("-"),

@@ -1,15 +1,15 @@
 import type { Bus } from "@tessera/bus";
 import {
   ACCESS_CHANGING_EVENTS,
+  accessGet,
   EventEnvelopeSchema,
   type MessageContext,
-  userAccessGet,
 } from "@tessera/contracts";
 import { z } from "zod";
 import type { GatewayMetrics } from "../app/metrics.ts";
 import type { Upstream } from "../app/upstream.ts";
 
-export type Access = z.output<typeof userAccessGet.response>;
+export type Access = z.output<typeof accessGet.response>;
 
 /** Most cached answers kept at once; the oldest go first. @default 50_000 */
 const MAX_ENTRIES = 50_000;
@@ -94,7 +94,7 @@ export function startAccessCache(deps: {
       deps.metrics.accessCache("miss");
       const startedAt = epoch;
       const access = await deps.upstream(
-        userAccessGet,
+        accessGet,
         projectId === undefined ? { userId } : { userId, projectId },
         ctx,
       );

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { type Bus, connectNats, createBus } from "@tessera/bus";
 import {
-  authLogin,
+  accessGet,
   JWKS_KV,
   type MessageContext,
+  meGet,
   type PLATFORM_SERVICES,
   type ProjectRole,
   type RouteDefinition,
+  sessionsLogin,
   UnauthorizedError,
-  userAccessGet,
-  userGetMe,
 } from "@tessera/contracts";
 import { createLogger, parseConfig } from "@tessera/service-kit";
 import { TEST_NATS_URL, TEST_REDIS_URL } from "@tessera/testing";
@@ -85,7 +85,7 @@ function serveFakeServices(
   access: AccessTable,
   createdThings: string[],
 ): void {
-  services.user.serve(userAccessGet, async ({ userId, projectId }) => {
+  services.user.serve(accessGet, async ({ userId, projectId }) => {
     access.lookups += 1;
     return {
       platformRoles: access.admins.has(userId) ? ["admin" as const] : [],
@@ -125,7 +125,7 @@ function serveFakeServices(
     received.push(ctx);
     return null;
   });
-  services.auth.serve(authLogin, async (credentials, ctx) => {
+  services.auth.serve(sessionsLogin, async (credentials, ctx) => {
     received.push(ctx);
     if (credentials.password !== VALID_PASSWORD) {
       throw new UnauthorizedError("auth.invalid_credentials", "The email or the password is wrong.");
@@ -138,7 +138,7 @@ function serveFakeServices(
       expiresIn: 900,
     };
   });
-  services.user.serve(userGetMe, async (_request, ctx) => {
+  services.user.serve(meGet, async (_request, ctx) => {
     received.push(ctx);
     return {
       id: ctx.actor ?? "",

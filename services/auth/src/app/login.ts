@@ -8,7 +8,7 @@ import type { LoginThrottle } from "./login-throttle.ts";
 import { type SessionDeps, startSession } from "./sessions.ts";
 
 /**
- * `svc.auth.login`. An unknown email costs one argon2 verification against a dummy hash, so a
+ * `svc.auth.sessions.login`. An unknown email costs one argon2 verification against a dummy hash, so a
  * wrong password and an unknown email look the same from outside: same error, comparable time,
  * and the same throttling (counts are kept per email, known or not).
  */

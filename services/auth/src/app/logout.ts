@@ -8,7 +8,7 @@ import { requireActor } from "./actor.ts";
 import { revokeSession, type SessionDeps } from "./sessions.ts";
 
 /**
- * `svc.auth.logout`: ends the session of the refresh token when it is the caller's. An unknown,
+ * `svc.auth.sessions.logout`: ends the session of the refresh token when it is the caller's. An unknown,
  * revoked or foreign token changes nothing and answers the same, so logout reveals nothing.
  */
 export function logout(deps: Pick<SessionDeps, "store" | "clock"> & { db: Kysely<AuthDb> }) {

@@ -48,7 +48,7 @@ export interface OAuthCallbackRequest {
  * is linked to the caller (link flow), auto-links only to an account whose email both sides verified,
  * or gets a new account.
  */
-export function oauthCallback(deps: OAuthCallbackDeps) {
+export function finishOAuth(deps: OAuthCallbackDeps) {
   const signIn = async (
     request: OAuthCallbackRequest,
     ctx: MessageContext,

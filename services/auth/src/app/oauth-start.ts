@@ -23,7 +23,7 @@ export function clientFor(deps: Pick<OAuthDeps, "clients">, provider: string): O
   return client;
 }
 
-/** `svc.auth.oauth.providers`: the configured providers, without their secrets. */
+/** `svc.auth.oauth-providers.list`: the configured providers, without their secrets. */
 export function listProviders(deps: Pick<OAuthDeps, "clients">) {
   return async (): Promise<{ items: { name: string; type: OAuthClient["type"] }[] }> => ({
     items: [...deps.clients.values()].map((client) => ({ name: client.name, type: client.type })),

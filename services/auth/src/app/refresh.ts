@@ -15,7 +15,7 @@ import { type SessionDeps, tokenPair } from "./sessions.ts";
 const REFRESH_RETRIES = 8;
 
 /**
- * `svc.auth.refresh`: rotates the refresh token. A rotated-out token coming back revokes the family
+ * `svc.auth.sessions.refresh`: rotates the refresh token. A rotated-out token coming back revokes the family
  * (`auth.session.compromised`) and answers `auth.refresh_reused`. Parallel refreshes with one token
  * serialise on the session stream: one rotates, the next sees a reuse, so at most one family lives.
  */

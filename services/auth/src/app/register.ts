@@ -16,7 +16,7 @@ export interface RegisterDeps extends SessionDeps, PasswordPolicyDeps {
 }
 
 /**
- * `svc.auth.register`: refuse a common password, hash, append `auth.account.registered` (email
+ * `svc.auth.accounts.register`: refuse a common password, hash, append `auth.account.registered` (email
  * unique inline) with the email-verification request, start a session.
  */
 export function register(deps: RegisterDeps) {

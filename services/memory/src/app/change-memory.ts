@@ -1,4 +1,4 @@
-import type { MessageContext, memoryForget, memoryRevise } from "@tessera/contracts";
+import type { MessageContext, memoriesForget, memoriesRevise } from "@tessera/contracts";
 import type { z } from "zod";
 import { MemoryNotFoundError } from "../domain/errors.ts";
 import { findMemory } from "../infra/memories.ts";
@@ -7,9 +7,9 @@ import { eventMetadata, type MemoryDeps, runMemoryCommand, scopedProject } from 
 /** `svc.memory.memories.revise`: a new version; the previous one stays in the history, closed at this time. */
 export function reviseMemory(deps: MemoryDeps) {
   return async (
-    request: z.output<typeof memoryRevise.request>,
+    request: z.output<typeof memoriesRevise.request>,
     ctx: MessageContext,
-  ): Promise<z.input<typeof memoryRevise.response>> => {
+  ): Promise<z.input<typeof memoriesRevise.response>> => {
     const projectId = scopedProject(request, ctx);
     const { memoryId, content, tier, metadata, importance, validTo } = request;
     const changes = {
@@ -39,7 +39,7 @@ export function reviseMemory(deps: MemoryDeps) {
 
 /** `svc.memory.memories.forget` */
 export function forgetMemory(deps: MemoryDeps) {
-  return async (request: z.output<typeof memoryForget.request>, ctx: MessageContext): Promise<null> => {
+  return async (request: z.output<typeof memoriesForget.request>, ctx: MessageContext): Promise<null> => {
     const projectId = scopedProject(request, ctx);
     await runMemoryCommand(
       deps.db,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import {
-  type collectionCreate,
-  type collectionDelete,
-  type collectionList,
-  type collectionRename,
+  type collectionsCreate,
+  type collectionsDelete,
+  type collectionsList,
+  type collectionsRename,
   decodeCursor,
   type MessageContext,
   pageOf,
@@ -32,9 +32,9 @@ async function translateNameTaken<T>(name: string, work: () => Promise<T>): Prom
 /** `svc.memory.collections.create`: names are unique per project, ignoring case. */
 export function createCollection(deps: MemoryDeps) {
   return async (
-    request: z.output<typeof collectionCreate.request>,
+    request: z.output<typeof collectionsCreate.request>,
     ctx: MessageContext,
-  ): Promise<z.input<typeof collectionCreate.response>> => {
+  ): Promise<z.input<typeof collectionsCreate.response>> => {
     const projectId = scopedProject(request, ctx);
     const collectionId = randomUUID();
     await translateNameTaken(request.name, () =>
@@ -59,9 +59,9 @@ const CollectionCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() })
 /** `svc.memory.collections.list`: oldest first, keyset-paged. */
 export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
   return async (
-    request: z.output<typeof collectionList.request>,
+    request: z.output<typeof collectionsList.request>,
     ctx: MessageContext,
-  ): Promise<z.input<typeof collectionList.response>> => {
+  ): Promise<z.input<typeof collectionsList.response>> => {
     const projectId = scopedProject(request, ctx);
     const rows = await listCollections(deps.db, projectId, {
       after: decodeCursor(CollectionCursor, request.cursor),
@@ -79,9 +79,9 @@ export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
 /** `svc.memory.collections.rename` */
 export function renameCollection(deps: MemoryDeps) {
   return async (
-    request: z.output<typeof collectionRename.request>,
+    request: z.output<typeof collectionsRename.request>,
     ctx: MessageContext,
-  ): Promise<z.input<typeof collectionRename.response>> => {
+  ): Promise<z.input<typeof collectionsRename.response>> => {
     const projectId = scopedProject(request, ctx);
     const { collectionId, name } = request;
     await translateNameTaken(name, () =>
@@ -102,7 +102,7 @@ export function renameCollection(deps: MemoryDeps) {
  * `withMemories` — then each is forgotten, in the same transaction as the deletion.
  */
 export function deleteCollection(deps: MemoryDeps) {
-  return async (request: z.output<typeof collectionDelete.request>, ctx: MessageContext): Promise<null> => {
+  return async (request: z.output<typeof collectionsDelete.request>, ctx: MessageContext): Promise<null> => {
     const projectId = scopedProject(request, ctx);
     const { collectionId } = request;
     const withMemories = request.withMemories === "true";

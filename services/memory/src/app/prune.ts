@@ -1,4 +1,4 @@
-import type { MessageContext, memoryPrune } from "@tessera/contracts";
+import type { MessageContext, memoriesPrune } from "@tessera/contracts";
 import type { z } from "zod";
 import { listExpired } from "../infra/memories.ts";
 import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
@@ -6,7 +6,7 @@ import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 const BATCH = 200;
 const SYSTEM = { requestId: "memory-prune", actor: "system:memory" };
 
-type PruneRequest = z.output<typeof memoryPrune.request>;
+type PruneRequest = z.output<typeof memoriesPrune.request>;
 
 /**
  * Forgets every memory past its expiry (the `working` tier's TTL), each with a `forgotten` event

@@ -1,8 +1,8 @@
 import {
   decodeCursor,
   type MessageContext,
-  type memoryGet,
-  type memoryHistory,
+  type memoriesGet,
+  type memoriesHistory,
   pageOf,
 } from "@tessera/contracts";
 import { z } from "zod";
@@ -13,9 +13,9 @@ import { type MemoryDeps, scopedProject } from "./deps.ts";
 /** `svc.memory.memories.get` */
 export function getMemory(deps: Pick<MemoryDeps, "db">) {
   return async (
-    request: z.output<typeof memoryGet.request>,
+    request: z.output<typeof memoriesGet.request>,
     ctx: MessageContext,
-  ): Promise<z.input<typeof memoryGet.response>> => {
+  ): Promise<z.input<typeof memoriesGet.response>> => {
     const projectId = scopedProject(request, ctx);
     const memory = await findMemory(deps.db, projectId, request.memoryId);
     if (!memory) throw new MemoryNotFoundError(request.memoryId);
@@ -28,9 +28,9 @@ const HistoryCursor = z.object({ v: z.number().int().nonnegative() });
 /** `svc.memory.memories.history`: every version, oldest first, each with its validity window. */
 export function getMemoryHistory(deps: Pick<MemoryDeps, "db">) {
   return async (
-    request: z.output<typeof memoryHistory.request>,
+    request: z.output<typeof memoriesHistory.request>,
     ctx: MessageContext,
-  ): Promise<z.input<typeof memoryHistory.response>> => {
+  ): Promise<z.input<typeof memoriesHistory.response>> => {
     const projectId = scopedProject(request, ctx);
     if (!(await findMemory(deps.db, projectId, request.memoryId))) {
       throw new MemoryNotFoundError(request.memoryId);

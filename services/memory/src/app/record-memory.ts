@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { MessageContext, memoryRecord } from "@tessera/contracts";
+import type { MessageContext, memoriesRecord } from "@tessera/contracts";
 import type { z } from "zod";
 import type { VectorOf } from "../domain/decide.ts";
 import { CollectionNotFoundError, MemoryNotFoundError } from "../domain/errors.ts";
@@ -8,8 +8,8 @@ import { findExactDuplicate, findMemory, findNearDuplicate } from "../infra/memo
 import { contentHash } from "../infra/projection.ts";
 import { actorUser, eventMetadata, type MemoryDeps, runMemoryCommand, scopedProject } from "./deps.ts";
 
-type Request = z.output<typeof memoryRecord.request>;
-type Response = z.input<typeof memoryRecord.response>;
+type Request = z.output<typeof memoriesRecord.request>;
+type Response = z.input<typeof memoriesRecord.response>;
 
 /**
  * `svc.memory.memories.record`: an exact or near duplicate in the same project and collection is

@@ -1,4 +1,4 @@
-import type { MessageContext, memoryReembed } from "@tessera/contracts";
+import type { embeddingsReembed, MessageContext } from "@tessera/contracts";
 import type { z } from "zod";
 import { queueReembedding } from "../infra/embedding-queue.ts";
 import type { MemoryDeps } from "./deps.ts";
@@ -11,9 +11,9 @@ import type { MemoryDeps } from "./deps.ts";
  */
 export function reembed(deps: Pick<MemoryDeps, "db" | "clock" | "embedder" | "nudgeEmbedding">) {
   return async (
-    request: z.output<typeof memoryReembed.request>,
+    request: z.output<typeof embeddingsReembed.request>,
     _ctx?: MessageContext,
-  ): Promise<z.input<typeof memoryReembed.response>> => {
+  ): Promise<z.input<typeof embeddingsReembed.response>> => {
     const queued = await queueReembedding(deps.db, {
       model: deps.embedder.model,
       dimensions: deps.embedder.dimensions,

@@ -1,4 +1,4 @@
-import type { MessageContext, memorySearch } from "@tessera/contracts";
+import type { MessageContext, memoriesSearch } from "@tessera/contracts";
 import type { z } from "zod";
 import { decayFactor, reciprocalRankFusion } from "../domain/ranking.ts";
 import { EmbeddingUnavailableError } from "../infra/embeddings/provider.ts";
@@ -6,8 +6,8 @@ import { findMemoryViews, recordAccess } from "../infra/memories.ts";
 import { type Candidate, keywordCandidates, type SearchFilters, vectorCandidates } from "../infra/search.ts";
 import { type MemoryDeps, scopedProject } from "./deps.ts";
 
-type Request = z.output<typeof memorySearch.request>;
-type Response = z.input<typeof memorySearch.response>;
+type Request = z.output<typeof memoriesSearch.request>;
+type Response = z.input<typeof memoriesSearch.response>;
 
 /** Candidates fetched per mode before decay re-ranks them: enough for decay to reorder near ties. */
 const CANDIDATE_FACTOR = 3;

@@ -16,7 +16,7 @@ interface RoleChange {
 }
 
 /**
- * `svc.user.admin.grant` / `svc.user.admin.revoke`: internal operations with no route. The gateway
+ * `svc.user.admin-roles.grant` / `svc.user.admin-roles.revoke`: internal operations with no route. The gateway
  * always sends a user id as the actor, so a `system:` actor means a platform tool (the CLI).
  */
 export function changePlatformRole(

@@ -2,9 +2,9 @@ import {
   decodeCursor,
   type HistoryPage,
   type MessageContext,
+  type PageQuery,
   pageOf,
   ServiceNameSchema,
-  type UserPageQuery,
 } from "@tessera/contracts";
 import type { Kysely } from "kysely";
 import { z } from "zod";
@@ -14,9 +14,9 @@ import { callerId } from "./support.ts";
 
 const HistoryCursorSchema = z.object({ at: z.iso.datetime().transform((at) => new Date(at)), id: z.uuid() });
 
-/** `svc.user.me.history.list`: the caller's own events across services, newest first. */
+/** `svc.user.history.list`: the caller's own events across services, newest first. */
 export function listHistory(deps: { db: Kysely<UserDb> }) {
-  return async (request: UserPageQuery, ctx: MessageContext): Promise<HistoryPage> => {
+  return async (request: PageQuery, ctx: MessageContext): Promise<HistoryPage> => {
     const userId = callerId(ctx);
     const before = decodeCursor(HistoryCursorSchema, request.cursor);
     const rows = await listHistoryRows(deps.db, userId, { limit: request.limit + 1, before });

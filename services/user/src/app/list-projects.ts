@@ -1,10 +1,10 @@
 import {
   decodeCursor,
   type MessageContext,
+  type PageQuery,
   type ProjectPage,
   ProjectRoleSchema,
   pageOf,
-  type UserPageQuery,
 } from "@tessera/contracts";
 import type { Kysely } from "kysely";
 import { z } from "zod";
@@ -16,7 +16,7 @@ const ProjectCursorSchema = z.object({ at: z.iso.datetime().transform((at) => ne
 
 /** `svc.user.projects.list`: the caller's projects, in the order they joined them. */
 export function listProjects(deps: { db: Kysely<UserDb> }) {
-  return async (request: UserPageQuery, ctx: MessageContext): Promise<ProjectPage> => {
+  return async (request: PageQuery, ctx: MessageContext): Promise<ProjectPage> => {
     const userId = callerId(ctx);
     const after = decodeCursor(ProjectCursorSchema, request.cursor);
     const rows = await listProjectsOf(deps.db, userId, { limit: request.limit + 1, after });

@@ -1,26 +1,6 @@
-import { z } from "zod";
 import { TesseraError, type TesseraErrorOptions } from "./errors.ts";
-import { SERVICES, type ServiceName } from "./messaging.ts";
 
-/** The services behind the gateway; `/ready` pings each of them. */
-export const PLATFORM_SERVICES: readonly Exclude<ServiceName, "api-gateway">[] = SERVICES.filter(
-  (service): service is Exclude<ServiceName, "api-gateway"> => service !== "api-gateway",
-);
-
-/** The value of `x-api-version` on every gateway response. */
-export const API_VERSION = "1";
-
-export const HealthSchema = z.object({ status: z.literal("ok") });
-
-export const ReadinessCheckSchema = z.object({ ok: z.boolean(), detail: z.string().optional() });
-export type ReadinessCheck = z.infer<typeof ReadinessCheckSchema>;
-
-/** `/ready`: 200 with `status: "ok"` when every check passed, 503 with `status: "unavailable"` otherwise. */
-export const ReadinessSchema = z.object({
-  status: z.enum(["ok", "unavailable"]),
-  checks: z.record(z.string(), ReadinessCheckSchema),
-});
-export type Readiness = z.infer<typeof ReadinessSchema>;
+/** Failures the gateway itself answers at the HTTP edge, before or instead of a service. */
 
 /** A missing, malformed, forged or expired access token; the reason is never told to the caller. */
 export class InvalidTokenError extends TesseraError {

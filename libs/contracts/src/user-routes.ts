@@ -1,15 +1,14 @@
-import { z } from "zod";
-import { defineOperation } from "./messaging.ts";
+import { PageQuerySchema } from "./pagination.ts";
 import { defineRoute, type RouteDefinition } from "./routes.ts";
 import {
-  userEraseMe,
-  userGetMe,
-  userHistoryList,
-  userMemberAdd,
-  userMemberRemove,
-  userProjectCreate,
-  userProjectsList,
-  userUpdateMe,
+  historyList,
+  meErase,
+  meGet,
+  membersAdd,
+  membersRemove,
+  meUpdate,
+  projectsCreate,
+  projectsList,
 } from "./user-operations.ts";
 import {
   AddMemberBodySchema,
@@ -18,54 +17,18 @@ import {
   HistoryPageSchema,
   MemberParamsSchema,
   MembershipSchema,
-  PlatformRoleSchema,
   ProfileSchema,
   ProjectPageSchema,
   ProjectParamsSchema,
-  ProjectRoleSchema,
   UpdateMeSchema,
-  UserPageQuerySchema,
 } from "./user-schemas.ts";
-
-export * from "./user-events.ts";
-export * from "./user-operations.ts";
-export * from "./user-schemas.ts";
-
-/**
- * What the gateway needs to authorise a request: the caller's platform roles and, for a
- * project-scoped route, their role in that project (null: not a member, answered as 404).
- * The gateway caches answers and drops them on `ACCESS_CHANGING_EVENTS`.
- */
-export const userAccessGet = defineOperation({
-  service: "user",
-  name: "access.get",
-  request: z.strictObject({ userId: z.uuid(), projectId: z.uuid().optional() }),
-  response: z.object({
-    platformRoles: z.array(PlatformRoleSchema),
-    projectRole: ProjectRoleSchema.nullable(),
-  }),
-});
-
-/**
- * Event types after which a cached access answer may be stale; each carries `userId` (and
- * `projectId` for memberships) in its data. The user service declares their full contracts.
- */
-export const ACCESS_CHANGING_EVENTS = [
-  "user.role.granted",
-  "user.role.revoked",
-  "user.membership.added",
-  "user.membership.changed",
-  "user.membership.removed",
-  "user.project.deleted",
-  "user.user.erased",
-] as const;
 
 export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/users/me",
     summary: "The caller's profile",
-    operation: userGetMe,
+    operation: meGet,
     auth: "bearer",
     rateClass: "read",
     successStatus: 200,
@@ -75,7 +38,7 @@ export const userRoutes: readonly RouteDefinition[] = [
     method: "PATCH",
     path: "/v1/users/me",
     summary: "Change the display name and merge preferences (JSON Merge Patch, 16 KiB)",
-    operation: userUpdateMe,
+    operation: meUpdate,
     auth: "bearer",
     rateClass: "write",
     successStatus: 200,
@@ -87,7 +50,7 @@ export const userRoutes: readonly RouteDefinition[] = [
     method: "DELETE",
     path: "/v1/users/me",
     summary: "Erase the caller's account and personal data across services",
-    operation: userEraseMe,
+    operation: meErase,
     auth: "bearer",
     rateClass: "write",
     successStatus: 202,
@@ -97,18 +60,18 @@ export const userRoutes: readonly RouteDefinition[] = [
     method: "GET",
     path: "/v1/users/me/history",
     summary: "The caller's own events across services, newest first",
-    operation: userHistoryList,
+    operation: historyList,
     auth: "bearer",
     rateClass: "read",
     successStatus: 200,
-    request: { query: UserPageQuerySchema },
+    request: { query: PageQuerySchema },
     response: HistoryPageSchema,
   }),
   defineRoute({
     method: "POST",
     path: "/v1/projects",
     summary: "Create a project owned by the caller",
-    operation: userProjectCreate,
+    operation: projectsCreate,
     auth: "bearer",
     rateClass: "write",
     idempotent: true,
@@ -120,18 +83,18 @@ export const userRoutes: readonly RouteDefinition[] = [
     method: "GET",
     path: "/v1/projects",
     summary: "The projects the caller belongs to",
-    operation: userProjectsList,
+    operation: projectsList,
     auth: "bearer",
     rateClass: "read",
     successStatus: 200,
-    request: { query: UserPageQuerySchema },
+    request: { query: PageQuerySchema },
     response: ProjectPageSchema,
   }),
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/members",
     summary: "Add a member by user id or email (owners and admins)",
-    operation: userMemberAdd,
+    operation: membersAdd,
     auth: "bearer",
     projectScoped: true,
     projectRoles: ["owner", "admin"],
@@ -144,7 +107,7 @@ export const userRoutes: readonly RouteDefinition[] = [
     method: "DELETE",
     path: "/v1/projects/{projectId}/members/{userId}",
     summary: "Remove a member (owners and admins), or leave the project (any member, for themselves)",
-    operation: userMemberRemove,
+    operation: membersRemove,
     auth: "bearer",
     // Every role: a member may remove themselves; the user service decides the rest.
     projectScoped: true,

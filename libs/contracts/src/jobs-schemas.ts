@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { defineEvent, type ServiceName } from "./messaging.ts";
+import type { ServiceName } from "./messaging.ts";
+import { PageQuerySchema, pageSchema } from "./pagination.ts";
+
+/** Job types, runs and schedules: what workers, the scheduler and its admin API share. */
 
 /**
  * Job type names: lower-case words joined by `_`, optionally dotted (`memory.prune`). The work
@@ -76,66 +79,6 @@ export function defineJobType<Payload extends z.ZodType>(definition: {
   });
 }
 
-/** Built-in: logs and succeeds; `{ fail: true }` makes every attempt fail, to exercise retries. */
-export const helloWorldJob = defineJobType({
-  name: "hello_world",
-  service: "job-scheduler",
-  description: "Logs a greeting and succeeds; with `fail: true` it fails, to exercise retries.",
-  payload: z.strictObject({ name: z.string().max(200).optional(), fail: z.boolean().optional() }),
-  timeoutMs: 10_000,
-  retry: { maxAttempts: 3, initialDelayMs: 1_000, factor: 2, maxDelayMs: 10_000, jitter: 0.2 },
-  concurrency: 4,
-});
-
-/** Built-in: deletes finished runs older than the retention from the run history. */
-export const cleanupOldRunsJob = defineJobType({
-  name: "cleanup_old_runs",
-  service: "job-scheduler",
-  description: "Deletes finished runs older than the retention (days) from the run history.",
-  payload: z.strictObject({ olderThanDays: z.number().int().min(1).max(3650).optional() }),
-  timeoutMs: 300_000,
-  retry: { maxAttempts: 3 },
-});
-
-/** Hook: the memory service prunes memories past their tier's lifetime. */
-export const memoryPruneJob = defineJobType({
-  name: "memory.prune",
-  service: "memory",
-  description: "Prunes memories past their tier's lifetime, per project or everywhere.",
-  payload: z.strictObject({ projectId: z.uuid().optional(), dryRun: z.boolean().optional() }),
-  timeoutMs: 600_000,
-  retry: { maxAttempts: 3 },
-});
-
-/** Hook: the memory service queues memories for embedding again after the model or dimension changed. */
-export const memoryReembedJob = defineJobType({
-  name: "memory.reembed",
-  service: "memory",
-  description: "Queues memories without a vector from the configured model (or all) for the embed worker.",
-  payload: z.strictObject({ projectId: z.uuid().optional(), all: z.boolean().optional() }),
-  timeoutMs: 600_000,
-  retry: { maxAttempts: 3 },
-});
-
-/** Hook: the ingestion service pulls a connector source. */
-export const ingestionSyncJob = defineJobType({
-  name: "ingestion.sync",
-  service: "ingestion",
-  description: "Pulls new items from one connector source.",
-  payload: z.strictObject({ projectId: z.uuid(), sourceId: z.uuid() }),
-  timeoutMs: 600_000,
-  retry: { maxAttempts: 5 },
-});
-
-/** Every job type the platform knows; a type must also be announced by a running worker to be accepted. */
-export const JOB_TYPES: readonly JobTypeDefinition[] = [
-  helloWorldJob,
-  cleanupOldRunsJob,
-  memoryPruneJob,
-  memoryReembedJob,
-  ingestionSyncJob,
-];
-
 /** What a worker announces in KV `JOB_TYPES_KV.bucket` under the type's name when it starts. */
 export const JobTypeAnnouncementSchema = z.object({
   name: JobTypeNameSchema,
@@ -183,68 +126,118 @@ export const JobRunReportSchema = z.object({
 });
 export type JobRunReport = z.infer<typeof JobRunReportSchema>;
 
-const runEventData = {
-  runId: z.uuid(),
+// ---------------------------------------------------------------- runs and schedules (admin API)
+
+export const JobTypeParam = z.string().min(1).max(64);
+
+export const RUN_STATUSES = ["queued", "running", "failed", "succeeded", "dead", "cancelled"] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const RunSchema = z.object({
+  id: z.uuid(),
   jobType: z.string(),
-  generation: z.number().int().positive(),
-};
+  status: RunStatusSchema,
+  attempts: z.number().int().min(0),
+  payload: z.unknown(),
+  scheduleId: z.uuid().nullable(),
+  occurrence: z.iso.datetime().nullable(),
+  queuedAt: z.iso.datetime(),
+  runAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  error: z.string().nullable(),
+});
+export type Run = z.infer<typeof RunSchema>;
 
-export const runQueued = defineEvent({
-  type: "job-scheduler.run.queued",
-  version: 1,
-  data: z.object({
-    ...runEventData,
-    payload: z.unknown(),
-    runAt: z.iso.datetime(),
-    scheduleId: z.uuid().nullable(),
-    occurrence: z.iso.datetime().nullable(),
-    queuedAt: z.iso.datetime(),
-  }),
+export const OVERLAP_POLICIES = ["skip", "buffer_one", "allow_all"] as const;
+export const OverlapPolicySchema = z.enum(OVERLAP_POLICIES);
+export type OverlapPolicy = z.infer<typeof OverlapPolicySchema>;
+
+export const CATCH_UP_POLICIES = ["none", "latest", "all"] as const;
+export const CatchUpSchema = z.strictObject({
+  /** none: skip missed occurrences; latest: run the last one missed; all: run each one missed within the window. */
+  policy: z.enum(CATCH_UP_POLICIES),
+  /** How far back `all` looks, in seconds. @default 3600 */
+  windowSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(3_600),
 });
-export const runStarted = defineEvent({
-  type: "job-scheduler.run.started",
-  version: 1,
-  data: z.object({ ...runEventData, attempt: z.number().int().positive(), startedAt: z.iso.datetime() }),
+export type CatchUp = z.infer<typeof CatchUpSchema>;
+
+export const ScheduleStatusSchema = z.enum(["active", "paused"]);
+
+export const ScheduleSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  jobType: z.string(),
+  payload: z.unknown(),
+  overlap: OverlapPolicySchema,
+  catchUp: CatchUpSchema,
+  status: ScheduleStatusSchema,
+  nextFireAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
 });
-export const runSucceeded = defineEvent({
-  type: "job-scheduler.run.succeeded",
-  version: 1,
-  data: z.object({ ...runEventData, attempt: z.number().int().positive(), finishedAt: z.iso.datetime() }),
-});
-export const runFailed = defineEvent({
-  type: "job-scheduler.run.failed",
-  version: 1,
-  data: z.object({
-    ...runEventData,
-    attempt: z.number().int().positive(),
-    error: z.string(),
-    retryAt: z.iso.datetime(),
-    failedAt: z.iso.datetime(),
-  }),
-});
-export const runDead = defineEvent({
-  type: "job-scheduler.run.dead",
-  version: 1,
-  data: z.object({
-    ...runEventData,
-    attempt: z.number().int().positive(),
-    error: z.string(),
-    diedAt: z.iso.datetime(),
-  }),
-});
-export const runCancelled = defineEvent({
-  type: "job-scheduler.run.cancelled",
-  version: 1,
-  data: z.object({ ...runEventData, cancelledAt: z.iso.datetime() }),
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+export const CreateScheduleSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/),
+  /** 5 fields (minute precision) or 6 (a leading seconds field). */
+  cron: z.string().trim().min(1).max(200),
+  /** IANA time zone. @default "UTC" */
+  timezone: z.string().min(1).max(64).default("UTC"),
+  jobType: JobTypeParam,
+  payload: z.record(z.string(), z.unknown()).optional(),
+  /** @default "skip" */
+  overlap: OverlapPolicySchema.default("skip"),
+  /** @default { policy: "none" } */
+  catchUp: CatchUpSchema.default({ policy: "none", windowSeconds: 3_600 }),
 });
 
-export const JOB_RUN_EVENTS = [
-  runQueued,
-  runStarted,
-  runSucceeded,
-  runFailed,
-  runDead,
-  runCancelled,
-] as const;
+export const EnqueueJobBodySchema = z.strictObject({
+  payload: z.record(z.string(), z.unknown()).optional(),
+  /** Not before this time (RFC 3339). @default now */
+  runAt: z.iso.datetime({ offset: true }).optional(),
+  /** A repeat with the same key for the same job type returns the first run (Trigger.dev-style). */
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
 
-export * from "./jobs-admin.ts";
+export const JobTypeParamsSchema = z.strictObject({ jobType: JobTypeParam });
+
+export const QueuedRunSchema = z.object({ runId: z.uuid() });
+
+export const JobTypeSummarySchema = z.object({
+  name: z.string(),
+  service: z.string(),
+  description: z.string(),
+  timeoutMs: z.number(),
+  maxAttempts: z.number(),
+  concurrency: z.number(),
+  announced: z.boolean(),
+});
+export const JobTypeListSchema = z.object({ items: z.array(JobTypeSummarySchema) });
+
+export const RunPageSchema = pageSchema(RunSchema);
+export const SchedulePageSchema = pageSchema(ScheduleSchema);
+export const TriggeredRunSchema = z.object({ scheduleId: z.uuid(), runId: z.uuid() });
+
+export const RunIdParamsSchema = z.strictObject({ runId: z.uuid() });
+
+export const ListRunsQuerySchema = PageQuerySchema.extend({
+  type: JobTypeParam.optional(),
+  status: RunStatusSchema.optional(),
+});
+
+export const ListSchedulesQuerySchema = PageQuerySchema;
+
+export const ScheduleIdParamsSchema = z.strictObject({ scheduleId: z.uuid() });

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { CollectionParams, MemoryParams, ProjectParams } from "./memory-params.ts";
-import { defineOperation } from "./messaging.ts";
+import { jsonObjectOfAtMost } from "./json.ts";
+import { pageSchema } from "./pagination.ts";
 
-/** The memory model, requests, responses and operations; events in memory-events.ts, routes in memory-routes.ts. */
+/** The memory model, its requests and responses. */
 
 /** Memory tiers: `working` expires after a TTL; the others decay in ranking by age and access. */
 export const MEMORY_TIERS = ["working", "episodic", "semantic", "procedural"] as const;
@@ -21,15 +21,6 @@ export const MemoryContentSchema = z
   .min(1)
   .max(MEMORY_CONTENT_MAX)
   .refine((value) => value.trim().length > 0, "must not be blank");
-
-function jsonObjectOfAtMost(maxBytes: number) {
-  return z
-    .record(z.string().max(256), z.json())
-    .refine(
-      (value) => Buffer.byteLength(JSON.stringify(value), "utf8") <= maxBytes,
-      `must be at most ${maxBytes} bytes as JSON`,
-    );
-}
 
 export const MemoryMetadataSchema = jsonObjectOfAtMost(MEMORY_METADATA_MAX_BYTES);
 export const ImportanceSchema = z.number().min(0).max(1);
@@ -94,9 +85,12 @@ export const CollectionSchema = z.object({
 export type Collection = z.infer<typeof CollectionSchema>;
 
 const CollectionNameSchema = z.string().trim().min(1).max(200);
-const CursorSchema = z.string().min(1).max(512);
-/** Page size of lists. @default 50, at most 200 */
-const ListLimitSchema = z.coerce.number().int().min(1).max(200).default(50);
+
+// ---------------------------------------------------------------- path parameters
+
+export const ProjectParams = z.strictObject({ projectId: z.uuid() });
+export const MemoryParams = z.strictObject({ projectId: z.uuid(), memoryId: z.uuid() });
+export const CollectionParams = z.strictObject({ projectId: z.uuid(), collectionId: z.uuid() });
 
 // ---------------------------------------------------------------- requests
 
@@ -128,6 +122,11 @@ const changesSomething = (body: Record<string, unknown>): boolean =>
 
 export const ReviseMemoryBody = z
   .strictObject(ReviseMemoryFields)
+  .refine(changesSomething, "at least one field must change");
+
+/** The operation's request: the body with the path's project and memory. */
+export const ReviseMemoryRequest = z
+  .strictObject({ ...ReviseMemoryFields, ...MemoryParams.shape })
   .refine(changesSomething, "at least one field must change");
 
 export const SearchMode = z.enum(["vector", "keyword", "hybrid"]);
@@ -163,8 +162,6 @@ export const DeleteCollectionQuery = z.strictObject({
   withMemories: z.enum(["true", "false"]).default("false"),
 });
 
-export const ListQuery = z.strictObject({ limit: ListLimitSchema, cursor: CursorSchema.optional() });
-
 // ---------------------------------------------------------------- responses
 
 export const RecordMemoryResponse = MemorySchema.extend({
@@ -176,105 +173,17 @@ export const SearchMemoriesResponse = z.object({
   items: z.array(z.object({ memory: MemorySchema, score: z.number() })),
 });
 
-export const MemoryHistoryResponse = z.object({
-  items: z.array(MemoryVersionSchema),
-  nextCursor: z.string().nullable(),
-});
+export const MemoryHistoryResponse = pageSchema(MemoryVersionSchema);
 
-export const CollectionListResponse = z.object({
-  items: z.array(CollectionSchema),
-  nextCursor: z.string().nullable(),
-});
+export const CollectionListResponse = pageSchema(CollectionSchema);
 
-// ---------------------------------------------------------------- operations
-
-export const memoryRecord = defineOperation({
-  service: "memory",
-  name: "memories.record",
-  request: RecordMemoryBody.extend(ProjectParams.shape),
-  response: RecordMemoryResponse,
+export const PruneRequest = z.strictObject({
+  projectId: z.uuid().optional(),
+  dryRun: z.boolean().optional(),
 });
-
-export const memoryGet = defineOperation({
-  service: "memory",
-  name: "memories.get",
-  request: MemoryParams,
-  response: MemorySchema,
+export const PruneResponse = z.object({ forgotten: z.number().int().nonnegative() });
+export const ReembedRequest = z.strictObject({
+  projectId: z.uuid().optional(),
+  all: z.boolean().default(false),
 });
-
-export const memoryRevise = defineOperation({
-  service: "memory",
-  name: "memories.revise",
-  request: z
-    .strictObject({ ...ReviseMemoryFields, ...MemoryParams.shape })
-    .refine(changesSomething, "at least one field must change"),
-  response: MemorySchema,
-});
-
-export const memoryForget = defineOperation({
-  service: "memory",
-  name: "memories.forget",
-  request: MemoryParams,
-  response: z.null(),
-});
-
-export const memoryHistory = defineOperation({
-  service: "memory",
-  name: "memories.history",
-  request: ListQuery.extend(MemoryParams.shape),
-  response: MemoryHistoryResponse,
-});
-
-export const memorySearch = defineOperation({
-  service: "memory",
-  name: "memories.search",
-  request: SearchMemoriesBody.extend(ProjectParams.shape),
-  response: SearchMemoriesResponse,
-});
-
-export const collectionCreate = defineOperation({
-  service: "memory",
-  name: "collections.create",
-  request: CreateCollectionBody.extend(ProjectParams.shape),
-  response: CollectionSchema,
-});
-
-export const collectionList = defineOperation({
-  service: "memory",
-  name: "collections.list",
-  request: ListQuery.extend(ProjectParams.shape),
-  response: CollectionListResponse,
-});
-
-export const collectionRename = defineOperation({
-  service: "memory",
-  name: "collections.rename",
-  request: RenameCollectionBody.extend(CollectionParams.shape),
-  response: CollectionSchema,
-});
-
-export const collectionDelete = defineOperation({
-  service: "memory",
-  name: "collections.delete",
-  request: DeleteCollectionQuery.extend(CollectionParams.shape),
-  response: z.null(),
-});
-
-/** Platform-internal: removes expired `working` memories now (what the `memory.prune` job runs). */
-export const memoryPrune = defineOperation({
-  service: "memory",
-  name: "memories.prune",
-  request: z.strictObject({ projectId: z.uuid().optional(), dryRun: z.boolean().optional() }),
-  response: z.object({ forgotten: z.number().int().nonnegative() }),
-});
-
-/**
- * Platform-internal: queue memories for embedding again after the model or dimension changed
- * (`all: false`, the default, only those embedded with another model or dimension, or never).
- */
-export const memoryReembed = defineOperation({
-  service: "memory",
-  name: "embeddings.reembed",
-  request: z.strictObject({ projectId: z.uuid().optional(), all: z.boolean().default(false) }),
-  response: z.object({ queued: z.number().int().nonnegative() }),
-});
+export const ReembedResponse = z.object({ queued: z.number().int().nonnegative() });

@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { MemoryContentSchema, MemoryMetadataSchema } from "./memory-schemas.ts";
+import { defineEvent } from "./messaging.ts";
+
+/** The ingestion service's events. */
+
+/**
+ * A chunk of an ingested document, ready to be remembered. The ingestion service publishes it;
+ * the memory service consumes it. It becomes a `semantic` memory.
+ */
+export const ingestionChunkCreated = defineEvent({
+  type: "ingestion.chunk.created",
+  version: 1,
+  data: z.object({
+    chunkId: z.uuid(),
+    documentId: z.uuid(),
+    projectId: z.uuid(),
+    sourceId: z.uuid().nullable().optional(),
+    /** Position of the chunk in its document, from 0. */
+    position: z.number().int().nonnegative(),
+    content: MemoryContentSchema,
+    metadata: MemoryMetadataSchema.optional(),
+    createdAt: z.iso.datetime({ offset: true }),
+  }),
+});
