@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { EncryptedLinkTokenSchema, SessionMethodSchema } from "./auth-schemas.ts";
 import { defineEvent } from "./messaging.ts";
+import { text, timestamp } from "./scalars.ts";
 
 /** Public shapes of `auth`'s events; stored events also hold hashes that these contracts strip. */
 
 export const accountRegistered = defineEvent({
   type: "auth.account.registered",
   version: 1,
-  data: z.object({ accountId: z.uuid(), email: z.string(), registeredAt: z.iso.datetime() }),
+  data: z.object({ accountId: z.uuid(), email: text(), registeredAt: timestamp() }),
 });
 
 export const sessionStarted = defineEvent({
@@ -18,8 +19,8 @@ export const sessionStarted = defineEvent({
     accountId: z.uuid(),
     familyId: z.uuid(),
     method: SessionMethodSchema,
-    startedAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime(),
+    startedAt: timestamp(),
+    expiresAt: timestamp(),
   }),
 });
 
@@ -27,7 +28,7 @@ export const sessionStarted = defineEvent({
 export const sessionRefreshed = defineEvent({
   type: "auth.session.refreshed",
   version: 1,
-  data: z.object({ sessionId: z.uuid(), accountId: z.uuid(), refreshedAt: z.iso.datetime() }),
+  data: z.object({ sessionId: z.uuid(), accountId: z.uuid(), refreshedAt: timestamp() }),
 });
 
 export const SessionRevokeReasonSchema = z.enum([
@@ -47,7 +48,7 @@ export const sessionRevoked = defineEvent({
     sessionId: z.uuid(),
     accountId: z.uuid(),
     reason: SessionRevokeReasonSchema,
-    revokedAt: z.iso.datetime(),
+    revokedAt: timestamp(),
   }),
 });
 
@@ -59,23 +60,23 @@ export const sessionCompromised = defineEvent({
     sessionId: z.uuid(),
     accountId: z.uuid(),
     familyId: z.uuid(),
-    detectedAt: z.iso.datetime(),
+    detectedAt: timestamp(),
   }),
 });
 
 export const passwordChanged = defineEvent({
   type: "auth.password.changed",
   version: 1,
-  data: z.object({ accountId: z.uuid(), via: z.enum(["change", "reset"]), changedAt: z.iso.datetime() }),
+  data: z.object({ accountId: z.uuid(), via: z.enum(["change", "reset"]), changedAt: timestamp() }),
 });
 
 const linkRequest = z.object({
   accountId: z.uuid(),
   /** The address the link goes to. */
-  recipient: z.string(),
+  recipient: text(),
   token: EncryptedLinkTokenSchema,
-  requestedAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime(),
+  requestedAt: timestamp(),
+  expiresAt: timestamp(),
 });
 
 /** `outbound` sends the reset link: it decrypts `token` and the link works once, until `expiresAt`. */
@@ -95,7 +96,7 @@ export const emailVerificationRequested = defineEvent({
 export const emailVerified = defineEvent({
   type: "auth.email.verified",
   version: 1,
-  data: z.object({ accountId: z.uuid(), verifiedAt: z.iso.datetime() }),
+  data: z.object({ accountId: z.uuid(), verifiedAt: timestamp() }),
 });
 
 /** Every event contract `auth` publishes. */

@@ -1,21 +1,21 @@
 import { z } from "zod";
 import { pageSchema } from "./pagination.ts";
+import { text, timestamp, url } from "./scalars.ts";
 
 /** Emails: trimmed, at most 254 characters (RFC 5321 path limit). Case is kept; uniqueness ignores it. */
-export const EmailSchema = z.string().trim().max(254).pipe(z.email());
+export const EmailSchema = text().trim().max(254).pipe(z.email());
 
 /**
  * Passwords: 8 to 128 characters, taken exactly as typed (no trimming, truncation or case change),
  * no composition rules (NIST SP 800-63B, OWASP ASVS 5.0). `auth` also refuses the most common ones.
  */
-export const PasswordSchema = z.string().min(8).max(128);
+export const PasswordSchema = text().min(8).max(128);
 
 /** A password being checked, not chosen: any length up to the limit, so the policy is not revealed. */
-export const PresentedPasswordSchema = z.string().min(1).max(128);
+export const PresentedPasswordSchema = text().min(1).max(128);
 
 /** An opaque token handed out by `auth` (refresh, reset, verification): 256 bits, base64url (43 chars). */
-export const OpaqueTokenSchema = z
-  .string()
+export const OpaqueTokenSchema = text()
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, "must be a base64url token");
@@ -24,9 +24,9 @@ export const CredentialsSchema = z.strictObject({ email: EmailSchema, password: 
 export type Credentials = z.infer<typeof CredentialsSchema>;
 
 export const TokenPairSchema = z.object({
-  user: z.object({ id: z.uuid(), email: z.string() }),
-  accessToken: z.string(),
-  refreshToken: z.string(),
+  user: z.object({ id: z.uuid(), email: text() }),
+  accessToken: text(),
+  refreshToken: text(),
   tokenType: z.literal("Bearer"),
   /** Access-token lifetime in seconds. */
   expiresIn: z.number().int().positive(),
@@ -55,8 +55,8 @@ export const VerifyEmailRequestSchema = z.strictObject({ token: OpaqueTokenSchem
 
 /** Claims of an access token signed by `auth`; `typ` keeps refresh or other tokens out of the access path. */
 export const AccessTokenClaimsSchema = z.object({
-  iss: z.string(),
-  aud: z.union([z.string(), z.array(z.string())]),
+  iss: text(),
+  aud: z.union([text(), z.array(text())]),
   sub: z.uuid(),
   sid: z.uuid(),
   jti: z.uuid(),
@@ -67,7 +67,7 @@ export const AccessTokenClaimsSchema = z.object({
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
 
 export const JwksSchema = z.object({
-  keys: z.array(z.looseObject({ kid: z.string(), kty: z.string(), alg: z.string().optional() })),
+  keys: z.array(z.looseObject({ kid: text(), kty: text(), alg: text().optional() })),
 });
 export type Jwks = z.infer<typeof JwksSchema>;
 
@@ -89,13 +89,13 @@ export type SessionMethod = z.infer<typeof SessionMethodSchema>;
 export const SessionSchema = z.object({
   id: z.uuid(),
   method: SessionMethodSchema,
-  createdAt: z.iso.datetime(),
+  createdAt: timestamp(),
   /** The last sign-in or refresh. */
-  lastUsedAt: z.iso.datetime(),
+  lastUsedAt: timestamp(),
   /** The absolute end of the session, whatever its use. */
-  expiresAt: z.iso.datetime(),
+  expiresAt: timestamp(),
   /** The session ends here unless refreshed before. */
-  idleExpiresAt: z.iso.datetime(),
+  idleExpiresAt: timestamp(),
   /** The session behind the access token of this request. */
   current: z.boolean(),
 });
@@ -115,9 +115,9 @@ export type LinkPurpose = z.infer<typeof LinkPurposeSchema>;
  * `auth` stores only the token's SHA-256 for checking it.
  */
 export const EncryptedLinkTokenSchema = z.object({
-  keyId: z.string().min(1).max(64),
+  keyId: text().min(1).max(64),
   algorithm: z.literal("A256GCM"),
-  ciphertext: z.string().min(1).max(512),
+  ciphertext: text().min(1).max(512),
 });
 export type EncryptedLinkToken = z.infer<typeof EncryptedLinkTokenSchema>;
 
@@ -133,13 +133,13 @@ export const OAUTH_FLOW_COOKIE = "__Host-oauth-flow";
 /** Lifetime of a flow (its cookie), in seconds. */
 export const OAUTH_FLOW_TTL_SECONDS = 600;
 
-export const OAuthProviderNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "is a lower-case provider name");
+export const OAuthProviderNameSchema = text().regex(
+  /^[a-z0-9][a-z0-9-]{0,31}$/,
+  "is a lower-case provider name",
+);
 
 /** The sealed flow as the cookie carries it: `<keyId>~<base64url>`. */
-const FlowCookieSchema = z
-  .string()
+const FlowCookieSchema = text()
   .max(4_096)
   .regex(/^[A-Za-z0-9._-]{1,64}~[A-Za-z0-9_-]+$/);
 
@@ -155,15 +155,15 @@ export const OAuthProvidersSchema = z.object({ items: z.array(OAuthProviderSchem
 export const OAuthProviderParamsSchema = z.strictObject({ provider: OAuthProviderNameSchema });
 
 /** A redirect to the provider and the cookie that binds the flow to this browser. */
-export const OAuthRedirectSchema = z.object({ location: z.url(), stateCookie: FlowCookieSchema });
+export const OAuthRedirectSchema = z.object({ location: url(), stateCookie: FlowCookieSchema });
 
 /** What the provider sends back to the redirect URI (RFC 6749 §4.1.2, RFC 9207 `iss`). */
 export const OAuthCallbackQuerySchema = z.object({
-  code: z.string().min(1).max(2_048).optional(),
-  state: z.string().min(1).max(512).optional(),
-  iss: z.string().min(1).max(2_048).optional(),
-  error: z.string().min(1).max(256).optional(),
-  error_description: z.string().max(1_024).optional(),
+  code: text().min(1).max(2_048).optional(),
+  state: text().min(1).max(512).optional(),
+  iss: text().min(1).max(2_048).optional(),
+  error: text().min(1).max(256).optional(),
+  error_description: text().max(1_024).optional(),
 });
 
 export const OAuthCallbackRequestSchema = z.strictObject({
@@ -174,7 +174,7 @@ export const OAuthCallbackRequestSchema = z.strictObject({
 });
 
 /** The signed-in token pair; `location` is the front-end URL to redirect to, when one is configured. */
-export const OAuthCallbackResponseSchema = TokenPairSchema.extend({ location: z.url().nullable() });
+export const OAuthCallbackResponseSchema = TokenPairSchema.extend({ location: url().nullable() });
 
 /** Starts linking a provider to the signed-in caller: the provider URL and the flow cookie. */
-export const OAuthLinkResponseSchema = z.object({ url: z.url(), stateCookie: FlowCookieSchema });
+export const OAuthLinkResponseSchema = z.object({ url: url(), stateCookie: FlowCookieSchema });

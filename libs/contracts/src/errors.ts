@@ -1,17 +1,18 @@
 import { z } from "zod";
+import { text, url } from "./scalars.ts";
 
-export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
+export const FieldErrorSchema = z.object({ field: text(), message: text() });
 export type FieldError = z.infer<typeof FieldErrorSchema>;
 
 /** RFC 9457 problem details, extended with a stable machine `code` and the request id. */
 export const ProblemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
+  type: text(),
+  title: text(),
   status: z.number().int().min(400).max(599),
-  detail: z.string(),
-  instance: z.string(),
-  code: z.string(),
-  requestId: z.string(),
+  detail: text(),
+  instance: text(),
+  code: text(),
+  requestId: text(),
   errors: z.array(FieldErrorSchema).optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -28,7 +29,7 @@ export const RemoteProblemSchema = ProblemSchema.partial({
    * Where a browser navigation goes instead of seeing this problem (routes answered with a
    * redirect): the gateway answers 302 there, with the code as `error` in the query.
    */
-  location: z.url().optional(),
+  location: url().optional(),
 });
 export type RemoteProblem = z.infer<typeof RemoteProblemSchema>;
 
@@ -181,9 +182,14 @@ export class InternalError extends TesseraError {
 
 export function fieldErrorsFromZod(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)",
+    field: issue.path.length > 0 ? issue.path.map(printable).join(".") : "(root)",
     message: issue.message,
   }));
+}
+
+/** A path segment as it can travel back: a key the request gave may hold what cannot (NUL, a lone surrogate). */
+function printable(segment: PropertyKey): string {
+  return String(segment).toWellFormed().replaceAll("\u0000", "\uFFFD");
 }
 
 /** Every failure, expected or not, as problem details; unexpected errors leak nothing. */

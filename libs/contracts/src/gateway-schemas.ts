@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SERVICES, type ServiceName } from "./messaging.ts";
+import { text } from "./scalars.ts";
 
 /** The services behind the gateway; `/ready` pings each of them. */
 export const PLATFORM_SERVICES: readonly Exclude<ServiceName, "api-gateway">[] = SERVICES.filter(
@@ -11,12 +12,12 @@ export const API_VERSION = "1";
 
 export const HealthSchema = z.object({ status: z.literal("ok") });
 
-export const ReadinessCheckSchema = z.object({ ok: z.boolean(), detail: z.string().optional() });
+export const ReadinessCheckSchema = z.object({ ok: z.boolean(), detail: text().optional() });
 export type ReadinessCheck = z.infer<typeof ReadinessCheckSchema>;
 
 /** `/ready`: 200 with `status: "ok"` when every check passed, 503 with `status: "unavailable"` otherwise. */
 export const ReadinessSchema = z.object({
   status: z.enum(["ok", "unavailable"]),
-  checks: z.record(z.string(), ReadinessCheckSchema),
+  checks: z.record(text(), ReadinessCheckSchema),
 });
 export type Readiness = z.infer<typeof ReadinessSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ProjectRoleSchema } from "./roles.ts";
+import { text } from "./scalars.ts";
 
 /** Header names carried on every NATS message and HTTP response. */
 export const HEADER = {
@@ -16,20 +17,20 @@ export const HEADER = {
 } as const;
 
 /** A sane request id: at most 128 characters from a safe set. */
-export const RequestIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
+export const RequestIdSchema = text().regex(/^[A-Za-z0-9._:-]{1,128}$/);
 
 /** W3C trace context `traceparent`. */
-export const TraceparentSchema = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
+export const TraceparentSchema = text().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
 
 /** Who is asking, carried from the gateway through every hop. */
 export const MessageContextSchema = z.object({
   requestId: RequestIdSchema,
   traceparent: TraceparentSchema.optional(),
   /** A user id, or `system:<service>` for the platform itself. */
-  actor: z.string().max(128).optional(),
+  actor: text().max(128).optional(),
   projectId: z.uuid().optional(),
   /** The caller's platform roles (`admin`), as the gateway verified them. */
-  roles: z.array(z.string().max(64)).max(32).optional(),
+  roles: z.array(text().max(64)).max(32).optional(),
   /** The caller's role in `projectId`, set by the gateway after its membership check. */
   projectRole: ProjectRoleSchema.optional(),
   /** The session behind the caller's access token (its `sid` claim). */

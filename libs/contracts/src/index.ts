@@ -169,7 +169,6 @@ export {
   type Schedule,
   ScheduleStatusSchema,
 } from "./jobs-schemas.ts";
-export { jsonBytes } from "./json.ts";
 export {
   collectionCreated,
   collectionDeleted,
@@ -253,6 +252,19 @@ export {
   type RouteCookie,
   type RouteDefinition,
 } from "./routes.ts";
+export {
+  EARLIEST_TIME,
+  json,
+  jsonBytes,
+  jsonObject,
+  jsonObjectOfAtMost,
+  LATEST_TIME,
+  text,
+  timestamp,
+  unstorableReason,
+  unstorableStrings,
+  url,
+} from "./scalars.ts";
 export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,

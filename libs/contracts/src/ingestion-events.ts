@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MemoryContentSchema, MemoryMetadataSchema } from "./memory-schemas.ts";
 import { defineEvent } from "./messaging.ts";
+import { timestamp } from "./scalars.ts";
 
 /** The ingestion service's events. */
 
@@ -20,6 +21,6 @@ export const ingestionChunkCreated = defineEvent({
     position: z.number().int().nonnegative(),
     content: MemoryContentSchema,
     metadata: MemoryMetadataSchema.optional(),
-    createdAt: z.iso.datetime({ offset: true }),
+    createdAt: timestamp(),
   }),
 });

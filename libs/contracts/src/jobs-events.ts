@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { CatchUpSchema, OverlapPolicySchema } from "./jobs-schemas.ts";
 import { defineEvent } from "./messaging.ts";
+import { text, timestamp } from "./scalars.ts";
 
 /** The job scheduler's events: runs and schedules. */
 
 const runEventData = {
   runId: z.uuid(),
-  jobType: z.string(),
+  jobType: text(),
   generation: z.number().int().positive(),
 };
 
@@ -16,21 +17,21 @@ export const runQueued = defineEvent({
   data: z.object({
     ...runEventData,
     payload: z.unknown(),
-    runAt: z.iso.datetime(),
+    runAt: timestamp(),
     scheduleId: z.uuid().nullable(),
-    occurrence: z.iso.datetime().nullable(),
-    queuedAt: z.iso.datetime(),
+    occurrence: timestamp().nullable(),
+    queuedAt: timestamp(),
   }),
 });
 export const runStarted = defineEvent({
   type: "job-scheduler.run.started",
   version: 1,
-  data: z.object({ ...runEventData, attempt: z.number().int().positive(), startedAt: z.iso.datetime() }),
+  data: z.object({ ...runEventData, attempt: z.number().int().positive(), startedAt: timestamp() }),
 });
 export const runSucceeded = defineEvent({
   type: "job-scheduler.run.succeeded",
   version: 1,
-  data: z.object({ ...runEventData, attempt: z.number().int().positive(), finishedAt: z.iso.datetime() }),
+  data: z.object({ ...runEventData, attempt: z.number().int().positive(), finishedAt: timestamp() }),
 });
 export const runFailed = defineEvent({
   type: "job-scheduler.run.failed",
@@ -38,9 +39,9 @@ export const runFailed = defineEvent({
   data: z.object({
     ...runEventData,
     attempt: z.number().int().positive(),
-    error: z.string(),
-    retryAt: z.iso.datetime(),
-    failedAt: z.iso.datetime(),
+    error: text(),
+    retryAt: timestamp(),
+    failedAt: timestamp(),
   }),
 });
 export const runDead = defineEvent({
@@ -49,14 +50,14 @@ export const runDead = defineEvent({
   data: z.object({
     ...runEventData,
     attempt: z.number().int().positive(),
-    error: z.string(),
-    diedAt: z.iso.datetime(),
+    error: text(),
+    diedAt: timestamp(),
   }),
 });
 export const runCancelled = defineEvent({
   type: "job-scheduler.run.cancelled",
   version: 1,
-  data: z.object({ ...runEventData, cancelledAt: z.iso.datetime() }),
+  data: z.object({ ...runEventData, cancelledAt: timestamp() }),
 });
 
 export const JOB_RUN_EVENTS = [
@@ -74,35 +75,35 @@ export const scheduleCreated = defineEvent({
   version: 1,
   data: z.object({
     ...scheduleEventBase,
-    name: z.string(),
-    cron: z.string(),
-    timezone: z.string(),
-    jobType: z.string(),
+    name: text(),
+    cron: text(),
+    timezone: text(),
+    jobType: text(),
     payload: z.unknown(),
     overlap: OverlapPolicySchema,
     catchUp: CatchUpSchema,
-    createdAt: z.iso.datetime(),
+    createdAt: timestamp(),
   }),
 });
 export const schedulePaused = defineEvent({
   type: "job-scheduler.schedule.paused",
   version: 1,
-  data: z.object({ ...scheduleEventBase, pausedAt: z.iso.datetime() }),
+  data: z.object({ ...scheduleEventBase, pausedAt: timestamp() }),
 });
 export const scheduleResumed = defineEvent({
   type: "job-scheduler.schedule.resumed",
   version: 1,
-  data: z.object({ ...scheduleEventBase, resumedAt: z.iso.datetime() }),
+  data: z.object({ ...scheduleEventBase, resumedAt: timestamp() }),
 });
 export const scheduleTriggered = defineEvent({
   type: "job-scheduler.schedule.triggered",
   version: 1,
-  data: z.object({ ...scheduleEventBase, runId: z.uuid(), triggeredAt: z.iso.datetime() }),
+  data: z.object({ ...scheduleEventBase, runId: z.uuid(), triggeredAt: timestamp() }),
 });
 export const scheduleDeleted = defineEvent({
   type: "job-scheduler.schedule.deleted",
   version: 1,
-  data: z.object({ ...scheduleEventBase, deletedAt: z.iso.datetime() }),
+  data: z.object({ ...scheduleEventBase, deletedAt: timestamp() }),
 });
 
 export const JOB_SCHEDULE_EVENTS = [

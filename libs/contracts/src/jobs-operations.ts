@@ -20,6 +20,7 @@ import {
 } from "./jobs-schemas.ts";
 import { memoryPruneJob, memoryReembedJob } from "./memory-operations.ts";
 import { defineOperation } from "./messaging.ts";
+import { text } from "./scalars.ts";
 
 /** The job scheduler's built-in job types, the platform's job catalogue, and `svc.job-scheduler.*`. */
 
@@ -28,7 +29,7 @@ export const helloWorldJob = defineJobType({
   name: "hello_world",
   service: "job-scheduler",
   description: "Logs a greeting and succeeds; with `fail: true` it fails, to exercise retries.",
-  payload: z.strictObject({ name: z.string().max(200).optional(), fail: z.boolean().optional() }),
+  payload: z.strictObject({ name: text().max(200).optional(), fail: z.boolean().optional() }),
   timeoutMs: 10_000,
   retry: { maxAttempts: 3, initialDelayMs: 1_000, factor: 2, maxDelayMs: 10_000, jitter: 0.2 },
   concurrency: 4,

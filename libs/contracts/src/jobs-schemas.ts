@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ServiceName } from "./messaging.ts";
 import { PageQuerySchema, pageSchema } from "./pagination.ts";
+import { jsonObject, text, timestamp } from "./scalars.ts";
 
 /** Job types, runs and schedules: what workers, the scheduler and its admin API share. */
 
@@ -8,8 +9,7 @@ import { PageQuerySchema, pageSchema } from "./pagination.ts";
  * Job type names: lower-case words joined by `_`, optionally dotted (`memory.prune`). The work
  * subject is `job.<owning service>.<name>`.
  */
-export const JobTypeNameSchema = z
-  .string()
+export const JobTypeNameSchema = text()
   .max(64)
   .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "must be lower-case words joined by '_' or '.'");
 
@@ -82,12 +82,12 @@ export function defineJobType<Payload extends z.ZodType>(definition: {
 /** What a worker announces in KV `JOB_TYPES_KV.bucket` under the type's name when it starts. */
 export const JobTypeAnnouncementSchema = z.object({
   name: JobTypeNameSchema,
-  service: z.string(),
-  subject: z.string(),
+  service: text(),
+  subject: text(),
   timeoutMs: z.number().int().positive(),
   retry: RetryPolicySchema,
   concurrency: z.number().int().positive(),
-  announcedAt: z.iso.datetime(),
+  announcedAt: timestamp(),
 });
 export type JobTypeAnnouncement = z.infer<typeof JobTypeAnnouncementSchema>;
 
@@ -102,7 +102,7 @@ export const JobMessageSchema = z.object({
   /** 1 for the first queueing, +1 for every replay. */
   generation: z.number().int().positive(),
   payload: z.unknown(),
-  queuedAt: z.iso.datetime(),
+  queuedAt: timestamp(),
 });
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 
@@ -116,11 +116,11 @@ export const JobRunReportSchema = z.object({
   generation: z.number().int().positive(),
   attempt: z.number().int().positive(),
   outcome: z.enum(RUN_REPORT_OUTCOMES),
-  at: z.iso.datetime(),
+  at: timestamp(),
   /** `failed`/`dead`: why, one line. */
-  error: z.string().max(1_000).optional(),
+  error: text().max(1_000).optional(),
   /** `succeeded`/`failed`/`dead`: when the attempt started (its `started` report may arrive later). */
-  startedAt: z.iso.datetime().optional(),
+  startedAt: timestamp().optional(),
   /** `failed`: when the next attempt is due. */
   retryInMs: z.number().int().min(0).optional(),
 });
@@ -128,7 +128,7 @@ export type JobRunReport = z.infer<typeof JobRunReportSchema>;
 
 // ---------------------------------------------------------------- runs and schedules (admin API)
 
-export const JobTypeParam = z.string().min(1).max(64);
+export const JobTypeParam = text().min(1).max(64);
 
 export const RUN_STATUSES = ["queued", "running", "failed", "succeeded", "dead", "cancelled"] as const;
 export const RunStatusSchema = z.enum(RUN_STATUSES);
@@ -136,17 +136,17 @@ export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export const RunSchema = z.object({
   id: z.uuid(),
-  jobType: z.string(),
+  jobType: text(),
   status: RunStatusSchema,
   attempts: z.number().int().min(0),
   payload: z.unknown(),
   scheduleId: z.uuid().nullable(),
-  occurrence: z.iso.datetime().nullable(),
-  queuedAt: z.iso.datetime(),
-  runAt: z.iso.datetime(),
-  startedAt: z.iso.datetime().nullable(),
-  finishedAt: z.iso.datetime().nullable(),
-  error: z.string().nullable(),
+  occurrence: timestamp().nullable(),
+  queuedAt: timestamp(),
+  runAt: timestamp(),
+  startedAt: timestamp().nullable(),
+  finishedAt: timestamp().nullable(),
+  error: text().nullable(),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -172,32 +172,31 @@ export const ScheduleStatusSchema = z.enum(["active", "paused"]);
 
 export const ScheduleSchema = z.object({
   id: z.uuid(),
-  name: z.string(),
-  cron: z.string(),
-  timezone: z.string(),
-  jobType: z.string(),
+  name: text(),
+  cron: text(),
+  timezone: text(),
+  jobType: text(),
   payload: z.unknown(),
   overlap: OverlapPolicySchema,
   catchUp: CatchUpSchema,
   status: ScheduleStatusSchema,
-  nextFireAt: z.iso.datetime().nullable(),
-  createdAt: z.iso.datetime(),
+  nextFireAt: timestamp().nullable(),
+  createdAt: timestamp(),
 });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 export const CreateScheduleSchema = z.strictObject({
-  name: z
-    .string()
+  name: text()
     .trim()
     .min(1)
     .max(100)
     .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/),
   /** 5 fields (minute precision) or 6 (a leading seconds field). */
-  cron: z.string().trim().min(1).max(200),
+  cron: text().trim().min(1).max(200),
   /** IANA time zone. @default "UTC" */
-  timezone: z.string().min(1).max(64).default("UTC"),
+  timezone: text().min(1).max(64).default("UTC"),
   jobType: JobTypeParam,
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: jsonObject().optional(),
   /** @default "skip" */
   overlap: OverlapPolicySchema.default("skip"),
   /** @default { policy: "none" } */
@@ -205,11 +204,11 @@ export const CreateScheduleSchema = z.strictObject({
 });
 
 export const EnqueueJobBodySchema = z.strictObject({
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: jsonObject().optional(),
   /** Not before this time (RFC 3339). @default now */
-  runAt: z.iso.datetime({ offset: true }).optional(),
+  runAt: timestamp().optional(),
   /** A repeat with the same key for the same job type returns the first run (Trigger.dev-style). */
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: text().min(1).max(200).optional(),
 });
 
 export const JobTypeParamsSchema = z.strictObject({ jobType: JobTypeParam });
@@ -217,9 +216,9 @@ export const JobTypeParamsSchema = z.strictObject({ jobType: JobTypeParam });
 export const QueuedRunSchema = z.object({ runId: z.uuid() });
 
 export const JobTypeSummarySchema = z.object({
-  name: z.string(),
-  service: z.string(),
-  description: z.string(),
+  name: text(),
+  service: text(),
+  description: text(),
   timeoutMs: z.number(),
   maxAttempts: z.number(),
   concurrency: z.number(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MemoryTierSchema } from "./memory-schemas.ts";
 import { defineEvent } from "./messaging.ts";
+import { text, timestamp } from "./scalars.ts";
 
 // The memory service's events, and the ingestion event it consumes.
 //
@@ -15,10 +16,10 @@ const MemoryFactsSchema = z.object({
   ownerId: z.uuid().nullable(),
   tier: MemoryTierSchema,
   importance: z.number(),
-  validFrom: z.iso.datetime(),
-  validTo: z.iso.datetime().nullable(),
-  expiresAt: z.iso.datetime().nullable(),
-  recordedAt: z.iso.datetime(),
+  validFrom: timestamp(),
+  validTo: timestamp().nullable(),
+  expiresAt: timestamp().nullable(),
+  recordedAt: timestamp(),
 });
 
 export const memoryRecorded = defineEvent({
@@ -37,10 +38,10 @@ export const memoryRevised = defineEvent({
     tier: MemoryTierSchema,
     importance: z.number(),
     /** The new version's validity starts when the previous one's ends. */
-    validFrom: z.iso.datetime(),
-    validTo: z.iso.datetime().nullable(),
-    expiresAt: z.iso.datetime().nullable(),
-    revisedAt: z.iso.datetime(),
+    validFrom: timestamp(),
+    validTo: timestamp().nullable(),
+    expiresAt: timestamp().nullable(),
+    revisedAt: timestamp(),
   }),
 });
 
@@ -52,7 +53,7 @@ export const memorySuperseded = defineEvent({
     projectId: z.uuid(),
     supersededBy: z.uuid(),
     reason: z.enum(["replaced", "duplicate"]),
-    validTo: z.iso.datetime(),
+    validTo: timestamp(),
   }),
 });
 
@@ -64,8 +65,8 @@ export const memoryReinforced = defineEvent({
     projectId: z.uuid(),
     importance: z.number(),
     reinforcements: z.number().int().positive(),
-    lastSeenAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime().nullable(),
+    lastSeenAt: timestamp(),
+    expiresAt: timestamp().nullable(),
   }),
 });
 
@@ -76,7 +77,7 @@ export const memoryForgotten = defineEvent({
     memoryId: z.uuid(),
     projectId: z.uuid(),
     reason: z.enum(["deleted", "expired", "erased", "collection_deleted"]),
-    forgottenAt: z.iso.datetime(),
+    forgottenAt: timestamp(),
   }),
 });
 
@@ -88,7 +89,7 @@ export const memoryEmbedded = defineEvent({
     memoryId: z.uuid(),
     projectId: z.uuid(),
     version: z.number().int().positive(),
-    model: z.string(),
+    model: text(),
     dimensions: z.number().int().positive(),
   }),
 });
@@ -99,9 +100,9 @@ export const collectionCreated = defineEvent({
   data: z.object({
     collectionId: z.uuid(),
     projectId: z.uuid(),
-    name: z.string(),
-    description: z.string().nullable(),
-    createdAt: z.iso.datetime(),
+    name: text(),
+    description: text().nullable(),
+    createdAt: timestamp(),
   }),
 });
 
@@ -111,8 +112,8 @@ export const collectionRenamed = defineEvent({
   data: z.object({
     collectionId: z.uuid(),
     projectId: z.uuid(),
-    name: z.string(),
-    renamedAt: z.iso.datetime(),
+    name: text(),
+    renamedAt: timestamp(),
   }),
 });
 
@@ -123,7 +124,7 @@ export const collectionDeleted = defineEvent({
     collectionId: z.uuid(),
     projectId: z.uuid(),
     withMemories: z.boolean(),
-    deletedAt: z.iso.datetime(),
+    deletedAt: timestamp(),
   }),
 });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { jsonObjectOfAtMost } from "./json.ts";
 import { pageSchema } from "./pagination.ts";
+import { jsonObjectOfAtMost, text, timestamp } from "./scalars.ts";
 
 /** The memory model, its requests and responses. */
 
@@ -16,8 +16,7 @@ export const MEMORY_METADATA_MAX_BYTES = 16_384;
 /** Largest page of search results. */
 export const MEMORY_SEARCH_LIMIT_MAX = 100;
 
-export const MemoryContentSchema = z
-  .string()
+export const MemoryContentSchema = text()
   .min(1)
   .max(MEMORY_CONTENT_MAX)
   .refine((value) => value.trim().length > 0, "must not be blank");
@@ -28,7 +27,7 @@ export const ImportanceSchema = z.number().min(0).max(1);
 /** Evidence behind a memory: an ingestion chunk, a document, a message, a URL or an outside id. */
 export const SourceRefSchema = z.strictObject({
   kind: z.enum(["ingestion_chunk", "document", "message", "url", "external"]),
-  id: z.string().min(1).max(2_048),
+  id: text().min(1).max(2_048),
 });
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 export const SourceRefsSchema = z.array(SourceRefSchema).max(32);
@@ -42,49 +41,49 @@ export const MemorySchema = z.object({
   /** The user who recorded it; null for memories the platform derived (ingested chunks). */
   ownerId: z.uuid().nullable(),
   tier: MemoryTierSchema,
-  content: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
+  content: text(),
+  metadata: z.record(text(), z.unknown()),
   importance: z.number(),
   sourceRefs: z.array(SourceRefSchema),
   /** Increases with every revision; the history lists each version. */
   version: z.number().int().positive(),
-  validFrom: z.iso.datetime(),
-  validTo: z.iso.datetime().nullable(),
+  validFrom: timestamp(),
+  validTo: timestamp().nullable(),
   /** When a `working` memory expires; null for the other tiers. */
-  expiresAt: z.iso.datetime().nullable(),
+  expiresAt: timestamp().nullable(),
   /** The memory that replaced this one (a newer fact or a near-duplicate). */
   supersededBy: z.uuid().nullable(),
   reinforcements: z.number().int().nonnegative(),
   embedding: EmbeddingStatusSchema,
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  lastSeenAt: z.iso.datetime(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+  lastSeenAt: timestamp(),
 });
 export type Memory = z.infer<typeof MemorySchema>;
 
 export const MemoryVersionSchema = z.object({
   version: z.number().int().positive(),
-  content: z.string(),
+  content: text(),
   tier: MemoryTierSchema,
-  metadata: z.record(z.string(), z.unknown()),
+  metadata: z.record(text(), z.unknown()),
   importance: z.number(),
-  validFrom: z.iso.datetime(),
-  validTo: z.iso.datetime().nullable(),
-  recordedAt: z.iso.datetime(),
+  validFrom: timestamp(),
+  validTo: timestamp().nullable(),
+  recordedAt: timestamp(),
 });
 export type MemoryVersion = z.infer<typeof MemoryVersionSchema>;
 
 export const CollectionSchema = z.object({
   id: z.uuid(),
   projectId: z.uuid(),
-  name: z.string(),
-  description: z.string().nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  name: text(),
+  description: text().nullable(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
 });
 export type Collection = z.infer<typeof CollectionSchema>;
 
-const CollectionNameSchema = z.string().trim().min(1).max(200);
+const CollectionNameSchema = text().trim().min(1).max(200);
 
 // ---------------------------------------------------------------- path parameters
 
@@ -103,8 +102,8 @@ export const RecordMemoryBody = z.strictObject({
   /** @default 0.5 */
   importance: ImportanceSchema.default(0.5),
   sourceRefs: SourceRefsSchema.default([]),
-  validFrom: z.iso.datetime({ offset: true }).optional(),
-  validTo: z.iso.datetime({ offset: true }).nullable().default(null),
+  validFrom: timestamp().optional(),
+  validTo: timestamp().nullable().default(null),
   /** An older memory this one replaces: it is marked superseded (its history is kept). */
   supersedes: z.uuid().optional(),
 });
@@ -114,7 +113,7 @@ const ReviseMemoryFields = {
   tier: MemoryTierSchema.optional(),
   metadata: MemoryMetadataSchema.optional(),
   importance: ImportanceSchema.optional(),
-  validTo: z.iso.datetime({ offset: true }).nullable().optional(),
+  validTo: timestamp().nullable().optional(),
 };
 const REVISABLE = Object.keys(ReviseMemoryFields);
 const changesSomething = (body: Record<string, unknown>): boolean =>
@@ -132,7 +131,7 @@ export const ReviseMemoryRequest = z
 export const SearchMode = z.enum(["vector", "keyword", "hybrid"]);
 
 export const SearchMemoriesBody = z.strictObject({
-  query: z.string().trim().min(1).max(4_000),
+  query: text().trim().min(1).max(4_000),
   /** @default "hybrid" */
   mode: SearchMode.default("hybrid"),
   /** @default 10, at most 100 */
@@ -143,16 +142,16 @@ export const SearchMemoriesBody = z.strictObject({
   /** Memories whose metadata contains this object (JSON containment). */
   metadata: jsonObjectOfAtMost(4_096).optional(),
   /** Memories created at or after this time. */
-  createdAfter: z.iso.datetime({ offset: true }).optional(),
+  createdAfter: timestamp().optional(),
   /** Memories created before this time. */
-  createdBefore: z.iso.datetime({ offset: true }).optional(),
+  createdBefore: timestamp().optional(),
   /** Memories valid at this time (superseded ones are not). @default now */
-  validAt: z.iso.datetime({ offset: true }).optional(),
+  validAt: timestamp().optional(),
 });
 
 export const CreateCollectionBody = z.strictObject({
   name: CollectionNameSchema,
-  description: z.string().max(2_000).nullable().default(null),
+  description: text().max(2_000).nullable().default(null),
 });
 
 export const RenameCollectionBody = z.strictObject({ name: CollectionNameSchema });

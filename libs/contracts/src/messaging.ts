@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type RemoteProblem, RemoteProblemSchema } from "./errors.ts";
+import { text, timestamp } from "./scalars.ts";
 
 export const SERVICES = [
   "api-gateway",
@@ -79,10 +80,10 @@ export function eventSubject(type: string): string {
 /** The metadata stored with every event and carried on the wire. */
 export const EventMetadataSchema = z
   .object({
-    requestId: z.string().optional(),
-    traceparent: z.string().optional(),
-    actor: z.string().optional(),
-    projectId: z.string().optional(),
+    requestId: text().optional(),
+    traceparent: text().optional(),
+    actor: text().optional(),
+    projectId: text().optional(),
   })
   .catchall(z.unknown());
 export type EventMetadata = z.infer<typeof EventMetadataSchema>;
@@ -90,12 +91,12 @@ export type EventMetadata = z.infer<typeof EventMetadataSchema>;
 /** What travels on JetStream for every domain event. */
 export const EventEnvelopeSchema = z.object({
   eventId: z.uuid(),
-  type: z.string().min(1),
+  type: text().min(1),
   version: z.number().int().positive(),
-  streamId: z.string().min(1),
+  streamId: text().min(1),
   streamVersion: z.number().int().positive(),
-  globalPosition: z.string().regex(/^\d+$/),
-  occurredAt: z.iso.datetime({ offset: true }),
+  globalPosition: text().regex(/^\d+$/),
+  occurredAt: timestamp(),
   data: z.unknown(),
   metadata: EventMetadataSchema,
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "./errors.ts";
+import { text } from "./scalars.ts";
 
 /** Longest cursor string accepted, in characters. @default 512 */
 export const MAX_CURSOR_LENGTH = 512;
@@ -13,13 +14,13 @@ export const PAGE_LIMIT_MAX = 200;
  */
 export const PageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(50),
-  cursor: z.string().min(1).max(MAX_CURSOR_LENGTH).optional(),
+  cursor: text().min(1).max(MAX_CURSOR_LENGTH).optional(),
 });
 export type PageQuery = z.infer<typeof PageQuerySchema>;
 
 /** The shape of one page of `item`s: `{ items, nextCursor }`. */
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  return z.object({ items: z.array(item), nextCursor: text().nullable() });
 }
 
 /** The sort key of a list's last item, as it travels inside a cursor. */

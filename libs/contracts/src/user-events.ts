@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineEvent } from "./messaging.ts";
 import { PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
+import { timestamp } from "./scalars.ts";
 
 /**
  * The user service's public events. Personal data (email, display name, preferences) is stored
@@ -11,39 +12,39 @@ import { PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
 export const profileCreated = defineEvent({
   type: "user.profile.created",
   version: 1,
-  data: z.object({ userId: z.uuid(), createdAt: z.iso.datetime() }),
+  data: z.object({ userId: z.uuid(), createdAt: timestamp() }),
 });
 
 export const profileUpdated = defineEvent({
   type: "user.profile.updated",
   version: 1,
-  data: z.object({ userId: z.uuid(), updatedAt: z.iso.datetime() }),
+  data: z.object({ userId: z.uuid(), updatedAt: timestamp() }),
 });
 
 export const roleGranted = defineEvent({
   type: "user.role.granted",
   version: 1,
-  data: z.object({ userId: z.uuid(), role: PlatformRoleSchema, grantedAt: z.iso.datetime() }),
+  data: z.object({ userId: z.uuid(), role: PlatformRoleSchema, grantedAt: timestamp() }),
 });
 
 export const roleRevoked = defineEvent({
   type: "user.role.revoked",
   version: 1,
-  data: z.object({ userId: z.uuid(), role: PlatformRoleSchema, revokedAt: z.iso.datetime() }),
+  data: z.object({ userId: z.uuid(), role: PlatformRoleSchema, revokedAt: timestamp() }),
 });
 
 /** Every service drops or anonymises what it holds about `userId` on this event. */
 export const userErased = defineEvent({
   type: "user.user.erased",
   version: 1,
-  data: z.object({ userId: z.uuid(), erasedAt: z.iso.datetime() }),
+  data: z.object({ userId: z.uuid(), erasedAt: timestamp() }),
 });
 
 export const projectCreated = defineEvent({
   type: "user.project.created",
   version: 1,
   /** `userId`: the creator, its first owner. */
-  data: z.object({ projectId: z.uuid(), userId: z.uuid(), createdAt: z.iso.datetime() }),
+  data: z.object({ projectId: z.uuid(), userId: z.uuid(), createdAt: timestamp() }),
 });
 
 /**
@@ -53,7 +54,7 @@ export const projectCreated = defineEvent({
 export const projectDeleted = defineEvent({
   type: "user.project.deleted",
   version: 1,
-  data: z.object({ projectId: z.uuid(), userId: z.uuid(), deletedAt: z.iso.datetime() }),
+  data: z.object({ projectId: z.uuid(), userId: z.uuid(), deletedAt: timestamp() }),
 });
 
 export const membershipAdded = defineEvent({
@@ -63,7 +64,7 @@ export const membershipAdded = defineEvent({
     projectId: z.uuid(),
     userId: z.uuid(),
     role: ProjectRoleSchema,
-    addedAt: z.iso.datetime(),
+    addedAt: timestamp(),
   }),
 });
 
@@ -75,7 +76,7 @@ export const membershipChanged = defineEvent({
     userId: z.uuid(),
     role: ProjectRoleSchema,
     previousRole: ProjectRoleSchema,
-    changedAt: z.iso.datetime(),
+    changedAt: timestamp(),
   }),
 });
 
@@ -86,7 +87,7 @@ export const membershipRemoved = defineEvent({
     projectId: z.uuid(),
     userId: z.uuid(),
     role: ProjectRoleSchema,
-    removedAt: z.iso.datetime(),
+    removedAt: timestamp(),
   }),
 });
 

@@ -1,17 +1,17 @@
 import { z } from "zod";
 import { EmailSchema } from "./auth-schemas.ts";
-import { jsonBytes } from "./json.ts";
 import { ServiceNameSchema } from "./messaging.ts";
 import { pageSchema } from "./pagination.ts";
 import { AssignableProjectRoleSchema, PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
+import { json, jsonBytes, text, timestamp } from "./scalars.ts";
 
 export const ProfileSchema = z.object({
   id: z.uuid(),
-  email: z.string(),
-  displayName: z.string().nullable(),
+  email: text(),
+  displayName: text().nullable(),
   roles: z.array(PlatformRoleSchema),
-  preferences: z.record(z.string(), z.unknown()),
-  createdAt: z.iso.datetime(),
+  preferences: z.record(text(), z.unknown()),
+  createdAt: timestamp(),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
@@ -23,42 +23,42 @@ export const PREFERENCES_MAX_BYTES = 16_384;
  * key, anything else (arrays included) replaces.
  */
 export const PreferencesPatchSchema = z
-  .record(z.string().min(1).max(200), z.json())
+  .record(text().min(1).max(200), json())
   .refine((patch) => jsonBytes(patch) <= PREFERENCES_MAX_BYTES, {
     message: `must be at most ${PREFERENCES_MAX_BYTES} bytes as JSON`,
   });
 
 export const UpdateMeSchema = z.strictObject({
   /** 1–100 characters after trimming; null clears it. */
-  displayName: z.string().trim().min(1).max(100).nullable().optional(),
+  displayName: text().trim().min(1).max(100).nullable().optional(),
   preferences: PreferencesPatchSchema.optional(),
 });
 export type UpdateMe = z.infer<typeof UpdateMeSchema>;
 
 export const HistoryEntrySchema = z.object({
   eventId: z.uuid(),
-  type: z.string(),
+  type: text(),
   service: ServiceNameSchema,
-  occurredAt: z.iso.datetime(),
-  requestId: z.string().nullable(),
+  occurredAt: timestamp(),
+  requestId: text().nullable(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
 export const HistoryPageSchema = pageSchema(HistoryEntrySchema);
 export type HistoryPage = z.infer<typeof HistoryPageSchema>;
 
-export const ProjectNameSchema = z.string().trim().min(1).max(100);
+export const ProjectNameSchema = text().trim().min(1).max(100);
 
 export const CreateProjectSchema = z.strictObject({ name: ProjectNameSchema });
 
-export const CreatedProjectSchema = z.object({ id: z.uuid(), name: z.string(), role: z.literal("owner") });
+export const CreatedProjectSchema = z.object({ id: z.uuid(), name: text(), role: z.literal("owner") });
 export type CreatedProject = z.infer<typeof CreatedProjectSchema>;
 
 export const ProjectSummarySchema = z.object({
   id: z.uuid(),
-  name: z.string(),
+  name: text(),
   role: ProjectRoleSchema,
-  createdAt: z.iso.datetime(),
+  createdAt: timestamp(),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 
@@ -93,7 +93,7 @@ export const MembershipSchema = z.object({
   projectId: z.uuid(),
   userId: z.uuid(),
   role: ProjectRoleSchema,
-  addedAt: z.iso.datetime(),
+  addedAt: timestamp(),
 });
 export type Membership = z.infer<typeof MembershipSchema>;
 
@@ -111,7 +111,7 @@ export const AdminRoleChangeRequestSchema = z.strictObject({
 });
 export const AdminRoleChangeSchema = z.object({
   userId: z.uuid(),
-  email: z.string(),
+  email: text(),
   role: PlatformRoleSchema,
   /** False when the account already was (or was not) in that role. */
   changed: z.boolean(),

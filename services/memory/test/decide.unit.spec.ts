@@ -7,6 +7,7 @@ import {
   MemoryExistsError,
   MemoryNotFoundError,
   MemorySupersededError,
+  ValidityWindowError,
 } from "../src/domain/errors.ts";
 import type { MemoryEvent } from "../src/domain/memory.ts";
 
@@ -97,6 +98,26 @@ describe("memory decider", () => {
           },
         },
       ]);
+  });
+
+  it("refuses a validity window that ends before it begins", () => {
+    given(memoryDecider, [])
+      .when({
+        type: "RecordMemory",
+        data: { ...draft, validFrom: later.toISOString(), validTo: now.toISOString() },
+        meta,
+      })
+      .thenThrows(ValidityWindowError);
+    given(memoryDecider, [])
+      .when({ type: "RecordMemory", data: { ...draft, validTo: "2026-11-22T09:00:00.000Z" }, meta })
+      .thenThrows(ValidityWindowError);
+    given(memoryDecider, [recorded])
+      .when({
+        type: "ReviseMemory",
+        data: { ...target, changes: { validTo: now.toISOString() } },
+        meta: { ...meta, now: later },
+      })
+      .thenThrows(ValidityWindowError);
   });
 
   it("decides nothing for a revision that changes nothing", () => {

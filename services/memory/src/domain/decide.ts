@@ -1,5 +1,10 @@
 import type { MemoryTier, SourceRef } from "@tessera/contracts";
-import { MemoryExistsError, MemoryNotFoundError, MemorySupersededError } from "./errors.ts";
+import {
+  MemoryExistsError,
+  MemoryNotFoundError,
+  MemorySupersededError,
+  ValidityWindowError,
+} from "./errors.ts";
 import {
   type ActiveMemory,
   evolveMemory,
@@ -68,6 +73,12 @@ function expiresAt(tier: MemoryTier, meta: MemoryCommandMeta): string | null {
   return tier === "working" ? new Date(meta.now.getTime() + meta.workingTtlMs).toISOString() : null;
 }
 
+/** A memory is valid from `validFrom` until `validTo` (open-ended when null), never the other way round. */
+function assertValidity(validFrom: string, validTo: string | null): void {
+  if (validTo !== null && Date.parse(validTo) < Date.parse(validFrom))
+    throw new ValidityWindowError(validFrom);
+}
+
 /** The memory this command may touch: it must exist in the command's project (else 404, never 403). */
 function activeIn(state: MemoryState, target: Target): ActiveMemory | null {
   if (state.status === "absent" || state.projectId !== target.projectId) return null;
@@ -79,13 +90,14 @@ export function decideMemory(command: MemoryCommand, state: MemoryState): Memory
   switch (command.type) {
     case "RecordMemory": {
       if (state.status !== "absent") throw new MemoryExistsError(command.data.memoryId);
-      const { vector, validFrom, ...draft } = command.data;
+      const { vector, validFrom = now, ...draft } = command.data;
+      assertValidity(validFrom, draft.validTo);
       const events: MemoryEvent[] = [
         {
           type: "memory.memory.recorded",
           data: {
             ...draft,
-            validFrom: validFrom ?? now,
+            validFrom,
             expiresAt: expiresAt(draft.tier, command.meta),
             recordedAt: now,
           },
@@ -117,6 +129,8 @@ export function decideMemory(command: MemoryCommand, state: MemoryState): Memory
         importance: changes.importance ?? memory.importance,
         validTo: changes.validTo === undefined ? memory.validTo : changes.validTo,
       };
+      // A revision is a new version valid from now: its window must not end before that.
+      assertValidity(now, next.validTo);
       const unchanged =
         next.content === memory.content &&
         next.tier === memory.tier &&

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "@tessera/contracts";
+import { ConflictError, NotFoundError, ValidationError } from "@tessera/contracts";
 
 export class MemoryNotFoundError extends NotFoundError {
   override name = "MemoryNotFoundError";
@@ -32,5 +32,15 @@ export class CollectionNameTakenError extends ConflictError {
   override name = "CollectionNameTakenError";
   constructor(name: string, options: { cause?: unknown } = {}) {
     super("memory.collection_name_taken", `A collection named "${name}" already exists.`, options);
+  }
+}
+
+/** A validity window that ends before it begins. */
+export class ValidityWindowError extends ValidationError {
+  override name = "ValidityWindowError";
+  constructor(validFrom: string) {
+    super("A memory cannot stop being valid before it starts.", [
+      { field: "validTo", message: `must not be before validFrom (${validFrom})` },
+    ]);
   }
 }
