@@ -9,7 +9,7 @@ import {
 } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
 import { BusUsageError, ProvisionError } from "./errors.ts";
-import { createInFlight } from "./in-flight.ts";
+import { createInFlight, type InFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 
 export interface PullConsumerOptions {
@@ -73,18 +73,7 @@ export async function startPullConsumer(
     wake = resolve;
   });
 
-  const heartbeatMs = Math.max(Math.floor(opts.ackWaitMs / 3), 200);
-  const run = async (msg: JsMsg) => {
-    // Tells the server we are still at it, so a slow handler's message is not redelivered to another replica.
-    const heartbeat = setInterval(() => msg.working(), heartbeatMs);
-    try {
-      await opts.handle(msg);
-    } catch (err) {
-      deps.logger.error({ ...log, err, seq: msg.info.streamSequence }, "message handler crashed");
-    } finally {
-      clearInterval(heartbeat);
-    }
-  };
+  const run = withHeartbeat(deps.logger, opts);
   const loop = (async () => {
     for await (const msg of messages) {
       await Promise.race([inFlight.belowLimit(concurrency), stopRequested]);
@@ -107,23 +96,39 @@ export async function startPullConsumer(
     })();
     return stopped;
   };
-  const settled = async (timeoutMs = Number.POSITIVE_INFINITY) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const done = await Promise.race([inFlight.settled().then(() => true), timedOut]);
-    clearTimeout(timer);
-    return done;
-  };
   return {
     stopFetching,
-    settled,
+    settled: (timeoutMs) => settledWithin(inFlight, timeoutMs),
     async stop() {
       await stopFetching();
-      await settled();
+      await inFlight.settled();
     },
   };
+}
+
+/** Runs `handle`, heartbeating meanwhile so a slow handler's message is not redelivered to another replica. */
+function withHeartbeat(logger: BusLogger, opts: PullConsumerOptions): (msg: JsMsg) => Promise<void> {
+  const heartbeatMs = Math.max(Math.floor(opts.ackWaitMs / 3), 200);
+  return async (msg) => {
+    const heartbeat = setInterval(() => msg.working(), heartbeatMs);
+    try {
+      await opts.handle(msg);
+    } catch (err) {
+      logger.error({ consumer: opts.durable, err, seq: msg.info.streamSequence }, "message handler crashed");
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}
+
+async function settledWithin(inFlight: InFlight, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = await Promise.race([inFlight.settled().then(() => true), timedOut]);
+  clearTimeout(timer);
+  return settled;
 }
 
 type DurableConfig = Partial<ConsumerConfig> & { durable_name: string };

@@ -1,4 +1,5 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
 import { type Bus, deadLetterSubject, JOBS_STREAM, type PullConsumer, startPullConsumer } from "@tessera/bus";
 import { type RetryPolicy, RetryPolicySchema } from "@tessera/contracts";
 import { type AttemptDeps, type AttemptSettings, runAttempt } from "./attempt.ts";
@@ -56,36 +57,7 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<JobWorker>
   const consumers: PullConsumer[] = [];
 
   for (const registration of opts.jobs) {
-    const { type } = registration;
-    if (type.service !== bus.service) {
-      throw new Error(`${bus.service} cannot run ${type.name}, which belongs to ${type.service}`);
-    }
-    const purpose = jobConsumerName(type.name);
-    const settings: AttemptSettings = {
-      registration,
-      timeoutMs: opts.timeoutOverrideMs ?? type.timeoutMs,
-      retry: RetryPolicySchema.parse({ ...type.retry, ...opts.retryOverride }),
-      ackWaitMs,
-      dlqSubject: bus.names.subject(deadLetterSubject(bus.service, purpose)),
-    };
-    const durable = bus.names.durable(bus.service, purpose);
-    // One consumer per type, so concurrency is per type: a busy type does not hold up another one.
-    consumers.push(
-      await startPullConsumer(
-        { js, jsm, logger },
-        {
-          stream: bus.names.stream(JOBS_STREAM),
-          durable,
-          filterSubjects: [bus.names.subject(type.subject)],
-          ackWaitMs,
-          maxDeliver: settings.retry.maxAttempts,
-          concurrency: type.concurrency,
-          handle: (msg) => runAttempt(deps, settings, msg),
-        },
-      ),
-    );
-    await announceJobType(registry, type, settings, clock());
-    logger.info({ jobType: type.name, subject: type.subject, durable }, "job worker started");
+    consumers.push(await runJobType({ opts, deps, jsm, registry, ackWaitMs }, registration));
   }
 
   let stopped: Promise<void> | undefined;
@@ -104,6 +76,49 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<JobWorker>
       return stopped;
     },
   };
+}
+
+/** Starts one job type's consumer and announces the type. */
+async function runJobType(
+  w: {
+    opts: JobWorkerOptions;
+    deps: AttemptDeps;
+    jsm: JetStreamManager;
+    registry: KV;
+    ackWaitMs: number;
+  },
+  registration: JobRegistration,
+): Promise<PullConsumer> {
+  const { bus, logger } = w.opts;
+  const { type } = registration;
+  if (type.service !== bus.service) {
+    throw new Error(`${bus.service} cannot run ${type.name}, which belongs to ${type.service}`);
+  }
+  const purpose = jobConsumerName(type.name);
+  const settings: AttemptSettings = {
+    registration,
+    timeoutMs: w.opts.timeoutOverrideMs ?? type.timeoutMs,
+    retry: RetryPolicySchema.parse({ ...type.retry, ...w.opts.retryOverride }),
+    ackWaitMs: w.ackWaitMs,
+    dlqSubject: bus.names.subject(deadLetterSubject(bus.service, purpose)),
+  };
+  const durable = bus.names.durable(bus.service, purpose);
+  // One consumer per type, so concurrency is per type: a busy type does not hold up another one.
+  const consumer = await startPullConsumer(
+    { js: w.deps.js, jsm: w.jsm, logger },
+    {
+      stream: bus.names.stream(JOBS_STREAM),
+      durable,
+      filterSubjects: [bus.names.subject(type.subject)],
+      ackWaitMs: w.ackWaitMs,
+      maxDeliver: settings.retry.maxAttempts,
+      concurrency: type.concurrency,
+      handle: (msg) => runAttempt(w.deps, settings, msg),
+    },
+  );
+  await announceJobType(w.registry, type, settings, w.deps.clock());
+  logger.info({ jobType: type.name, subject: type.subject, durable }, "job worker started");
+  return consumer;
 }
 
 /** True once no consumer runs a handler, false if `ms` passes first (all share the one deadline). */
