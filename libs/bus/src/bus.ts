@@ -8,6 +8,7 @@ import {
 import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
+  type EventEnvelope,
   type MessageContext,
   type OperationDefinition,
   pingOperation,
@@ -69,7 +70,11 @@ export interface Bus {
    * them (erasure); a copy already gone (deleted, or aged out of the stream) is fine.
    */
   deletePublished(copies: readonly PublishedCopy[]): Promise<void>;
-  consume(opts: ConsumeOptions): Promise<Consumption>;
+  /**
+   * A durable pull consumer `<service>--<name>` of event envelopes, or of any JSON payload given a
+   * `schema`; stopped by `drain()`.
+   */
+  consume<T = EventEnvelope>(opts: ConsumeOptions<T>): Promise<Consumption>;
   /** Opens the namespaced KV bucket, creating it if needed. */
   kv(bucket: string, opts?: Partial<KvOptions>): Promise<KV>;
   /** Stops taking requests and events, then waits for running handlers. The connection stays open. */

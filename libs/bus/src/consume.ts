@@ -1,13 +1,4 @@
-import {
-  AckPolicy,
-  type ConsumerConfig,
-  DeliverPolicy,
-  JetStreamApiError,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from "@nats-io/jetstream";
-import { nanos } from "@nats-io/nats-core";
+import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import {
   type EventEnvelope,
   EventEnvelopeSchema,
@@ -16,36 +7,52 @@ import {
   TesseraError,
 } from "@tessera/contracts";
 import { z } from "zod";
-import { contextFromEnvelope } from "./context.ts";
+import { contextFromEnvelope, contextFromHeaders } from "./context.ts";
 import { deadLetter, describeError } from "./dead-letter.ts";
-import { BusUsageError, ProvisionError } from "./errors.ts";
-import { createInFlight } from "./in-flight.ts";
+import { BusUsageError } from "./errors.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, deadLetterSubject, isValidToken, JOBS_STREAM } from "./names.ts";
+import { parseMessage } from "./parse-message.ts";
+import { startPullConsumer } from "./pull-consumer.ts";
 
-/** Handles one event; throwing retries with backoff, except a `ZodError` or `validation.failed`, dead-lettered at once. */
-export type EventHandler = (envelope: EventEnvelope, ctx: MessageContext, msg: JsMsg) => Promise<void>;
+/** Handles one message; throwing retries with backoff, except a `ZodError` or `validation.failed`, dead-lettered at once. */
+export type MessageHandler<T> = (payload: T, ctx: MessageContext, msg: JsMsg) => Promise<void>;
+export type EventHandler = MessageHandler<EventEnvelope>;
 
-export interface ConsumeOptions {
+interface ConsumerSettings {
   /** The consumer's purpose; the durable is `<service>--<name>`, dead letters go to `dlq.<service>.<name>`. */
   name: string;
   /** Whose event stream to read (a service name), or `"JOBS"`. */
   stream: ServiceName | typeof JOBS_STREAM;
   /** Subjects without namespace, e.g. `["evt.auth.account.registered"]`. More than one needs NATS 2.10. */
   filterSubjects: string[];
-  handler: EventHandler;
   /** Deliveries before a failing message is dead-lettered. @default 5 */
   maxDeliver?: number;
   /** Delay before redelivering after the n-th failure, in ms; the last value repeats. @default [1_000, 5_000, 15_000] */
   backoffMs?: number[];
-  /** How long the server waits for an ack before redelivering, in ms. @default 30_000 */
+  /** How long the server waits for an ack before redelivering, in ms; handlers heartbeat meanwhile. @default 30_000 */
   ackWaitMs?: number;
   /** Handlers running at once; 1 keeps the stream's order. @default 1 */
   concurrency?: number;
 }
 
+/** Messages are event envelopes; the context comes from the envelope's metadata, then the headers. */
+interface EventMessages {
+  schema?: undefined;
+  handler: EventHandler;
+}
+
+/** Messages are JSON that `schema` parses; the context comes from the headers. */
+interface SchemaMessages<T> {
+  schema: z.ZodType<T>;
+  handler: MessageHandler<T>;
+}
+
+/** A message that does not parse, or that fails `maxDeliver` times, is dead-lettered with the error and acked. */
+export type ConsumeOptions<T = EventEnvelope> = ConsumerSettings & (EventMessages | SchemaMessages<T>);
+
 export interface Consumption {
-  /** Stops fetching and waits for running handlers. */
+  /** Stops fetching, hands back what was fetched but not started, and waits for running handlers. */
   stop(): Promise<void>;
 }
 
@@ -57,133 +64,100 @@ export interface ConsumeDeps {
   readonly logger: BusLogger;
 }
 
-interface Settings {
-  readonly handler: EventHandler;
+type Decoded<T> =
+  | { ok: true; payload: T; ctx: MessageContext; log: Record<string, unknown> }
+  | { ok: false; error: string };
+
+interface Delivery<T> {
+  readonly decode: (msg: JsMsg) => Decoded<T>;
+  readonly handler: MessageHandler<T>;
   readonly maxDeliver: number;
   readonly backoffMs: readonly number[];
-  readonly ackWaitMs: number;
   readonly dlqSubject: string;
   readonly log: { consumer: string };
 }
 
-export async function startConsumer(deps: ConsumeDeps, opts: ConsumeOptions): Promise<Consumption> {
-  const settings = validate(deps, opts);
-  const stream =
-    opts.stream === JOBS_STREAM ? deps.names.stream(JOBS_STREAM) : deps.names.eventStream(opts.stream);
-  const durable = deps.names.durable(deps.service, opts.name);
-  await ensureConsumer(deps.jsm, stream, consumerConfig(deps.names, durable, opts, settings));
-  const concurrency = opts.concurrency ?? 1;
-  const consumer = await deps.js.consumers.get(stream, durable);
-  const messages = await consumer.consume({ max_messages: concurrency });
-  const inFlight = createInFlight();
-  let stopping = false;
+const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000];
 
-  const loop = (async () => {
-    for await (const msg of messages) {
-      await inFlight.belowLimit(concurrency);
-      if (stopping) {
-        msg.nak();
-        continue;
-      }
-      void inFlight.track(handleMessage(deps, settings, msg));
-    }
-  })().catch((err: unknown) => deps.logger.error({ ...settings.log, err }, "consumer stopped unexpectedly"));
-
-  return {
-    async stop() {
-      stopping = true;
-      await messages.close();
-      await loop;
-      await inFlight.settled();
-    },
-  };
-}
-
-function validate(deps: ConsumeDeps, opts: ConsumeOptions): Settings {
+export async function startConsumer<T>(deps: ConsumeDeps, opts: ConsumeOptions<T>): Promise<Consumption> {
   if (!isValidToken(opts.name)) throw new BusUsageError(`consumer name "${opts.name}" is not a valid token`);
-  const maxDeliver = opts.maxDeliver ?? 5;
-  if (!Number.isInteger(maxDeliver) || maxDeliver < 1)
-    throw new BusUsageError("maxDeliver must be at least 1");
-  if (opts.filterSubjects.length === 0)
-    throw new BusUsageError("a consumer needs at least one filter subject");
-  return {
-    handler: opts.handler,
-    maxDeliver,
-    backoffMs: opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : [1_000, 5_000, 15_000],
-    ackWaitMs: opts.ackWaitMs ?? 30_000,
+  const durable = deps.names.durable(deps.service, opts.name);
+  const common = {
+    maxDeliver: opts.maxDeliver ?? 5,
+    backoffMs: opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF_MS,
     dlqSubject: deps.names.subject(deadLetterSubject(deps.service, opts.name)),
-    log: { consumer: deps.names.durable(deps.service, opts.name) },
+    log: { consumer: durable },
   };
+  const handle =
+    opts.schema === undefined
+      ? deliver(deps, { ...common, decode: decodeEvent, handler: opts.handler })
+      : deliver(deps, { ...common, decode: decodeWith(opts.schema), handler: opts.handler });
+  return startPullConsumer(deps, {
+    stream:
+      opts.stream === JOBS_STREAM ? deps.names.stream(JOBS_STREAM) : deps.names.eventStream(opts.stream),
+    durable,
+    filterSubjects: opts.filterSubjects.map((subject) => deps.names.subject(subject)),
+    ackWaitMs: opts.ackWaitMs ?? 30_000,
+    maxDeliver: common.maxDeliver,
+    concurrency: opts.concurrency ?? 1,
+    handle,
+  });
 }
 
-function consumerConfig(
-  names: BusNames,
-  durable: string,
-  opts: ConsumeOptions,
-  s: Settings,
-): Partial<ConsumerConfig> {
-  const filters = opts.filterSubjects.map((subject) => names.subject(subject));
+function decodeEvent(msg: JsMsg): Decoded<EventEnvelope> {
+  const parsed = parseMessage(msg, EventEnvelopeSchema, "envelope");
+  if (!parsed.ok) return parsed;
+  const ctx = contextFromEnvelope(parsed.value, msg.headers);
   return {
-    durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(s.ackWaitMs),
-    // One spare delivery: if copying to the DLQ fails on the last attempt, the next one retries the copy.
-    max_deliver: s.maxDeliver + 1,
-    ...(filters.length === 1 ? { filter_subject: filters[0] } : { filter_subjects: filters }),
+    ok: true,
+    payload: parsed.value,
+    ctx,
+    log: { requestId: ctx.requestId, eventId: parsed.value.eventId },
   };
 }
 
-/** Creates the durable, or updates it when it exists with another configuration; many replicas may race. */
-async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig>) {
-  try {
-    await jsm.consumers.add(stream, config);
-  } catch (err) {
-    if (!(err instanceof JetStreamApiError))
-      throw new ProvisionError(`consumer ${config.durable_name}`, { cause: err });
-    try {
-      await jsm.consumers.update(stream, config.durable_name!, config);
-    } catch (cause) {
-      throw new ProvisionError(`consumer ${config.durable_name} on ${stream}`, { cause });
-    }
-  }
+function decodeWith<T>(schema: z.ZodType<T>): (msg: JsMsg) => Decoded<T> {
+  return (msg) => {
+    const parsed = parseMessage(msg, schema, "message");
+    if (!parsed.ok) return parsed;
+    const ctx = contextFromHeaders(msg.headers);
+    return { ok: true, payload: parsed.value, ctx, log: { requestId: ctx.requestId } };
+  };
 }
 
-async function handleMessage(deps: ConsumeDeps, s: Settings, msg: JsMsg): Promise<void> {
-  const deliveries = msg.info.deliveryCount;
-  const parsed = parseEnvelope(msg);
-  if (!parsed.ok) {
-    deps.logger.error(
-      { ...s.log, seq: msg.info.streamSequence, error: parsed.error },
-      "event does not parse",
-    );
-    return deadLetterAndAck(deps, s, msg, parsed.error);
-  }
-  const ctx = contextFromEnvelope(parsed.envelope, msg.headers);
-  const log = { ...s.log, requestId: ctx.requestId, eventId: parsed.envelope.eventId, deliveries };
-  if (deliveries > s.maxDeliver) {
-    return deadLetterAndAck(deps, s, msg, `delivered more than ${s.maxDeliver} times`);
-  }
-  // Tell the server we are still at it, so a slow handler is not redelivered to another replica.
-  const heartbeat = setInterval(() => msg.working(), Math.max(s.ackWaitMs / 2, 500));
-  try {
-    await s.handler(parsed.envelope, ctx, msg);
-    msg.ack();
-  } catch (err) {
-    if (isPermanent(err)) {
-      deps.logger.error({ ...log, err }, "event data does not match its contract; dead-lettering");
-      return deadLetterAndAck(deps, s, msg, describeError(err));
+/** One delivery to its end: handled and acked, nak'd with the backoff, or dead-lettered and acked. */
+function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<void> {
+  return async (msg) => {
+    const deliveries = msg.info.deliveryCount;
+    const decoded = d.decode(msg);
+    if (!decoded.ok) {
+      deps.logger.error(
+        { ...d.log, seq: msg.info.streamSequence, error: decoded.error },
+        "message does not parse; dead-lettering",
+      );
+      return deadLetterAndAck(deps, d, msg, decoded.error);
     }
-    if (deliveries >= s.maxDeliver) {
-      deps.logger.error({ ...log, err }, "event handler failed on its last delivery; dead-lettering");
-      return deadLetterAndAck(deps, s, msg, describeError(err));
+    const log = { ...d.log, ...decoded.log, seq: msg.info.streamSequence, deliveries };
+    if (deliveries > d.maxDeliver) {
+      return deadLetterAndAck(deps, d, msg, `delivered more than ${d.maxDeliver} times`);
     }
-    const delay = s.backoffMs[Math.min(deliveries - 1, s.backoffMs.length - 1)] ?? 0;
-    deps.logger.warn({ ...log, err, retryInMs: delay }, "event handler failed; will retry");
-    msg.nak(delay);
-  } finally {
-    clearInterval(heartbeat);
-  }
+    try {
+      await d.handler(decoded.payload, decoded.ctx, msg);
+      msg.ack();
+    } catch (err) {
+      if (isPermanent(err)) {
+        deps.logger.error({ ...log, err }, "message data does not match its contract; dead-lettering");
+        return deadLetterAndAck(deps, d, msg, describeError(err));
+      }
+      if (deliveries >= d.maxDeliver) {
+        deps.logger.error({ ...log, err }, "handler failed on its last delivery; dead-lettering");
+        return deadLetterAndAck(deps, d, msg, describeError(err));
+      }
+      const delay = d.backoffMs[Math.min(deliveries - 1, d.backoffMs.length - 1)] ?? 0;
+      deps.logger.warn({ ...log, err, retryInMs: delay }, "handler failed; will retry");
+      msg.nak(delay);
+    }
+  };
 }
 
 /** A message whose data fails its contract will fail the same way on every delivery: no retries. */
@@ -191,30 +165,15 @@ function isPermanent(err: unknown): boolean {
   return err instanceof z.ZodError || (err instanceof TesseraError && err.code === "validation.failed");
 }
 
-type Parsed = { ok: true; envelope: EventEnvelope } | { ok: false; error: string };
-
-function parseEnvelope(msg: JsMsg): Parsed {
+async function deadLetterAndAck<T>(deps: ConsumeDeps, d: Delivery<T>, msg: JsMsg, reason: string) {
   try {
-    const result = EventEnvelopeSchema.safeParse(msg.json());
-    if (result.success) return { ok: true, envelope: result.data };
-    return {
-      ok: false,
-      error: `invalid envelope: ${result.error.issues.map((i) => i.path.join(".") || "(root)").join(", ")}`,
-    };
-  } catch (err) {
-    return { ok: false, error: `not JSON: ${describeError(err)}` };
-  }
-}
-
-async function deadLetterAndAck(deps: ConsumeDeps, s: Settings, msg: JsMsg, reason: string): Promise<void> {
-  try {
-    await deadLetter(deps.js, s.dlqSubject, msg, reason);
+    await deadLetter(deps.js, d.dlqSubject, msg, reason);
     msg.ack();
   } catch (publishError) {
     deps.logger.error(
-      { ...s.log, err: publishError, seq: msg.info.streamSequence },
+      { ...d.log, err: publishError, seq: msg.info.streamSequence },
       "could not dead-letter; will retry",
     );
-    msg.nak(s.backoffMs[0] ?? 1_000);
+    msg.nak(d.backoffMs[0] ?? 1_000);
   }
 }

@@ -1,6 +1,6 @@
 export { type Bus, type BusOptions, createBus } from "./bus.ts";
 export { type ConnectNatsOptions, connectNats, redactServer } from "./connect.ts";
-export type { ConsumeOptions, Consumption, EventHandler } from "./consume.ts";
+export type { ConsumeOptions, Consumption, EventHandler, MessageHandler } from "./consume.ts";
 export { contextFromHeaders, headersFromContext } from "./context.ts";
 export { DLQ_HEADER, deadLetter, describeError } from "./dead-letter.ts";
 export { BusUsageError, InvalidReplyError, ProvisionError, PublishError } from "./errors.ts";
@@ -15,7 +15,14 @@ export {
   eventStreamSubjects,
   JOBS_STREAM,
 } from "./names.ts";
+export { type ParsedMessage, parseMessage } from "./parse-message.ts";
 export { DEFAULT_EVENT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, type ProvisionOptions } from "./provision.ts";
 export type { EventPublisher, EventPublisherOptions, PublishedCopy } from "./publisher.ts";
+export {
+  type PullConsumer,
+  type PullConsumerDeps,
+  type PullConsumerOptions,
+  startPullConsumer,
+} from "./pull-consumer.ts";
 export { DEFAULT_REQUEST_TIMEOUT_MS, type RequestOptions } from "./request.ts";
 export type { OperationHandler, ServeOptions } from "./serve.ts";

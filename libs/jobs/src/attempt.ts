@@ -1,7 +1,7 @@
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { type BusNames, contextFromHeaders, deadLetter, describeError } from "@tessera/bus";
-import { type JobMessage, JobMessageSchema, type JobRunReport, type RetryPolicy } from "@tessera/contracts";
+import { type BusNames, contextFromHeaders, deadLetter, describeError, parseMessage } from "@tessera/bus";
+import { JobMessageSchema, type JobRunReport, type RetryPolicy } from "@tessera/contracts";
 import { retryDelayMs } from "./backoff.ts";
 import { JobCancelledError, JobTimeoutError, WorkerStoppingError } from "./errors.ts";
 import { isCancelled } from "./registry.ts";
@@ -36,13 +36,13 @@ export interface AttemptDeps {
 /** Runs one delivery of a job message to its end: ack, nak with the backoff, or dead letter. */
 export async function runAttempt(deps: AttemptDeps, s: AttemptSettings, msg: JsMsg): Promise<void> {
   const attempt = msg.info.deliveryCount;
-  const parsed = parseJobMessage(msg);
+  const parsed = parseMessage(msg, JobMessageSchema, "job message");
   if (!parsed.ok) {
     deps.logger.error({ seq: msg.info.streamSequence, error: parsed.error }, "job message does not parse");
     await deadLetter(deps.js, s.dlqSubject, msg, parsed.error);
     return msg.ack();
   }
-  const job = parsed.job;
+  const job = parsed.value;
   const message = contextFromHeaders(msg.headers);
   const log = deps.logger.child({
     runId: job.runId,
@@ -95,15 +95,13 @@ export async function runAttempt(deps: AttemptDeps, s: AttemptSettings, msg: JsM
   const onShutdown = () => controller.abort(new WorkerStoppingError());
   deps.shutdown.addEventListener("abort", onShutdown, { once: true });
   if (deps.shutdown.aborted) onShutdown();
-  // Heartbeat: keeps the message ours past the ack wait, and notices a cancellation mid-attempt.
-  const heartbeat = setInterval(
-    () => {
-      msg.working();
+  // The consumer heartbeats the message; this notices a cancellation mid-attempt, as often.
+  const cancellationCheck = setInterval(
+    () =>
       isCancelled(deps.cancelled, job.runId).then(
         (cancelled) => cancelled && controller.abort(new JobCancelledError(job.runId)),
         (err: unknown) => log.debug({ err }, "could not check for cancellation"),
-      );
-    },
+      ),
     Math.max(Math.floor(s.ackWaitMs / 3), 200),
   );
   try {
@@ -130,7 +128,7 @@ export async function runAttempt(deps: AttemptDeps, s: AttemptSettings, msg: JsM
     });
   } finally {
     clearTimeout(timeout);
-    clearInterval(heartbeat);
+    clearInterval(cancellationCheck);
     deps.shutdown.removeEventListener("abort", onShutdown);
   }
 }
@@ -192,21 +190,6 @@ const MAX_REPORTED_ERROR_LENGTH = 1_000;
 
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, " ").slice(0, MAX_REPORTED_ERROR_LENGTH);
-}
-
-type Parsed = { ok: true; job: JobMessage } | { ok: false; error: string };
-
-function parseJobMessage(msg: JsMsg): Parsed {
-  try {
-    const result = JobMessageSchema.safeParse(msg.json());
-    if (result.success) return { ok: true, job: result.data };
-    return {
-      ok: false,
-      error: `invalid job message: ${result.error.issues.map((i) => i.path.join(".")).join(", ")}`,
-    };
-  } catch (err) {
-    return { ok: false, error: `not JSON: ${describeError(err)}` };
-  }
 }
 
 /** The handler's promise, or the abort reason as soon as the signal fires (a handler that ignores it is left behind). */

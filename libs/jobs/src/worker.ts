@@ -1,15 +1,6 @@
-import {
-  AckPolicy,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  DeliverPolicy,
-  JetStreamApiError,
-  type JetStreamManager,
-  jetstream,
-  jetstreamManager,
-} from "@nats-io/jetstream";
-import { nanos } from "@nats-io/nats-core";
-import { type Bus, deadLetterSubject, JOBS_STREAM } from "@tessera/bus";
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import { type Bus, deadLetterSubject, JOBS_STREAM, type PullConsumer, startPullConsumer } from "@tessera/bus";
 import { type RetryPolicy, RetryPolicySchema } from "@tessera/contracts";
 import { type AttemptDeps, type AttemptSettings, runAttempt } from "./attempt.ts";
 import { announceJobType, openCancelledRuns, openJobTypeRegistry } from "./registry.ts";
@@ -63,111 +54,75 @@ export async function startJobWorker(opts: JobWorkerOptions): Promise<JobWorker>
     random: opts.random ?? Math.random,
   };
   const registry = await openJobTypeRegistry(bus);
-  /** Every running attempt, whatever its type: what a drain waits for. */
-  const running = new Set<Promise<void>>();
-  const loops: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
-  let stopping = false;
-  // Wakes loops that wait for a free slot, so a stop is not held up by a full type.
-  let wakeOnStop = () => {};
-  const stopRequested = new Promise<void>((resolve) => {
-    wakeOnStop = resolve;
-  });
+  const consumers: PullConsumer[] = [];
 
   for (const registration of opts.jobs) {
-    const { type } = registration;
-    if (type.service !== bus.service) {
-      throw new Error(`${bus.service} cannot run ${type.name}, which belongs to ${type.service}`);
-    }
-    const purpose = jobConsumerName(type.name);
-    const settings: AttemptSettings = {
-      registration,
-      timeoutMs: opts.timeoutOverrideMs ?? type.timeoutMs,
-      retry: RetryPolicySchema.parse({ ...type.retry, ...opts.retryOverride }),
-      ackWaitMs,
-      dlqSubject: bus.names.subject(deadLetterSubject(bus.service, purpose)),
-    };
-    const stream = bus.names.stream(JOBS_STREAM);
-    const durable = bus.names.durable(bus.service, purpose);
-    await ensureConsumer(jsm, stream, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(ackWaitMs),
-      // One spare delivery: a worker that dies on the last attempt leaves the dead-lettering to the next.
-      max_deliver: settings.retry.maxAttempts + 1,
-      filter_subject: bus.names.subject(type.subject),
-    });
-    const consumer = await js.consumers.get(stream, durable);
-    const messages = await consumer.consume({ max_messages: type.concurrency });
-    // Concurrency is per type: a busy type must not hold up another one.
-    const runningOfType = new Set<Promise<void>>();
-    const loop = (async () => {
-      for await (const msg of messages) {
-        while (!stopping && runningOfType.size >= type.concurrency) {
-          await Promise.race([...runningOfType, stopRequested]);
-        }
-        if (stopping) {
-          msg.nak();
-          continue;
-        }
-        const attempt: Promise<void> = runAttempt(deps, settings, msg)
-          .catch((err: unknown) => logger.error({ err, jobType: type.name }, "job attempt crashed"))
-          .finally(() => {
-            running.delete(attempt);
-            runningOfType.delete(attempt);
-          });
-        running.add(attempt);
-        runningOfType.add(attempt);
-      }
-    })().catch((err: unknown) =>
-      logger.error({ err, jobType: type.name }, "job consumer stopped unexpectedly"),
-    );
-    loops.push({ messages, loop });
-    await announceJobType(registry, type, settings, clock());
-    logger.info({ jobType: type.name, subject: type.subject, durable }, "job worker started");
+    consumers.push(await runJobType({ opts, deps, jsm, registry, ackWaitMs }, registration));
   }
 
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    // Messages fetched but not started are handed back at once.
+    await Promise.all(consumers.map((consumer) => consumer.stopFetching()));
+    const drainTimeoutMs = opts.drainTimeoutMs ?? 10_000;
+    if (await allSettled(consumers, drainTimeoutMs)) return;
+    logger.warn({ drainTimeoutMs }, "drain time is up; handing running jobs back");
+    shutdown.abort();
+    await allSettled(consumers, 5_000);
+  };
   return {
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      wakeOnStop();
-      // Messages fetched but not started are handed back at once; the iterators end after them.
-      await Promise.all(loops.map(({ messages }) => messages.close()));
-      await Promise.all(loops.map(({ loop }) => loop));
-      const drained = await settleWithin(running, opts.drainTimeoutMs ?? 10_000);
-      if (!drained) {
-        logger.warn({ running: running.size }, "drain time is up; handing running jobs back");
-        shutdown.abort();
-        await settleWithin(running, 5_000);
-      }
+    stop() {
+      stopped ??= stop();
+      return stopped;
     },
   };
 }
 
-async function settleWithin(running: Set<Promise<void>>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (running.size > 0) {
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(running),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, left);
-      }),
-    ]);
-    clearTimeout(timer);
+/** Starts one job type's consumer and announces the type. */
+async function runJobType(
+  w: {
+    opts: JobWorkerOptions;
+    deps: AttemptDeps;
+    jsm: JetStreamManager;
+    registry: KV;
+    ackWaitMs: number;
+  },
+  registration: JobRegistration,
+): Promise<PullConsumer> {
+  const { bus, logger } = w.opts;
+  const { type } = registration;
+  if (type.service !== bus.service) {
+    throw new Error(`${bus.service} cannot run ${type.name}, which belongs to ${type.service}`);
   }
-  return true;
+  const purpose = jobConsumerName(type.name);
+  const settings: AttemptSettings = {
+    registration,
+    timeoutMs: w.opts.timeoutOverrideMs ?? type.timeoutMs,
+    retry: RetryPolicySchema.parse({ ...type.retry, ...w.opts.retryOverride }),
+    ackWaitMs: w.ackWaitMs,
+    dlqSubject: bus.names.subject(deadLetterSubject(bus.service, purpose)),
+  };
+  const durable = bus.names.durable(bus.service, purpose);
+  // One consumer per type, so concurrency is per type: a busy type does not hold up another one.
+  const consumer = await startPullConsumer(
+    { js: w.deps.js, jsm: w.jsm, logger },
+    {
+      stream: bus.names.stream(JOBS_STREAM),
+      durable,
+      filterSubjects: [bus.names.subject(type.subject)],
+      ackWaitMs: w.ackWaitMs,
+      maxDeliver: settings.retry.maxAttempts,
+      concurrency: type.concurrency,
+      handle: (msg) => runAttempt(w.deps, settings, msg),
+    },
+  );
+  await announceJobType(w.registry, type, settings, w.deps.clock());
+  logger.info({ jobType: type.name, subject: type.subject, durable }, "job worker started");
+  return consumer;
 }
 
-/** Creates the durable, or updates it when it exists with another configuration; replicas may race. */
-async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig>) {
-  try {
-    await jsm.consumers.add(stream, config);
-  } catch (err) {
-    if (!(err instanceof JetStreamApiError)) throw err;
-    await jsm.consumers.update(stream, config.durable_name!, config);
-  }
+/** True once no consumer runs a handler, false if `ms` passes first (all share the one deadline). */
+async function allSettled(consumers: readonly PullConsumer[], ms: number): Promise<boolean> {
+  const settled = await Promise.all(consumers.map((consumer) => consumer.settled(ms)));
+  return settled.every(Boolean);
 }

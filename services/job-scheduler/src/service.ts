@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream } from "@nats-io/jetstream";
 import {
   JOB_RUN_EVENTS,
   JOB_SCHEDULE_EVENTS,
@@ -87,10 +87,9 @@ export function jobSchedulerService(config: JobSchedulerConfig): ServiceDefiniti
       });
       bus.serve(schedulesTrigger, triggerSchedule(deps));
 
-      const reports = await consumeRunReports(
-        { bus, js, jsm: await jetstreamManager(bus.nc), logger, concurrency: config.JOB_REPORT_CONCURRENCY },
-        onRunReport(deps),
-      );
+      const reports = await consumeRunReports(bus, onRunReport(deps), {
+        concurrency: config.JOB_REPORT_CONCURRENCY,
+      });
       onStop("run report consumer", () => reports.stop());
 
       const worker = await startJobWorker({
