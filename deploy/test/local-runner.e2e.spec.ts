@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import {
@@ -23,14 +23,12 @@ let runner: ChildProcess;
 let gatewayUrl: string;
 let output = "";
 
-/** Each service's latest pid, from the runner's `<name> started (pid N)` lines. */
-function pids(): Map<string, number> {
-  const latest = new Map<string, number>();
-  for (const match of output.matchAll(/^start\s+│ (\S+) started \(pid (\d+)\)$/gm)) {
-    latest.set(match[1]!, Number(match[2]));
-  }
-  return latest;
-}
+/** Every `<name> started (pid N)` line of the runner, oldest first. */
+const starts = (): [string, number][] =>
+  [...output.matchAll(/^start\s+│ (\S+) started \(pid (\d+)\)$/gm)].map((m) => [m[1]!, Number(m[2])]);
+
+/** Each service's latest pid. */
+const pids = (): Map<string, number> => new Map(starts());
 
 const alive = (pid: number): boolean => {
   try {
@@ -40,6 +38,16 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
+
+function childrenOf(parent: number): number[] {
+  const table = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" });
+  return table
+    .trim()
+    .split("\n")
+    .map((row) => row.trim().split(/\s+/).map(Number))
+    .filter(([, ppid]) => ppid === parent)
+    .map(([pid]) => pid!);
+}
 
 const readyStatus = (): Promise<number> =>
   fetch(`${gatewayUrl}/ready`).then(
@@ -96,9 +104,14 @@ afterAll(async () => {
       once(runner, "exit").then(() => true),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
     ]);
-    // Services run in their own process groups: a runner that hangs would leave them behind.
-    if (!stopped) for (const pid of pids().values()) if (alive(pid)) process.kill(pid, "SIGKILL");
-    runner.kill("SIGKILL");
+    if (!stopped) {
+      // Its services run in their own process groups and would outlive it: they go too, found as
+      // its children (not by logged pids, which the system may have reused), after the runner, so
+      // that it restarts nothing more.
+      const children = childrenOf(runner.pid!);
+      runner.kill("SIGKILL");
+      for (const pid of children) process.kill(pid, "SIGKILL");
+    }
   }
   await database?.drop();
 });
