@@ -25,7 +25,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
-          include: ["{libs,services}/*/test/**/*.e2e.spec.ts"],
+          include: ["{libs,services}/*/test/**/*.e2e.spec.ts", "deploy/test/**/*.e2e.spec.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           maxWorkers: 1,
