@@ -17,13 +17,22 @@ export function prefixFor(name: string, index: number, width: number): string {
   return `${paint(PALETTE[index % PALETTE.length] ?? 36, name.padEnd(width))} ${dim("│")} `;
 }
 
-const LEVELS: Record<number, [string, number]> = {
-  10: ["TRACE", 90],
-  20: ["DEBUG", 34],
-  30: ["INFO ", 32],
-  40: ["WARN ", 33],
-  50: ["ERROR", 31],
-  60: ["FATAL", 41],
+/** pino's levels, by number and by the label the services' logger writes instead (service-kit). */
+const LEVELS: Record<string, [string, number]> = {
+  trace: ["TRACE", 90],
+  debug: ["DEBUG", 34],
+  info: ["INFO ", 32],
+  warn: ["WARN ", 33],
+  error: ["ERROR", 31],
+  fatal: ["FATAL", 41],
+};
+const LEVEL_NAMES: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
 };
 
 /** Fields every pino line carries, or that the prefix already shows. */
@@ -46,9 +55,13 @@ export function formatLine(line: string): string {
   } catch {
     return line;
   }
-  if (typeof entry.level !== "number") return line;
-  const [label, color] = LEVELS[entry.level] ?? [String(entry.level).padEnd(5), 0];
-  const time = typeof entry.time === "number" ? new Date(entry.time).toISOString().slice(11, 23) : "";
+  const level = typeof entry.level === "number" ? LEVEL_NAMES[entry.level] : entry.level;
+  if (typeof level !== "string") return line;
+  const [label, color] = LEVELS[level] ?? [level.toUpperCase().padEnd(5), 0];
+  const time =
+    typeof entry.time === "number" || typeof entry.time === "string"
+      ? new Date(entry.time).toISOString().slice(11, 23)
+      : "";
   const fields: string[] = [];
   let stack = "";
   for (const [key, value] of Object.entries(entry)) {
