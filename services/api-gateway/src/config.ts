@@ -44,78 +44,78 @@ const commaList = z
 /** A time-out in ms: positive, at most a day (Node's timers overflow near 25 days). */
 const timeoutMs = z.coerce.number().int().positive().max(86_400_000);
 
+const gatewayVariables = baseServiceConfig.extend({
+  /** HTTP port. @default 8080 */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Interface to listen on. @default "0.0.0.0" */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** Expected `iss` of access tokens. @default "tessera" */
+  AUTH_ISSUER: z.string().min(1).default("tessera"),
+  /** Expected `aud` of access tokens. @default "tessera-api" */
+  AUTH_AUDIENCE: z.string().min(1).default("tessera-api"),
+  /** How long the gateway waits for a service's reply, in ms. @default 5000 */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Largest accepted request body in bytes, unless a route sets its own. @default 1_048_576 (1 MiB) */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** `auth-login`: per client IP and, separately, per account (email). @default 10/1m */
+  RATE_LIMIT_AUTH_LOGIN: rateBudget.prefault("10/1m"),
+  /** `auth-register`: per client IP. @default 20/1h */
+  RATE_LIMIT_AUTH_REGISTER: rateBudget.prefault("20/1h"),
+  /** `auth-recover` (forgot/reset password, email verification): per client IP. @default 10/1h */
+  RATE_LIMIT_AUTH_RECOVER: rateBudget.prefault("10/1h"),
+  /** `read`: per user, or per client IP when anonymous. @default 600/1m */
+  RATE_LIMIT_READ: rateBudget.prefault("600/1m"),
+  /** `write`: per user, or per client IP when anonymous. @default 120/1m */
+  RATE_LIMIT_WRITE: rateBudget.prefault("120/1m"),
+  /**
+   * Proxies whose `X-Forwarded-For`/`-Proto` are believed: empty (none, the socket address is the
+   * client), a hop count (`1`), or CIDRs (`10.0.0.0/8,fd00::/8`). @default ""
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .max(4_096)
+    .default("")
+    .transform((text, ctx): TrustedProxies => {
+      const parsed = parseTrustedProxies(text);
+      if (parsed !== null) return parsed;
+      ctx.addIssue({ code: "custom", message: "must be empty, a hop count, or comma-separated CIDRs" });
+      return z.NEVER;
+    }),
+  /** Accepted `Host` values (`api.example.com`, `localhost:8080`); empty accepts any. @default "" */
+  TRUSTED_HOSTS: commaList.prefault(""),
+  /** CORS: `*` (development: any origin, no credentials) or exact origins allowed with credentials. @default "*" */
+  CORS_ORIGINS: z
+    .string()
+    .max(4_096)
+    .default("*")
+    .transform((text) => (text.trim() === "*" ? ("*" as const) : commaList.parse(text))),
+  /** How long an idempotent response is kept for replay, in seconds. @default 86_400 (24 h) */
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /** How long a caller's roles and memberships are cached, in ms (events invalidate sooner). @default 30_000 */
+  ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** `Max-Age` of the refresh-token cookie, in seconds. @default 2_592_000 (30 days) */
+  REFRESH_COOKIE_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(2_592_000),
+  /** Time a client has to send the request line and headers, in ms; then 408. @default 10_000 */
+  HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
+  /**
+   * Time a client has to send the whole request, headers and body, in ms; then 408. At least
+   * `HTTP_HEADERS_TIMEOUT_MS`. @default 30_000
+   */
+  HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(30_000),
+  /** How long an idle keep-alive connection stays open, in ms (Node adds 1 s of grace). @default 5_000 */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(5_000),
+  /**
+   * Open connections one socket address may hold; more are answered 429 and closed. Behind a proxy
+   * the address is the proxy's: set it high or 0 (no cap) there. @default 128
+   */
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(128),
+});
+
 /** The gateway's settings, parsed once from the environment by `main.ts`. */
-export const gatewayConfigSchema = baseServiceConfig
-  .extend({
-    /** HTTP port. @default 8080 */
-    PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-    /** Interface to listen on. @default "0.0.0.0" */
-    HOST: z.string().min(1).default("127.0.0.1"),
-    /** Expected `iss` of access tokens. @default "tessera" */
-    AUTH_ISSUER: z.string().min(1).default("tessera"),
-    /** Expected `aud` of access tokens. @default "tessera-api" */
-    AUTH_AUDIENCE: z.string().min(1).default("tessera-api"),
-    /** How long the gateway waits for a service's reply, in ms. @default 5000 */
-    UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-    /** Largest accepted request body in bytes, unless a route sets its own. @default 1_048_576 (1 MiB) */
-    BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
-    /** `auth-login`: per client IP and, separately, per account (email). @default 10/1m */
-    RATE_LIMIT_AUTH_LOGIN: rateBudget.prefault("10/1m"),
-    /** `auth-register`: per client IP. @default 20/1h */
-    RATE_LIMIT_AUTH_REGISTER: rateBudget.prefault("20/1h"),
-    /** `auth-recover` (forgot/reset password, email verification): per client IP. @default 10/1h */
-    RATE_LIMIT_AUTH_RECOVER: rateBudget.prefault("10/1h"),
-    /** `read`: per user, or per client IP when anonymous. @default 600/1m */
-    RATE_LIMIT_READ: rateBudget.prefault("600/1m"),
-    /** `write`: per user, or per client IP when anonymous. @default 120/1m */
-    RATE_LIMIT_WRITE: rateBudget.prefault("120/1m"),
-    /**
-     * Proxies whose `X-Forwarded-For`/`-Proto` are believed: empty (none, the socket address is the
-     * client), a hop count (`1`), or CIDRs (`10.0.0.0/8,fd00::/8`). @default ""
-     */
-    TRUSTED_PROXIES: z
-      .string()
-      .max(4_096)
-      .default("")
-      .transform((text, ctx): TrustedProxies => {
-        const parsed = parseTrustedProxies(text);
-        if (parsed !== null) return parsed;
-        ctx.addIssue({ code: "custom", message: "must be empty, a hop count, or comma-separated CIDRs" });
-        return z.NEVER;
-      }),
-    /** Accepted `Host` values (`api.example.com`, `localhost:8080`); empty accepts any. @default "" */
-    TRUSTED_HOSTS: commaList.prefault(""),
-    /** CORS: `*` (development: any origin, no credentials) or exact origins allowed with credentials. @default "*" */
-    CORS_ORIGINS: z
-      .string()
-      .max(4_096)
-      .default("*")
-      .transform((text) => (text.trim() === "*" ? ("*" as const) : commaList.parse(text))),
-    /** How long an idempotent response is kept for replay, in seconds. @default 86_400 (24 h) */
-    IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
-    /** How long a caller's roles and memberships are cached, in ms (events invalidate sooner). @default 30_000 */
-    ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
-    /** `Max-Age` of the refresh-token cookie, in seconds. @default 2_592_000 (30 days) */
-    REFRESH_COOKIE_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(2_592_000),
-    /** Time a client has to send the request line and headers, in ms; then 408. @default 10_000 */
-    HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
-    /**
-     * Time a client has to send the whole request, headers and body, in ms; then 408. At least
-     * `HTTP_HEADERS_TIMEOUT_MS`. @default 30_000
-     */
-    HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(30_000),
-    /** How long an idle keep-alive connection stays open, in ms (Node adds 1 s of grace). @default 5_000 */
-    HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(5_000),
-    /**
-     * Open connections one socket address may hold; more are answered 429 and closed. Behind a proxy
-     * the address is the proxy's: set it high or 0 (no cap) there. @default 128
-     */
-    HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(128),
-  })
-  .refine((config) => config.HTTP_REQUEST_TIMEOUT_MS >= config.HTTP_HEADERS_TIMEOUT_MS, {
-    message: "must be at least HTTP_HEADERS_TIMEOUT_MS",
-    path: ["HTTP_REQUEST_TIMEOUT_MS"],
-  });
+export const gatewayConfigSchema = gatewayVariables.refine(
+  (config) => config.HTTP_REQUEST_TIMEOUT_MS >= config.HTTP_HEADERS_TIMEOUT_MS,
+  { message: "must be at least HTTP_HEADERS_TIMEOUT_MS", path: ["HTTP_REQUEST_TIMEOUT_MS"] },
+);
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 
