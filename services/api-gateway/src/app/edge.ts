@@ -30,7 +30,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
 };
-/** Longest request target read, in bytes (nginx's default header buffer). @default 8_192 */
+/** Longest request target read, in characters (nginx's default header buffer). @default 8_192 */
 export const MAX_URL_LENGTH = 8_192;
 const HSTS = "max-age=31536000; includeSubDomains";
 const CORS_ALLOW_HEADERS = [
@@ -81,7 +81,10 @@ function hostAllowed(host: string | undefined, trusted: readonly string[]): bool
   return trusted.some((entry) => entry === lowered || entry === name);
 }
 
-/** Sets the headers every response shares: the `onSend` hook calls it, and so must every answer that bypasses hooks. */
+/**
+ * Sets the headers every response shares. The `onSend` hook calls it; so must every answer that
+ * bypasses the hooks (Fastify's router errors).
+ */
 export type EdgeHeaders = (request: FastifyRequest, reply: FastifyReply, client: ClientAddress) => void;
 
 export function edgeHeaders(settings: EdgeSettings): EdgeHeaders {
