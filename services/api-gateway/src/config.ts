@@ -1,6 +1,7 @@
 import { baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
 import { parseTrustedProxies, type TrustedProxies } from "./app/client-address.ts";
+import type { HttpServerLimits } from "./app/http-server.ts";
 
 /** A rate-limit budget: `<requests>/<period>` with the period in ms, s, m or h, e.g. `10/1m`. */
 export interface RateBudget {
@@ -40,8 +41,10 @@ const commaList = z
       .filter((item) => item !== ""),
   );
 
-/** The gateway's settings, parsed once from the environment by `main.ts`. */
-export const gatewayConfigSchema = baseServiceConfig.extend({
+/** A time-out in ms: positive, at most a day (Node's timers overflow near 25 days). */
+const timeoutMs = z.coerce.number().int().positive().max(86_400_000);
+
+const gatewayVariables = baseServiceConfig.extend({
   /** HTTP port. @default 8080 */
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Interface to listen on. @default "0.0.0.0" */
@@ -92,7 +95,27 @@ export const gatewayConfigSchema = baseServiceConfig.extend({
   ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** `Max-Age` of the refresh-token cookie, in seconds. @default 2_592_000 (30 days) */
   REFRESH_COOKIE_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(2_592_000),
+  /** Time a client has to send the request line and headers, in ms; then 408. @default 10_000 */
+  HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
+  /**
+   * Time a client has to send the whole request, headers and body, in ms; then 408. At least
+   * `HTTP_HEADERS_TIMEOUT_MS`. @default 30_000
+   */
+  HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(30_000),
+  /** How long an idle keep-alive connection stays open, in ms (Node adds 1 s of grace). @default 5_000 */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(5_000),
+  /**
+   * Open connections one socket address may hold; more are answered 429 and closed. Behind a proxy
+   * the address is the proxy's: set it high or 0 (no cap) there. @default 128
+   */
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(128),
 });
+
+/** The gateway's settings, parsed once from the environment by `main.ts`. */
+export const gatewayConfigSchema = gatewayVariables.refine(
+  (config) => config.HTTP_REQUEST_TIMEOUT_MS >= config.HTTP_HEADERS_TIMEOUT_MS,
+  { message: "must be at least HTTP_HEADERS_TIMEOUT_MS", path: ["HTTP_REQUEST_TIMEOUT_MS"] },
+);
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 
@@ -113,6 +136,7 @@ export interface GatewaySettings {
   readonly REFRESH_COOKIE_MAX_AGE_SECONDS: number;
   /** Prefix of every Redis key, so bus namespaces (tests) never share limits or idempotency keys. */
   readonly redisKeyPrefix: string;
+  readonly httpServer: HttpServerLimits;
 }
 
 /** The app's settings from the parsed environment. */
@@ -136,5 +160,11 @@ export function gatewaySettings(config: DeepReadonly<GatewayConfig>): GatewaySet
     ACCESS_CACHE_TTL_MS: config.ACCESS_CACHE_TTL_MS,
     REFRESH_COOKIE_MAX_AGE_SECONDS: config.REFRESH_COOKIE_MAX_AGE_SECONDS,
     redisKeyPrefix: `gw:${config.BUS_NAMESPACE ?? ""}:`,
+    httpServer: {
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    },
   };
 }

@@ -3,6 +3,7 @@ import { testNamespace } from "@tessera/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness, VALID_PASSWORD } from "./support/platform.ts";
+import { expectProblem, fromInject } from "./support/raw-http.ts";
 import { gatewayRoutes } from "./support/test-routes.ts";
 
 let harness: Harness;
@@ -100,6 +101,66 @@ describe("request limits", () => {
     });
     expect(things.statusCode).toBe(413);
     expect(ProblemSchema.parse(things.json()).code).toBe("request.too_large");
+  });
+});
+
+describe("the router's own refusals", () => {
+  const unmatched = "urn:tessera:request:probe-url";
+  const items = "/v1/test/items/{itemId}";
+  it.each([
+    [
+      "a path whose percent-encoding does not decode",
+      "/v1/test/items/%E0%A4%Amarker",
+      400,
+      "request.malformed_url",
+      unmatched,
+    ],
+    [
+      "a path parameter over 100 characters",
+      `/v1/test/items/${"marker".repeat(20)}`,
+      414,
+      "request.uri_too_long",
+      unmatched,
+    ],
+    ["a URL over 8 KiB", `/v1/test/items/x?q=${"marker".repeat(1_400)}`, 414, "request.uri_too_long", items],
+  ])("answers %s as problem+json without quoting the URL", async (_label, url, status, code, instance) => {
+    const response = await harness.app.inject({ url, headers: { "x-request-id": "probe-url" } });
+    expect(expectProblem(fromInject(response), status, code).instance).toBe(instance);
+    expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(response.body).not.toContain("marker");
+  });
+});
+
+describe("JSON charsets", () => {
+  it("refuses a JSON body declared in a charset other than UTF-8 with 415 request.unsupported_charset", async () => {
+    const seen = harness.received.length;
+    for (const charset of ["latin1", "ISO-8859-1", '"utf-16"']) {
+      const response = await harness.app.inject({
+        method: "POST",
+        url: "/v1/auth/login",
+        headers: { "content-type": `application/json; charset=${charset}` },
+        payload: JSON.stringify(credentials),
+      });
+      expectProblem(fromInject(response), 415, "request.unsupported_charset");
+    }
+    expect(harness.received).toHaveLength(seen);
+  });
+
+  it("accepts UTF-8 in any spelling of its name, and no charset at all", async () => {
+    for (const contentType of [
+      "application/json",
+      "application/json; charset=utf-8",
+      "application/json;charset=UTF-8",
+      'application/json; charset="Utf-8"',
+    ]) {
+      const response = await harness.app.inject({
+        method: "POST",
+        url: "/v1/auth/login",
+        headers: { "content-type": contentType },
+        payload: JSON.stringify(credentials),
+      });
+      expect(response.statusCode, contentType).toBe(200);
+    }
   });
 });
 

@@ -44,19 +44,32 @@ function problemOf(response: {
 }
 
 describe("routing and problem details", () => {
-  it("answers an unknown route with 404 route.not_found", async () => {
-    const response = await harness.app.inject({ method: "GET", url: "/v1/nothing/here?x=1" });
+  it("answers an unknown route with 404 route.not_found, naming the request instead of quoting its path", async () => {
+    const response = await harness.app.inject({
+      method: "GET",
+      url: "/v1/nothing-%3Cscript%3E/here?x=1",
+      headers: { "x-request-id": "probe-404" },
+    });
     expect(response.statusCode).toBe(404);
     const problem = problemOf(response);
-    expect(problem).toMatchObject({ code: "route.not_found", instance: "/v1/nothing/here" });
+    expect(problem).toMatchObject({ code: "route.not_found", instance: "urn:tessera:request:probe-404" });
     expect(problem.type).toMatch(/^https:\/\//);
+    expect(response.body).not.toMatch(/nothing|script|here/);
   });
 
   it("answers a known path with the wrong method with 405 and Allow", async () => {
     const response = await harness.app.inject({ method: "DELETE", url: "/v1/auth/login" });
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe("POST");
-    expect(problemOf(response).code).toBe("route.method_not_allowed");
+    expect(problemOf(response)).toMatchObject({
+      code: "route.method_not_allowed",
+      instance: "/v1/auth/login",
+    });
+
+    const onItem = await harness.app.inject({ method: "PUT", url: "/v1/test/items/probe-value" });
+    expect(onItem.statusCode).toBe(405);
+    expect(problemOf(onItem).instance).toBe("/v1/test/items/{itemId}");
+    expect(onItem.body).not.toContain("probe-value");
 
     const onProfile = await harness.app.inject({ method: "PUT", url: "/v1/users/me" });
     expect(onProfile.statusCode).toBe(405);
@@ -136,6 +149,13 @@ describe("routing and problem details", () => {
         .errors?.map((error) => error.field)
         .sort(),
     ).toEqual(["itemId", "limit"]);
+  });
+
+  it("names the matched route's template as the instance, never the path the client sent", async () => {
+    const response = await harness.app.inject({ url: "/v1/test/items/probe-value" });
+    expect(response.statusCode).toBe(400);
+    expect(problemOf(response).instance).toBe("/v1/test/items/{itemId}");
+    expect(response.body).not.toContain("probe-value");
   });
 
   it("merges path parameters and query into the operation input", async () => {

@@ -1,5 +1,5 @@
 import type { Bus } from "@tessera/bus";
-import { API_VERSION, HEADER, JWKS_KV, REVOKED_SESSIONS_KV, type RouteDefinition } from "@tessera/contracts";
+import { JWKS_KV, REVOKED_SESSIONS_KV, type RouteDefinition } from "@tessera/contracts";
 import { createMetrics, type Metrics } from "@tessera/service-kit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
@@ -12,9 +12,11 @@ import { createRateLimiter } from "../infra/rate-limiter.ts";
 import { startRevokedSessions } from "../infra/revoked-sessions.ts";
 import { accessGuardFor } from "./access-guard.ts";
 import { authenticate } from "./authenticate.ts";
+import { clientAddressOf } from "./client-address.ts";
 import { messageContextOf, registerContractRoutes } from "./contract-routes.ts";
 import { registerDocsRoutes } from "./docs-routes.ts";
-import { registerEdge } from "./edge.ts";
+import { edgeHeaders, registerEdge } from "./edge.ts";
+import { guardConnections, httpServerOptions } from "./http-server.ts";
 import { useJsonBodyParser } from "./json-body.ts";
 import { lazyChildLoggerFactory } from "./lazy-child-logger.ts";
 import { GatewayLogController } from "./log-controller.ts";
@@ -68,8 +70,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     audience: config.AUTH_AUDIENCE,
   });
   const methods = createMethodIndex();
+  const setEdgeHeaders = edgeHeaders(config);
 
   const app = Fastify({
+    ...httpServerOptions(config.httpServer, logger),
     loggerInstance: logger,
     logController: new GatewayLogController(),
     childLoggerFactory: lazyChildLoggerFactory,
@@ -77,8 +81,17 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     bodyLimit: config.BODY_LIMIT_BYTES,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
-    return503OnClosing: true,
+    // A bad URL or an over-long path parameter, found by the router before any hook runs.
+    frameworkErrors: (error, request, reply) => {
+      setEdgeHeaders(
+        request,
+        reply,
+        clientAddressOf(request.raw.socket, request.headers, config.trustedProxies),
+      );
+      return sendProblem(error, request, reply);
+    },
   });
+  guardConnections(app, config.httpServer, logger);
   // JSON only: anything else on a body route is 415, not a string handed to a service.
   app.removeContentTypeParser("text/plain");
   useJsonBodyParser(app);
@@ -93,11 +106,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     reply.raw.once("close", () => metrics.requestFinished());
   });
   registerEdge(app, config);
-  app.addHook("onSend", async (request, reply, payload) => {
-    reply.header(HEADER.requestId, request.id);
-    reply.header(HEADER.apiVersion, API_VERSION);
-    return payload;
-  });
   app.addHook("onResponse", async (request, reply) => {
     metrics.observeHttp(
       { method: request.method, route: request.routeOptions.url ?? "unmatched", status: reply.statusCode },

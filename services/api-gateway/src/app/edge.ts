@@ -1,6 +1,7 @@
-import { UntrustedHostError } from "@tessera/contracts";
+import { API_VERSION, BadRequestError, HEADER, UntrustedHostError } from "@tessera/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ClientAddress, clientAddressOf, type TrustedProxies } from "./client-address.ts";
+import { ExpectationFailedError, UriTooLongError } from "./edge-errors.ts";
 import { pathOf } from "./request-id.ts";
 import { CSRF_HEADER, TOKEN_TRANSPORT_HEADER } from "./token-cookies.ts";
 
@@ -20,7 +21,17 @@ export interface EdgeSettings {
 }
 
 /** The API answers JSON only: nothing in it may run, frame or load anything. */
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** What every response carries, including those written straight to a socket. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+};
+/** Longest request target read, in characters (nginx's default header buffer). @default 8_192 */
+export const MAX_URL_LENGTH = 8_192;
 const HSTS = "max-age=31536000; includeSubDomains";
 const CORS_ALLOW_HEADERS = [
   "authorization",
@@ -71,8 +82,42 @@ function hostAllowed(host: string | undefined, trusted: readonly string[]): bool
 }
 
 /**
- * What every response shares, whatever route it comes from: the client's address, the `Host`
- * check, CORS (preflights answered here), and Helmet-style security headers.
+ * Sets the headers every response shares. The `onSend` hook calls it; so must every answer that
+ * bypasses the hooks (Fastify's router errors).
+ */
+export type EdgeHeaders = (request: FastifyRequest, reply: FastifyReply, client: ClientAddress) => void;
+
+export function edgeHeaders(settings: EdgeSettings): EdgeHeaders {
+  return (request, reply, client) => {
+    if (request.method !== "OPTIONS" && setCorsHeaders(request, reply, settings)) {
+      reply.header("access-control-expose-headers", CORS_EXPOSE_HEADERS);
+    }
+    reply.headers(SECURITY_HEADERS);
+    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", API_CSP);
+    if (client.secure) reply.header("strict-transport-security", HSTS);
+    if (pathOf(request.url).startsWith("/v1/auth/")) reply.header("cache-control", "no-store");
+    reply.header(HEADER.requestId, request.id);
+    reply.header(HEADER.apiVersion, API_VERSION);
+  };
+}
+
+/** What Node's parser lets through but the gateway refuses before routing. */
+function checkRequestShape(request: FastifyRequest, trustedHosts: readonly string[]): void {
+  if (request.url.length > MAX_URL_LENGTH) throw new UriTooLongError();
+  // Node's own check (`requireHostHeader`) answers with an empty 400, so the gateway does it.
+  if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+    throw new BadRequestError("An HTTP/1.1 request must carry a Host header.");
+  }
+  if (!hostAllowed(request.headers.host, trustedHosts)) throw new UntrustedHostError();
+  const expect = request.headers.expect;
+  if (expect !== undefined && expect.trim().toLowerCase() !== "100-continue")
+    throw new ExpectationFailedError();
+}
+
+/**
+ * What every response shares, whatever route it comes from: the client's address, the request's
+ * shape (URL length, `Host`, `Expect`), CORS (preflights answered here), the request id, and
+ * Helmet-style security headers.
  */
 export function registerEdge(app: FastifyInstance, settings: EdgeSettings): void {
   const trustedHosts = settings.trustedHosts.map((host) => host.toLowerCase());
@@ -90,7 +135,7 @@ export function registerEdge(app: FastifyInstance, settings: EdgeSettings): void
   });
 
   app.addHook("onRequest", async (request, reply) => {
-    if (!hostAllowed(request.headers.host, trustedHosts)) throw new UntrustedHostError();
+    checkRequestShape(request, trustedHosts);
     const preflight =
       request.method === "OPTIONS" && typeof request.headers["access-control-request-method"] === "string";
     if (!preflight) return;
@@ -102,18 +147,9 @@ export function registerEdge(app: FastifyInstance, settings: EdgeSettings): void
     return reply.code(204).send();
   });
 
+  const setHeaders = edgeHeaders(settings);
   app.addHook("onSend", async (request, reply, payload) => {
-    if (request.method !== "OPTIONS" && setCorsHeaders(request, reply, settings)) {
-      reply.header("access-control-expose-headers", CORS_EXPOSE_HEADERS);
-    }
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("x-frame-options", "DENY");
-    reply.header("referrer-policy", "no-referrer");
-    reply.header("cross-origin-opener-policy", "same-origin");
-    reply.header("cross-origin-resource-policy", "same-origin");
-    if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", API_CSP);
-    if (request.client.secure) reply.header("strict-transport-security", HSTS);
-    if (pathOf(request.url).startsWith("/v1/auth/")) reply.header("cache-control", "no-store");
+    setHeaders(request, reply, request.client);
     return payload;
   });
 }

@@ -1,5 +1,6 @@
 import { JsonTooDeepError } from "@tessera/contracts";
 import type { FastifyInstance } from "fastify";
+import { UnsupportedCharsetError } from "./edge-errors.ts";
 
 /** Deepest nesting of arrays and objects accepted in a JSON body. @default 32 */
 export const MAX_JSON_DEPTH = 32;
@@ -22,15 +23,40 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
+/** Labels that name UTF-8 (WHATWG Encoding), compared without case. */
+const UTF8_LABELS: ReadonlySet<string> = new Set(["utf-8", "utf8", "unicode-1-1-utf-8"]);
+
+/** True when a `charset` parameter of `contentType` names anything but UTF-8; no charset is UTF-8. */
+export function declaresOtherCharset(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  return contentType
+    .split(";")
+    .slice(1)
+    .some((parameter) => {
+      const separator = parameter.indexOf("=");
+      if (separator === -1 || parameter.slice(0, separator).trim().toLowerCase() !== "charset") return false;
+      const value = parameter
+        .slice(separator + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1");
+      return !UTF8_LABELS.has(value.toLowerCase());
+    });
+}
+
 /**
- * JSON bodies: refused when nested deeper than `MAX_JSON_DEPTH` (a cheap scan of the text before
- * parsing, so a hostile body cannot exhaust a recursive validator), then Fastify's own parser with
- * `__proto__` and `constructor` keys refused.
+ * JSON bodies: refused with 415 when declared in a charset other than UTF-8 (the body is decoded
+ * as UTF-8, so a Latin-1 one would reach services silently altered); refused when nested deeper
+ * than `MAX_JSON_DEPTH` (a cheap scan of the text before parsing, so a hostile body cannot exhaust
+ * a recursive validator); then Fastify's own parser with `__proto__` and `constructor` keys refused.
  */
 export function useJsonBodyParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (declaresOtherCharset(request.headers["content-type"])) {
+      done(new UnsupportedCharsetError(), undefined);
+      return;
+    }
     const text = typeof body === "string" ? body : body.toString("utf8");
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
       done(new JsonTooDeepError(MAX_JSON_DEPTH), undefined);

@@ -3,11 +3,16 @@
  * for a known path with another method; this index tells the two apart.
  */
 export interface MethodIndex {
-  /** Methods registered for a path matching `path`, sorted; empty when no route matches it. */
-  allowedMethods(path: string): string[];
+  /**
+   * The registered path (Fastify form) that `path` matches, the most literal one when several do,
+   * with the methods registered for any of them, sorted; undefined when no route matches it.
+   */
+  match(path: string): { readonly template: string; readonly allow: string[] } | undefined;
 }
 
 interface PathPattern {
+  readonly fastifyPath: string;
+  readonly parameters: number;
   readonly pattern: RegExp;
   readonly methods: Set<string>;
 }
@@ -29,17 +34,22 @@ export function createMethodIndex(): MethodIndex & { add(method: string, fastify
   const byPath = new Map<string, PathPattern>();
   return {
     add(method, fastifyPath) {
-      const entry = byPath.get(fastifyPath) ?? { pattern: compile(fastifyPath), methods: new Set<string>() };
+      const entry = byPath.get(fastifyPath) ?? {
+        fastifyPath,
+        parameters: fastifyPath.split("/:").length - 1,
+        pattern: compile(fastifyPath),
+        methods: new Set<string>(),
+      };
       entry.methods.add(method);
       if (method === "GET") entry.methods.add("HEAD");
       byPath.set(fastifyPath, entry);
     },
-    allowedMethods(path) {
-      const allowed = new Set<string>();
-      for (const { pattern, methods } of byPath.values()) {
-        if (pattern.test(path)) for (const method of methods) allowed.add(method);
-      }
-      return [...allowed].sort();
+    match(path) {
+      const matching = [...byPath.values()].filter(({ pattern }) => pattern.test(path));
+      const [best] = matching.sort((a, b) => a.parameters - b.parameters);
+      if (best === undefined) return undefined;
+      const allow = new Set(matching.flatMap(({ methods }) => [...methods]));
+      return { template: best.fastifyPath, allow: [...allow].sort() };
     },
   };
 }
@@ -47,4 +57,9 @@ export function createMethodIndex(): MethodIndex & { add(method: string, fastify
 /** Contract paths are OpenAPI-style (`/v1/projects/{projectId}`); Fastify wants `:projectId`. */
 export function toFastifyPath(openApiPath: string): string {
   return openApiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
+}
+
+/** `/v1/projects/:projectId` → `/v1/projects/{projectId}`, the form the public contract uses. */
+export function toOpenApiPath(fastifyPath: string): string {
+  return fastifyPath.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 }
