@@ -10,10 +10,11 @@ export class InvalidTokenError extends TesseraError {
   }
 }
 
+/** No route at this path; the detail never quotes the path, so nothing the client sent is reflected. */
 export class RouteNotFoundError extends TesseraError {
   override name = "RouteNotFoundError";
-  constructor(method: string, path: string, options: TesseraErrorOptions = {}) {
-    super("route.not_found", 404, `No route matches ${method} ${path}.`, options);
+  constructor(method: string, options: TesseraErrorOptions = {}) {
+    super("route.not_found", 404, `No ${method} route matches the requested path.`, options);
   }
 }
 

@@ -109,7 +109,7 @@ export function notFoundHandler(methods: MethodIndex) {
   return async function routeNotFound(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const known = methods.match(pathOf(request.url));
     if (known === undefined) {
-      return sendProblem(new RouteNotFoundError(request.method, "the requested path"), request, reply);
+      return sendProblem(new RouteNotFoundError(request.method), request, reply);
     }
     const template = toOpenApiPath(known.template);
     return sendProblem(
