@@ -27,7 +27,7 @@ describe("the contract's scalar types", () => {
 
   it("refuse a bad string at any depth of a JSON value, naming where it is", () => {
     expect(fields(json(), { a: [1, { b: "\u0000" }] })).toEqual(["a.1.b"]);
-    expect(fields(jsonObject(), { ["k\uD800"]: 1 })).toContain("k\uD800");
+    expect(fields(jsonObject(), { "k\uD800": 1 })).toContain("k\uFFFD");
     expect(fields(jsonObject(), { fine: { nested: ["ok", 2, null, true] } })).toEqual([]);
   });
 

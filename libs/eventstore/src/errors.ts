@@ -78,3 +78,16 @@ export class MigrationFailedError extends TesseraError {
     );
   }
 }
+
+/**
+ * A Postgres unique violation (SQLSTATE 23505), of `constraint` when one is named: adapters turn it
+ * into a domain error (an email taken, a name in use). The one test for it.
+ */
+export function isUniqueViolation(
+  error: unknown,
+  constraint?: string,
+): error is { code: "23505"; constraint?: string } {
+  if (typeof error !== "object" || error === null || !("code" in error) || error.code !== "23505")
+    return false;
+  return constraint === undefined || ("constraint" in error && error.constraint === constraint);
+}

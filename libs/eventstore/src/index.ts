@@ -6,6 +6,7 @@ export {
   DuplicateEventIdError,
   EventStoreConfigError,
   ExpectedVersionConflictError,
+  isUniqueViolation,
   MigrationFailedError,
   ProcessorStoppedError,
 } from "./errors.ts";
@@ -40,8 +41,11 @@ export {
   SealedValueError,
 } from "./personal-data.ts";
 export {
+  type EventStores,
+  eventStores,
   type PersonalDataOptions,
   type PersonalDataPolicy,
+  personalDataPolicy,
   revealingPublisher,
   withPersonalData,
 } from "./personal-store.ts";

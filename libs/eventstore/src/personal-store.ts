@@ -1,12 +1,61 @@
 import type { EventEnvelope } from "@tessera/contracts";
 import type { EventLike, NewEvent, StoredEvent } from "./events.ts";
-import type { DeletePublishedCopies, PersonalDataVault, PersonalFields } from "./personal-data.ts";
+import {
+  createPersonalDataVault,
+  type DeletePublishedCopies,
+  type PersonalDataVault,
+  type PersonalFields,
+} from "./personal-data.ts";
 import type { EventPublisher } from "./relay.ts";
-import type { AnyTransaction } from "./schema.ts";
-import type { AppendOptions, EventStore, InlineProjection } from "./store.ts";
+import type { AnyDb, AnyTransaction } from "./schema.ts";
+import { type AppendOptions, createEventStore, type EventStore, type InlineProjection } from "./store.ts";
 
 /** Says which fields of an event are personal and whose they are; undefined: none. */
 export type PersonalDataPolicy = (event: EventLike) => PersonalFields | undefined;
+
+/**
+ * A policy from a table: the personal fields of each event type, all about the subject named by
+ * `subjectField` in the event's data. An event whose subject is missing (null, say: a platform
+ * memory without an owner) holds nothing personal.
+ */
+export function personalDataPolicy(spec: {
+  subjectField: string;
+  fields: Readonly<Record<string, readonly string[]>>;
+}): PersonalDataPolicy {
+  const byType = new Map(Object.entries(spec.fields));
+  return (event) => {
+    const fields = byType.get(event.type);
+    if (fields === undefined || typeof event.data !== "object" || event.data === null) return undefined;
+    const subjectId: unknown = (event.data as Record<string, unknown>)[spec.subjectField];
+    return typeof subjectId === "string" && subjectId !== "" ? { subjectId, fields } : undefined;
+  };
+}
+
+/** One service's event store, built on whatever handle (pool or transaction) the caller writes with. */
+export interface EventStores {
+  readonly schema: string;
+  /** Its personal-data policy; none: the service keeps nothing personal in its events. */
+  readonly personalData: PersonalDataPolicy | undefined;
+  /** The store on `db`, sealing personal fields on append and opening them on read. */
+  on(db: AnyDb | AnyTransaction): EventStore;
+  /** The key vault on `db` (erasure destroys keys through it). */
+  vault(db: AnyDb | AnyTransaction): PersonalDataVault;
+}
+
+/** The per-service event store factory: its schema and personal-data policy, declared once. */
+export function eventStores(options: { schema: string; personalData?: PersonalDataPolicy }): EventStores {
+  const { schema, personalData } = options;
+  const vault = (db: AnyDb | AnyTransaction) => createPersonalDataVault(db, { schema });
+  return {
+    schema,
+    personalData,
+    vault,
+    on: (db) => {
+      const store = createEventStore(db, { schema });
+      return personalData ? withPersonalData(store, { vault: vault(db), policy: personalData }) : store;
+    },
+  };
+}
 
 export interface PersonalDataOptions {
   /** Built on the same handle (pool or transaction) as the store it wraps. */

@@ -38,7 +38,7 @@ export interface PublishedCopy {
  * `evt.<type>` with `Nats-Msg-Id = eventId`, so a resend is deduplicated.
  */
 export interface EventPublisher {
-  publish(envelope: EventEnvelope): Promise<PublishedCopy | undefined | void>;
+  publish(envelope: EventEnvelope): Promise<PublishedCopy | undefined>;
 }
 
 /** The relay's checkpoint row; `$` keeps it apart from projection names. */

@@ -60,9 +60,13 @@ export function assertSchemaName(schema: string): string {
   return schema;
 }
 
-const PROCESSOR_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+/** Lower-case words joined by `-`, or `--` between a service and its purpose (`user--on-registered`). */
+const PROCESSOR_NAME = /^(?=.{1,200}$)[a-z0-9]+(-{1,2}[a-z0-9]+)*$/;
 
-/** Projection and consumer names; `$` is excluded so the store's own checkpoints cannot collide. */
+/**
+ * Projection and consumer names, in one spelling (as durable consumers are named); `$` is excluded
+ * so the store's own checkpoints cannot collide.
+ */
 export function assertProcessorName(name: string): string {
   if (!PROCESSOR_NAME.test(name)) {
     throw new EventStoreConfigError(`Invalid name "${name}": expected ${PROCESSOR_NAME}.`);

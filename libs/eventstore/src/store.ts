@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventMetadata } from "@tessera/contracts";
 import { type Insertable, type Kysely, Transaction } from "kysely";
-import { DuplicateEventIdError, ExpectedVersionConflictError } from "./errors.ts";
+import { DuplicateEventIdError, ExpectedVersionConflictError, isUniqueViolation } from "./errors.ts";
 import { type EventLike, type NewEvent, type StoredEvent, storedFromRow } from "./events.ts";
 import {
   type AnyDb,
@@ -167,8 +167,4 @@ function translateInsertError(error: unknown, streamId: string, expected: Expect
   }
   if (error.constraint === EVENT_ID_CONSTRAINT) return new DuplicateEventIdError(streamId, { cause: error });
   return error;
-}
-
-function isUniqueViolation(error: unknown): error is { code: string; constraint?: string } {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "23505";
 }

@@ -29,6 +29,19 @@ export {
   type ReadinessReport,
 } from "./readiness.ts";
 export {
+  type Caller,
+  callerOf,
+  eventMetadata,
+  type MetadataOverrides,
+  requirePlatformAdmin,
+  requireSystem,
+  requireUser,
+  scopedProject,
+  systemActor,
+  systemContext,
+  userOrNull,
+} from "./request.ts";
+export {
   type RunningService,
   runMain,
   type ServiceDefinition,

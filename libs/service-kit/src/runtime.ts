@@ -10,9 +10,8 @@ import {
 import type { EventDefinition, ServiceName } from "@tessera/contracts";
 import {
   type AppendSignal,
-  createEventStore,
-  createPersonalDataVault,
   type EventStore,
+  type EventStores,
   listenForAppends,
   migrateEventStore,
   type RunningProcessor,
@@ -39,7 +38,9 @@ export interface ServiceRuntime<Db = unknown> {
   /** The service's own schema, typed by its read models. */
   readonly db: Kysely<Db>;
   readonly bus: Bus;
+  /** The service's event store on the pool; `stores.on(trx)` builds it on a transaction. */
   readonly store: EventStore;
+  readonly stores: EventStores;
   /** Announces appends to the service's event store: give it to async projections so they need not poll. */
   readonly appended: AppendSignal;
   /** A durable consumer that waits for its source stream to exist (its owner may start later). */
@@ -55,8 +56,8 @@ export interface ServiceRuntime<Db = unknown> {
 
 export interface ServiceDefinition<Db = unknown> {
   service: ServiceName;
-  /** The Postgres schema the service owns. */
-  schema: string;
+  /** The service's event store factory: the Postgres schema it owns and its personal-data policy. */
+  stores: EventStores;
   /** The service's own read-model migrations (the event store tables come on their own). */
   migrations: Record<string, Migration>;
   /** Event contracts this service publishes; stored events of other types stay private. */
@@ -84,7 +85,8 @@ export async function startService<Db>(
   config: DeepReadonly<BaseServiceConfig>,
   options: { logger?: Logger } = {},
 ): Promise<RunningService<Db>> {
-  const { service, schema } = definition;
+  const { service, stores } = definition;
+  const { schema } = stores;
   const logger = options.logger ?? createLogger({ service, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
@@ -110,7 +112,7 @@ export async function startService<Db>(
     stops.push({ name: "nats", stop: () => nc.drain() });
     const bus = createBus(nc, { service, namespace: config.BUS_NAMESPACE, logger });
     await bus.provision();
-    const store = createEventStore(db, { schema });
+    const store = stores.on(db);
     const appended = listenForAppends({ connectionString: config.DATABASE_URL, schema, logger });
     stops.push({ name: "event notifications", stop: () => appended.close() });
     const relay: RunningProcessor = startOutboxRelay({
@@ -120,7 +122,7 @@ export async function startService<Db>(
       appended,
       // Personal fields are sealed in the store; reveal them before the contract strips `$sealed`.
       publisher: revealingPublisher(
-        createPersonalDataVault(db, { schema }),
+        stores.vault(db),
         contractPublisher(bus.eventPublisher(), definition.publishes, logger),
         (copies) => bus.deletePublished(copies),
       ),
@@ -133,6 +135,7 @@ export async function startService<Db>(
       db,
       bus,
       store,
+      stores,
       appended,
       consume: (consumeOptions) => consumeWhenStreamExists(bus, consumeOptions, logger),
       consumeInBackground: (consumeOptions) => {

@@ -37,7 +37,7 @@ import { createSigningKeyRing } from "./app/signing-key-ring.ts";
 import { verifyEmail } from "./app/verify-email.ts";
 import type { AuthConfig } from "./config.ts";
 import { type AesKeyRing, ephemeralAesKey, keyRing, parseAesKeyRing } from "./infra/aes-gcm.ts";
-import { AUTH_SCHEMA, authStore } from "./infra/auth-store.ts";
+import { AUTH_SCHEMA, authStores } from "./infra/auth-store.ts";
 import { loadCommonPasswords } from "./infra/common-passwords.ts";
 import { ephemeralLinkTokenKey, parseLinkTokenKey } from "./infra/link-tokens.ts";
 import * as createReadModels from "./infra/migrations/2026_11_21_0001_create_read_models.ts";
@@ -66,7 +66,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
   const clock = options.clock ?? (() => new Date());
   return {
     service: "auth",
-    schema: AUTH_SCHEMA,
+    stores: authStores,
     migrations: {
       "2026_11_21_0001_create_read_models": createReadModels,
       "2026_11_22_0001_sessions_links_throttle": sessionsLinksThrottle,
@@ -74,9 +74,8 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
     },
     publishes: AUTH_EVENTS,
     async register(runtime) {
-      const { db, bus, logger, appended, consumeInBackground, onStop } = runtime;
-      // Personal fields (emails, password hashes, provider identities) sealed under the account's key.
-      const store = authStore(db);
+      // The store seals personal fields (emails, password hashes, provider identities) under the account's key.
+      const { db, bus, store, logger, appended, consumeInBackground, onStop } = runtime;
       const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * SECOND;
       const checkMs = config.AUTH_SIGNING_KEY_CHECK_SECONDS * SECOND;
       const keys = await createSigningKeyRing({

@@ -15,7 +15,7 @@ import { ERASED_PLACEHOLDER, rebuildProjection } from "@tessera/eventstore";
 import { decodeJwt } from "jose";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authReadModel, authVault } from "../src/infra/auth-store.ts";
+import { authReadModel, authStores } from "../src/infra/auth-store.ts";
 import { type AuthHarness, ctx, latestLinkToken, startAuth } from "./support.ts";
 
 let h: AuthHarness;
@@ -170,7 +170,7 @@ describe("erasure in auth", () => {
       db(),
     );
     expect(stored[0]?.data.$sealed).toEqual(["email", "passwordHash"]);
-    expect(await authVault(db()).open(stored[0]?.data)).toMatchObject({
+    expect(await authStores.vault(db()).open(stored[0]?.data)).toMatchObject({
       email: ERASED_PLACEHOLDER,
       passwordHash: ERASED_PLACEHOLDER,
     });

@@ -281,7 +281,7 @@ describe("sessions", () => {
   it("refuses the session operations without a verified caller", async () => {
     await expect(h.caller.request(sessionsList, { limit: 5 }, ctx())).rejects.toMatchObject({
       status: 401,
-      code: "auth.invalid_token",
+      code: "auth.unauthenticated",
     });
   });
 });

@@ -1,3 +1,4 @@
+import { eventStores } from "@tessera/eventstore";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import type { IngestionConfig } from "./config.ts";
 
@@ -5,7 +6,7 @@ import type { IngestionConfig } from "./config.ts";
 export function ingestionService(): ServiceDefinition {
   return {
     service: "ingestion",
-    schema: "ingestion",
+    stores: eventStores({ schema: "ingestion" }),
     migrations: {},
     publishes: [],
     register: async () => {},

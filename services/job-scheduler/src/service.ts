@@ -16,6 +16,7 @@ import {
   schedulesResume,
   schedulesTrigger,
 } from "@tessera/contracts";
+import { eventStores } from "@tessera/eventstore";
 import { openCancelledRuns, openJobTypeRegistry, startJobWorker } from "@tessera/jobs";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import { builtinJobs, ensureBuiltinSchedules } from "./app/builtin-jobs.ts";
@@ -44,6 +45,9 @@ import type { JobsDb } from "./infra/tables.ts";
 
 export const JOBS_SCHEMA = "jobs";
 
+/** The `jobs` event store: runs and schedules hold nothing personal. */
+export const jobsStores = eventStores({ schema: JOBS_SCHEMA });
+
 /**
  * The `job-scheduler` service: the job type registry, runs and their history, schedules fired by
  * one leader among the replicas, and the built-in jobs, registered in one place.
@@ -51,7 +55,7 @@ export const JOBS_SCHEMA = "jobs";
 export function jobSchedulerService(config: JobSchedulerConfig): ServiceDefinition<JobsDb> {
   return {
     service: "job-scheduler",
-    schema: JOBS_SCHEMA,
+    stores: jobsStores,
     migrations: {
       "2026_11_22_0001_create_runs_and_schedules": createRunsAndSchedules,
       "2026_11_23_0001_index_unfinished_runs": indexUnfinishedRuns,

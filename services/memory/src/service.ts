@@ -23,7 +23,7 @@ import {
   listProjectCollections,
   renameCollection,
 } from "./app/collections.ts";
-import { MEMORY_SCHEMA, type MemoryDeps } from "./app/deps.ts";
+import type { MemoryDeps } from "./app/deps.ts";
 import { type EmbedWorker, startEmbedWorker } from "./app/embed-worker.ts";
 import { memoryJobs } from "./app/memory-jobs.ts";
 import { ON_CHUNK_CREATED, onChunkCreated } from "./app/on-chunk-created.ts";
@@ -40,6 +40,7 @@ import { countStaleEmbeddings } from "./infra/embedding-queue.ts";
 import { createLocalEmbedder } from "./infra/embeddings/local.ts";
 import { createOpenAiEmbedder } from "./infra/embeddings/openai.ts";
 import type { EmbeddingProvider } from "./infra/embeddings/provider.ts";
+import { memoryStores } from "./infra/event-store.ts";
 import * as enableVector from "./infra/migrations/2026_11_21_0001_enable_vector.ts";
 import * as createMemories from "./infra/migrations/2026_11_22_0001_create_memories.ts";
 import type { MemoryDb } from "./infra/tables.ts";
@@ -70,7 +71,7 @@ export function memoryService(
 ): ServiceDefinition<MemoryDb> {
   return {
     service: "memory",
-    schema: MEMORY_SCHEMA,
+    stores: memoryStores,
     migrations: {
       "2026_11_21_0001_enable_vector": enableVector,
       "2026_11_22_0001_create_memories": createMemories,

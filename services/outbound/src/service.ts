@@ -1,3 +1,4 @@
+import { eventStores } from "@tessera/eventstore";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import type { OutboundConfig } from "./config.ts";
 
@@ -5,7 +6,7 @@ import type { OutboundConfig } from "./config.ts";
 export function outboundService(): ServiceDefinition {
   return {
     service: "outbound",
-    schema: "outbound",
+    stores: eventStores({ schema: "outbound" }),
     migrations: {},
     publishes: [],
     register: async () => {},

@@ -28,16 +28,16 @@ import { HISTORY_SOURCES, historyConsumerName, recordHistory } from "./app/recor
 import { removeMember } from "./app/remove-member.ts";
 import { updateMe } from "./app/update-me.ts";
 import type { UserConfig } from "./config.ts";
+import { userStores } from "./infra/event-store.ts";
 import * as createProfiles from "./infra/migrations/2026_11_21_0001_create_profiles.ts";
 import * as projectsHistoryErasure from "./infra/migrations/2026_11_22_0001_projects_history_erasure.ts";
-import { USER_SCHEMA } from "./infra/read-model.ts";
 import type { UserDb } from "./infra/tables.ts";
 
 /** The `user` service: profiles, roles, projects and memberships, the audit trail, erasure. */
 export function userService(config: UserConfig): ServiceDefinition<UserDb> {
   return {
     service: "user",
-    schema: USER_SCHEMA,
+    stores: userStores,
     migrations: {
       "2026_11_21_0001_create_profiles": createProfiles,
       "2026_11_22_0001_projects_history_erasure": projectsHistoryErasure,

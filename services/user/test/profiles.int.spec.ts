@@ -122,7 +122,7 @@ describe("user profiles", () => {
     const { userId, email } = await registerUser(h);
     await expect(h.caller.request(adminRolesGrant, { email }, ctx(userId))).rejects.toMatchObject({
       status: 403,
-      code: "user.forbidden",
+      code: "auth.forbidden",
     });
     expect((await h.caller.request(meGet, {}, ctx(userId))).roles).toEqual([]);
     expect(await h.caller.request(adminRolesGrant, { email }, ctx("system:test"))).toMatchObject({

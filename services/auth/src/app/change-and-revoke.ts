@@ -1,13 +1,13 @@
 import type { MessageContext, SessionRevokeReason } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
 import { type AccountCommand, accountDecider } from "../domain/decide.ts";
 import { projectAccountEvents } from "../infra/accounts.ts";
-import { authStore } from "../infra/auth-store.ts";
+import { authStores } from "../infra/auth-store.ts";
 import { findUnrevokedSessionIds } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { eventMetadata } from "./metadata.ts";
 import { revokeSessions } from "./sessions.ts";
 
 /**
@@ -23,10 +23,10 @@ export async function changeAndRevokeSessions(
 ): Promise<void> {
   const { accountId } = change;
   await deps.db.transaction().execute(async (trx) => {
-    const store = authStore(trx);
+    const store = authStores.on(trx);
     await handleCommand(store, accountDecider, accountStreamId(accountId), change.command, {
       inline: [projectAccountEvents],
-      metadata: eventMetadata(ctx, accountId),
+      metadata: eventMetadata(ctx, { actor: accountId }),
       retries: 0,
     });
     const sessionIds = (await findUnrevokedSessionIds(trx, accountId)).filter((id) => id !== change.keep);

@@ -1,9 +1,9 @@
 import type { MessageContext } from "@tessera/contracts";
+import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { AccountNotFoundError, CurrentPasswordIncorrectError } from "../domain/errors.ts";
 import { findAccountById } from "../infra/accounts.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { requireActor } from "./actor.ts";
 import { changeAndRevokeSessions } from "./change-and-revoke.ts";
 import { hashNewPassword, type PasswordPolicyDeps } from "./passwords.ts";
 import type { SessionDeps } from "./sessions.ts";
@@ -20,7 +20,7 @@ export function changePassword(
     request: { currentPassword: string; newPassword: string },
     ctx: MessageContext,
   ): Promise<null> => {
-    const accountId = requireActor(ctx);
+    const accountId = requireUser(ctx);
     const account = await findAccountById(deps.db, accountId);
     if (!account) throw new AccountNotFoundError();
     // Without a password (a provider sign-up) the way to set one is a reset.

@@ -1,5 +1,6 @@
 import type { MessageContext } from "@tessera/contracts";
 import { type EventStore, handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider } from "../domain/decide.ts";
@@ -7,7 +8,6 @@ import { findAccountByEmail, projectAccountEvents } from "../infra/accounts.ts";
 import { issueLinkToken, type LinkTokenKey } from "../infra/link-tokens.ts";
 import type { AuthDb } from "../infra/tables.ts";
 import type { BackgroundTasks } from "./background.ts";
-import { eventMetadata } from "./metadata.ts";
 
 export interface ForgotPasswordDeps {
   db: Kysely<AuthDb>;
@@ -39,7 +39,7 @@ export function forgotPassword(deps: ForgotPasswordDeps) {
             data: { link: { tokenHash: link.tokenHash, token: link.encrypted, lifetimeMs: deps.resetTtlMs } },
             meta: { now: deps.clock() },
           },
-          { inline: [projectAccountEvents], metadata: eventMetadata(ctx, undefined) },
+          { inline: [projectAccountEvents], metadata: eventMetadata(ctx) },
         );
       });
     }

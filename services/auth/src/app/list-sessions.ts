@@ -1,16 +1,16 @@
 import { decodeCursor, type MessageContext, pageOf, type SessionPage } from "@tessera/contracts";
+import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { listLiveSessions } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { requireActor } from "./actor.ts";
 
 const CursorSchema = z.object({ startedAt: z.iso.datetime(), sessionId: z.uuid() });
 
 /** `svc.auth.sessions.list`: the caller's live sessions, newest first, keyset-paginated. */
 export function listSessions(deps: { db: Kysely<AuthDb>; refreshIdleMs: number; clock: () => Date }) {
   return async (request: { limit: number; cursor?: string }, ctx: MessageContext): Promise<SessionPage> => {
-    const accountId = requireActor(ctx);
+    const accountId = requireUser(ctx);
     const rows = await listLiveSessions(deps.db, {
       accountId,
       now: deps.clock(),

@@ -1,10 +1,10 @@
 import type { MessageContext } from "@tessera/contracts";
+import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { SessionNotFoundError } from "../domain/errors.ts";
 import { findSessionIdByRefreshHash } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
 import { hashRefreshToken } from "../infra/tokens.ts";
-import { requireActor } from "./actor.ts";
 import { revokeSession, type SessionDeps } from "./sessions.ts";
 
 /**
@@ -13,7 +13,7 @@ import { revokeSession, type SessionDeps } from "./sessions.ts";
  */
 export function logout(deps: Pick<SessionDeps, "store" | "clock"> & { db: Kysely<AuthDb> }) {
   return async (request: { refreshToken: string }, ctx: MessageContext): Promise<null> => {
-    const actor = requireActor(ctx);
+    const actor = requireUser(ctx);
     const sessionId = await findSessionIdByRefreshHash(deps.db, hashRefreshToken(request.refreshToken));
     if (!sessionId) return null;
     try {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { InternalError, type MessageContext, TesseraError, type TokenPair } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider, type ProviderIdentity } from "../domain/decide.ts";
@@ -17,7 +18,6 @@ import type { OAuthClient, SignInResult } from "../infra/oauth-clients.ts";
 import { type OAuthFlow, openFlow } from "../infra/oauth-flow.ts";
 import { saveProviderTokens } from "../infra/oauth-tokens.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { eventMetadata } from "./metadata.ts";
 import { clientFor, type OAuthDeps } from "./oauth-start.ts";
 import { type SessionDeps, startSession } from "./sessions.ts";
 
@@ -139,7 +139,7 @@ async function accountFor(
       },
       meta: { now: deps.clock() },
     },
-    { inline: [projectAccountEvents], metadata: eventMetadata(ctx, accountId) },
+    { inline: [projectAccountEvents], metadata: eventMetadata(ctx, { actor: accountId }) },
   );
   return accountId;
 }
@@ -156,6 +156,6 @@ async function linkIdentity(
     accountDecider,
     accountStreamId(accountId),
     { type: "LinkIdentity", data: { identity, via }, meta: { now: deps.clock() } },
-    { inline: [projectAccountEvents], metadata: eventMetadata(ctx, accountId) },
+    { inline: [projectAccountEvents], metadata: eventMetadata(ctx, { actor: accountId }) },
   );
 }

@@ -1,4 +1,5 @@
 import type { MessageContext } from "@tessera/contracts";
+import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { AccountNotFoundError, OAuthProviderNotFoundError } from "../domain/errors.ts";
 import { findAccountById } from "../infra/accounts.ts";
@@ -6,7 +7,6 @@ import type { AesKeyRing } from "../infra/aes-gcm.ts";
 import { newFlowSecrets, type OAuthClient } from "../infra/oauth-clients.ts";
 import { type OAuthFlow, sealFlow } from "../infra/oauth-flow.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { requireActor } from "./actor.ts";
 
 export interface OAuthDeps {
   clients: ReadonlyMap<string, OAuthClient>;
@@ -65,7 +65,7 @@ export function linkOAuth(deps: OAuthDeps & { db: Kysely<AuthDb> }) {
     request: { provider: string },
     ctx: MessageContext,
   ): Promise<{ url: string; stateCookie: string }> => {
-    const accountId = requireActor(ctx);
+    const accountId = requireUser(ctx);
     const client = clientFor(deps, request.provider);
     if (!(await findAccountById(deps.db, accountId))) throw new AccountNotFoundError();
     return beginFlow(deps, client, "link", accountId);

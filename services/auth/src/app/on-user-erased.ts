@@ -1,14 +1,14 @@
 import { type EventEnvelope, type MessageContext, userErased } from "@tessera/contracts";
 import { type DeletePublishedCopies, handleCommand, handleOnce } from "@tessera/eventstore";
+import { eventMetadata, systemActor } from "@tessera/service-kit";
 import type { Kysely, Transaction } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider } from "../domain/decide.ts";
 import { findAccountById, projectAccountEvents } from "../infra/accounts.ts";
-import { AUTH_SCHEMA, authStore, authVault } from "../infra/auth-store.ts";
+import { AUTH_SCHEMA, authStores } from "../infra/auth-store.ts";
 import { clearFailures, throttleKeys } from "../infra/login-failures.ts";
 import { findUnrevokedSessionIds } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
-import { eventMetadata } from "./metadata.ts";
 import { revokeSessions } from "./sessions.ts";
 
 export const ON_USER_ERASED = "on-user-erased";
@@ -26,12 +26,14 @@ export function onUserErased(deps: {
   clock: () => Date;
   deletePublished: DeletePublishedCopies;
 }) {
-  return async (envelope: EventEnvelope): Promise<void> => {
+  return async (envelope: EventEnvelope, received: MessageContext): Promise<void> => {
     const { userId } = userErased.data.parse(envelope.data);
+    // The platform acts now, on behalf of the erasure's request.
+    const ctx: MessageContext = { ...received, actor: systemActor("auth") };
     await handleOnce(
       deps.db,
       { schema: AUTH_SCHEMA, consumer: ON_USER_ERASED, eventId: envelope.eventId },
-      (trx) => eraseAccount(trx, userId, envelope, deps),
+      (trx) => eraseAccount(trx, userId, envelope, ctx, deps),
     );
   };
 }
@@ -40,15 +42,11 @@ async function eraseAccount(
   trx: Transaction<AuthDb>,
   accountId: string,
   envelope: EventEnvelope,
+  ctx: MessageContext,
   deps: { clock: () => Date; deletePublished: DeletePublishedCopies },
 ): Promise<void> {
   const { clock } = deps;
-  const store = authStore(trx);
-  const ctx: MessageContext = {
-    requestId: envelope.metadata.requestId ?? envelope.eventId,
-    ...(envelope.metadata.traceparent ? { traceparent: envelope.metadata.traceparent } : {}),
-    actor: "system:auth",
-  };
+  const store = authStores.on(trx);
   const account = await findAccountById(trx, accountId);
   if (account) await clearFailures(trx, throttleKeys(account.email, undefined).account);
   await handleCommand(
@@ -58,7 +56,7 @@ async function eraseAccount(
     { type: "EraseAccount", data: {}, meta: { now: clock() } },
     {
       inline: [projectAccountEvents],
-      metadata: { ...eventMetadata(ctx, ctx.actor), causationId: envelope.eventId },
+      metadata: eventMetadata(ctx, { causationId: envelope.eventId }),
       retries: 0,
     },
   );
@@ -71,5 +69,5 @@ async function eraseAccount(
     { retries: 0 },
   );
   // The bus's copies of its published events go too; then the key.
-  await authVault(trx).erase(accountId, deps.deletePublished);
+  await authStores.vault(trx).erase(accountId, deps.deletePublished);
 }

@@ -1,5 +1,6 @@
 import type { MessageContext, TokenPair } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { InvalidRefreshTokenError, RefreshReusedError } from "../domain/errors.ts";
 import { sessionStreamId } from "../domain/session.ts";
@@ -8,7 +9,6 @@ import { findAccountById } from "../infra/accounts.ts";
 import { findSessionIdByRefreshHash, projectSessionEvents } from "../infra/sessions.ts";
 import type { AuthDb } from "../infra/tables.ts";
 import { hashRefreshToken, newRefreshToken } from "../infra/tokens.ts";
-import { eventMetadata } from "./metadata.ts";
 import { type SessionDeps, tokenPair } from "./sessions.ts";
 
 /** Concurrent refreshes of one family collide on its stream version; each loser decides again. */
@@ -35,7 +35,7 @@ export function refresh(deps: SessionDeps & { db: Kysely<AuthDb> }) {
         data: { presentedTokenHash, newTokenHash: next.hash, idleLifetimeMs: deps.refreshIdleMs },
         meta: { now },
       },
-      { inline: [projectSessionEvents], metadata: eventMetadata(ctx, undefined), retries: REFRESH_RETRIES },
+      { inline: [projectSessionEvents], metadata: eventMetadata(ctx), retries: REFRESH_RETRIES },
     );
     if (result.events.some((event) => event.type === "auth.session.compromised"))
       throw new RefreshReusedError();

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Credentials, MessageContext, TokenPair } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider } from "../domain/decide.ts";
 import { projectAccountEvents } from "../infra/accounts.ts";
 import { issueLinkToken, type LinkTokenKey } from "../infra/link-tokens.ts";
-import { eventMetadata } from "./metadata.ts";
 import { hashNewPassword, type PasswordPolicyDeps } from "./passwords.ts";
 import { type SessionDeps, startSession } from "./sessions.ts";
 
@@ -42,7 +42,7 @@ export function register(deps: RegisterDeps) {
         },
         meta: { now: deps.clock() },
       },
-      { inline: [projectAccountEvents], metadata: eventMetadata(ctx, accountId) },
+      { inline: [projectAccountEvents], metadata: eventMetadata(ctx, { actor: accountId }) },
     );
     return startSession(deps, { accountId, email: request.email }, "register", ctx);
   };

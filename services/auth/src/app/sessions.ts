@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { MessageContext, SessionMethod, SessionRevokeReason, TokenPair } from "@tessera/contracts";
 import { type EventStore, handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import { SessionNotFoundError } from "../domain/errors.ts";
 import { sessionStreamId } from "../domain/session.ts";
 import { sessionDecider } from "../domain/session-decide.ts";
 import { projectSessionEvents } from "../infra/sessions.ts";
 import type { SigningKey } from "../infra/signing-keys.ts";
 import { type AccessTokenSettings, newRefreshToken, signAccessToken } from "../infra/tokens.ts";
-import { eventMetadata } from "./metadata.ts";
 
 export interface SessionDeps {
   store: EventStore;
@@ -67,7 +67,7 @@ export async function startSession(
       },
       meta: { now },
     },
-    { inline: [projectSessionEvents], metadata: eventMetadata(ctx, account.accountId) },
+    { inline: [projectSessionEvents], metadata: eventMetadata(ctx, { actor: account.accountId }) },
   );
   return tokenPair(deps, account, { sessionId, refreshToken: refresh.token }, now);
 }
@@ -93,7 +93,7 @@ export async function revokeSession(
     },
     {
       inline: [projectSessionEvents],
-      metadata: eventMetadata(ctx, ctx.actor),
+      metadata: eventMetadata(ctx),
       ...(options.retries === undefined ? {} : { retries: options.retries }),
     },
   );

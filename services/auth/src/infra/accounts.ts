@@ -1,5 +1,5 @@
 import type { LinkPurpose } from "@tessera/contracts";
-import { ERASED_PLACEHOLDER } from "@tessera/eventstore";
+import { ERASED_PLACEHOLDER, isUniqueViolation } from "@tessera/eventstore";
 import type { Kysely, Transaction } from "kysely";
 import type { AccountEvent, IdentityLinkedData, LinkRequestedData } from "../domain/account.ts";
 import { EmailTakenError, IdentityTakenError } from "../domain/errors.ts";
@@ -37,10 +37,6 @@ export async function findLinkTokenAccount(
     .where("purpose", "=", purpose)
     .executeTakeFirst();
   return row?.account_id;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
 }
 
 async function insertLinkToken(trx: Transaction<AuthDb>, data: LinkRequestedData, purpose: LinkPurpose) {

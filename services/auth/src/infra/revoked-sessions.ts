@@ -27,7 +27,7 @@ export async function openRevokedSessionsKv(bus: Bus, maxAgeMs: number): Promise
  */
 export function revokedSessionsProjection(kv: KV): AsyncProjection {
   return {
-    name: "revoked_sessions_kv",
+    name: "revoked-sessions-kv",
     async handle(_trx, event) {
       if (event.type === sessionRevoked.type) {
         const data = sessionRevoked.data.parse(event.data);

@@ -1,8 +1,9 @@
 import { cleanupOldRunsJob, helloWorldJob } from "@tessera/contracts";
 import { handleJob, type JobRegistration } from "@tessera/jobs";
+import { systemContext } from "@tessera/service-kit";
 import { ScheduleExistsError } from "../domain/errors.ts";
 import { deleteFinishedRunsBefore } from "../infra/runs.ts";
-import { type JobsDeps, SYSTEM_CONTEXT } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 import { derivedUuid } from "./ids.ts";
 import { applyScheduleCommand } from "./schedules.ts";
 
@@ -46,7 +47,7 @@ export async function ensureBuiltinSchedules(deps: JobsDeps, opts: { cleanupCron
         },
         meta: { now: deps.clock() },
       },
-      SYSTEM_CONTEXT,
+      systemContext("job-scheduler"),
     );
   } catch (err) {
     // Changed settings or a race with another replica starting: keep the schedule as it is.

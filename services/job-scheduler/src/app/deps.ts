@@ -1,5 +1,4 @@
 import type { KV } from "@nats-io/kv";
-import type { EventMetadata, MessageContext } from "@tessera/contracts";
 import type { EventStore } from "@tessera/eventstore";
 import type { Logger } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
@@ -18,15 +17,3 @@ export interface JobsDeps {
   readonly logger: Logger;
   readonly clock: () => Date;
 }
-
-/** What every event records about the request that caused it. */
-export function eventMetadata(ctx: Partial<MessageContext>): EventMetadata {
-  return {
-    ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-    ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
-    ...(ctx.actor ? { actor: ctx.actor } : {}),
-  };
-}
-
-/** The platform acting on its own behalf (schedules, built-ins). */
-export const SYSTEM_CONTEXT: MessageContext = { requestId: "job-scheduler", actor: "system:job-scheduler" };

@@ -1,6 +1,7 @@
 import { JOB_TYPES } from "@tessera/contracts";
+import { systemContext } from "@tessera/service-kit";
 import { dueDispatches } from "../infra/runs.ts";
-import { type JobsDeps, SYSTEM_CONTEXT } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 import { dispatchNow } from "./queue-run.ts";
 
 export interface DispatchOptions {
@@ -26,7 +27,7 @@ export async function dispatchDueRuns(deps: JobsDeps, opts: DispatchOptions, now
         payload: row.payload,
         queuedAt: row.queued_at.toISOString(),
       },
-      SYSTEM_CONTEXT,
+      systemContext("job-scheduler"),
     );
   }
   return rows.length;

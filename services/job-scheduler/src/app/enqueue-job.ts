@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { jobsEnqueue, MessageContext } from "@tessera/contracts";
+import { requirePlatformAdmin } from "@tessera/service-kit";
 import type { z } from "zod";
-import { requireAdmin } from "./access.ts";
 import type { JobsDeps } from "./deps.ts";
 import { derivedUuid } from "./ids.ts";
 import { parsePayload, resolveJobType } from "./job-types.ts";
@@ -16,7 +16,7 @@ export function enqueueJob(deps: JobsDeps) {
     request: z.output<typeof jobsEnqueue.request>,
     ctx: MessageContext,
   ): Promise<{ runId: string }> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const type = await resolveJobType(deps.registry, request.jobType);
     const payload = parsePayload(type, request.payload);
     const runId = request.idempotencyKey

@@ -1,9 +1,10 @@
 import type { JobRunReport, MessageContext } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import { runDecider } from "../domain/decide-run.ts";
 import { runStreamId } from "../domain/run.ts";
 import { projectRunEvents } from "../infra/runs.ts";
-import { eventMetadata, type JobsDeps } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 
 /**
  * A worker's report becomes the run's next lifecycle event (or nothing, when it is stale or

@@ -1,9 +1,10 @@
 import type { JobTypeDefinition, MessageContext } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata } from "@tessera/service-kit";
 import { runDecider } from "../domain/decide-run.ts";
 import { runStreamId } from "../domain/run.ts";
 import { markDispatched, projectRunEvents } from "../infra/runs.ts";
-import { eventMetadata, type JobsDeps } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 
 export interface QueueRunInput {
   runId: string;

@@ -8,13 +8,13 @@ import {
   type runsList,
 } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata, requirePlatformAdmin } from "@tessera/service-kit";
 import { z } from "zod";
 import { runDecider } from "../domain/decide-run.ts";
 import { RunNotFoundError } from "../domain/errors.ts";
 import { runStreamId } from "../domain/run.ts";
 import { findRun, listRuns, projectRunEvents, toRunView } from "../infra/runs.ts";
-import { requireAdmin } from "./access.ts";
-import { eventMetadata, type JobsDeps } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 import { dispatchNow } from "./queue-run.ts";
 
 type RunIdRequest = z.output<typeof runsGet.request>;
@@ -24,7 +24,7 @@ const RunCursorSchema = z.object({ queuedAt: z.iso.datetime(), runId: z.uuid() }
 /** `svc.job-scheduler.runs.get` */
 export function getRun(deps: JobsDeps) {
   return async (request: RunIdRequest, ctx: MessageContext): Promise<Run> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     return loadRunView(deps, request.runId);
   };
 }
@@ -32,7 +32,7 @@ export function getRun(deps: JobsDeps) {
 /** `svc.job-scheduler.runs.list`: newest first, by type and status. */
 export function listRunsHandler(deps: JobsDeps) {
   return async (request: z.output<typeof runsList.request>, ctx: MessageContext) => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const rows = await listRuns(deps.db, {
       type: request.type,
       status: request.status,
@@ -49,7 +49,7 @@ export function listRunsHandler(deps: JobsDeps) {
 /** `svc.job-scheduler.runs.cancel`: the run ends as `cancelled`; workers skip it or abort its attempt. */
 export function cancelRun(deps: JobsDeps) {
   return async (request: RunIdRequest, ctx: MessageContext): Promise<Run> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     await handleCommand(
       deps.store,
       runDecider,
@@ -65,7 +65,7 @@ export function cancelRun(deps: JobsDeps) {
 /** `svc.job-scheduler.runs.replay`: a dead run is queued again as a new generation, attempts from 1. */
 export function replayRun(deps: JobsDeps) {
   return async (request: RunIdRequest, ctx: MessageContext): Promise<Run> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const { events } = await handleCommand(
       deps.store,
       runDecider,

@@ -9,13 +9,13 @@ import {
   type schedulesList,
 } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata, requirePlatformAdmin } from "@tessera/service-kit";
 import { z } from "zod";
 import { type ScheduleCommand, scheduleDecider } from "../domain/decide-schedule.ts";
 import { ScheduleNotFoundError } from "../domain/errors.ts";
 import { scheduleStreamId } from "../domain/schedule.ts";
 import { findSchedule, listSchedules, projectScheduleEvents, toScheduleView } from "../infra/schedules.ts";
-import { requireAdmin } from "./access.ts";
-import { eventMetadata, type JobsDeps } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 import { parsePayload, resolveJobType } from "./job-types.ts";
 import { queueRun } from "./queue-run.ts";
 
@@ -29,7 +29,7 @@ export function createSchedule(deps: JobsDeps, opts: { scheduleId?: () => string
     request: z.output<typeof schedulesCreate.request>,
     ctx: MessageContext,
   ): Promise<Schedule> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const type = await resolveJobType(deps.registry, request.jobType);
     const payload = parsePayload(type, request.payload);
     const scheduleId = opts.scheduleId?.() ?? randomUUID();
@@ -44,7 +44,7 @@ export function createSchedule(deps: JobsDeps, opts: { scheduleId?: () => string
 
 export function listSchedulesHandler(deps: JobsDeps) {
   return async (request: z.output<typeof schedulesList.request>, ctx: MessageContext) => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const rows = await listSchedules(deps.db, {
       limit: request.limit + 1,
       after: decodeCursor(ScheduleCursorSchema, request.cursor),
@@ -58,7 +58,7 @@ export function listSchedulesHandler(deps: JobsDeps) {
 
 export function getSchedule(deps: JobsDeps) {
   return async (request: ScheduleIdRequest, ctx: MessageContext): Promise<Schedule> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     return loadScheduleView(deps, request.scheduleId);
   };
 }
@@ -66,7 +66,7 @@ export function getSchedule(deps: JobsDeps) {
 /** pause, resume, delete: one command each on the schedule aggregate. */
 export function changeSchedule(deps: JobsDeps, type: "PauseSchedule" | "ResumeSchedule" | "DeleteSchedule") {
   return async (request: ScheduleIdRequest, ctx: MessageContext): Promise<Schedule> => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const before = await loadScheduleView(deps, request.scheduleId);
     await applyScheduleCommand(
       deps,
@@ -80,7 +80,7 @@ export function changeSchedule(deps: JobsDeps, type: "PauseSchedule" | "ResumeSc
 /** `svc.job-scheduler.schedules.trigger`: a run now, outside the cron and the overlap policy. */
 export function triggerSchedule(deps: JobsDeps) {
   return async (request: ScheduleIdRequest, ctx: MessageContext) => {
-    requireAdmin(ctx);
+    requirePlatformAdmin(ctx);
     const schedule = await findSchedule(deps.db, request.scheduleId);
     if (!schedule) throw new ScheduleNotFoundError(request.scheduleId);
     const type = await resolveJobType(deps.registry, schedule.job_type);

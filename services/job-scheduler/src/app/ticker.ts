@@ -1,4 +1,5 @@
 import { CatchUpSchema, JOB_TYPES, OverlapPolicySchema } from "@tessera/contracts";
+import { systemContext } from "@tessera/service-kit";
 import { parseCron } from "../domain/cron.ts";
 import { planFirings } from "../domain/firing.ts";
 import { OccurrenceAlreadyFiredError } from "../infra/runs.ts";
@@ -9,7 +10,7 @@ import {
   setBufferedOccurrence,
 } from "../infra/schedules.ts";
 import type { ScheduleRow } from "../infra/tables.ts";
-import { type JobsDeps, SYSTEM_CONTEXT } from "./deps.ts";
+import type { JobsDeps } from "./deps.ts";
 import { derivedUuid } from "./ids.ts";
 import { queueRun } from "./queue-run.ts";
 
@@ -90,7 +91,7 @@ async function fireOccurrence(deps: JobsDeps, row: ScheduleRow, occurrence: Date
     await queueRun(
       deps,
       { runId, type, payload: row.payload, runAt: occurrence, scheduleId: row.schedule_id, occurrence },
-      SYSTEM_CONTEXT,
+      systemContext("job-scheduler"),
     );
   } catch (err) {
     if (!(err instanceof OccurrenceAlreadyFiredError)) throw err;

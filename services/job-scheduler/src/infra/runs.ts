@@ -1,5 +1,6 @@
 import { ConflictError, type Run, type RunStatus, RunStatusSchema } from "@tessera/contracts";
 import type { StoredEvent } from "@tessera/eventstore";
+import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { RunEvent } from "../domain/run.ts";
 import type { JobsDb, RunRow } from "./tables.ts";
@@ -177,17 +178,6 @@ async function finish(
     })
     .where("run_id", "=", runId)
     .execute();
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    error.code === "23505" &&
-    "constraint" in error &&
-    error.constraint === constraint
-  );
 }
 
 export async function findRun(db: Db, runId: string): Promise<RunRow | undefined> {

@@ -1,5 +1,6 @@
 import { CatchUpSchema, OverlapPolicySchema, type Schedule, ScheduleStatusSchema } from "@tessera/contracts";
 import type { StoredEvent } from "@tessera/eventstore";
+import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { parseCron } from "../domain/cron.ts";
 import { ScheduleExistsError } from "../domain/errors.ts";
@@ -36,7 +37,7 @@ export async function projectScheduleEvents(
             })
             .execute();
         } catch (error) {
-          if (typeof error === "object" && error !== null && "code" in error && error.code === "23505") {
+          if (isUniqueViolation(error)) {
             throw new ScheduleExistsError(`A schedule named "${d.name}" already exists.`, { cause: error });
           }
           throw error;

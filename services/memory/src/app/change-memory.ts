@@ -1,8 +1,9 @@
 import type { MessageContext, memoriesForget, memoriesRevise } from "@tessera/contracts";
+import { eventMetadata, scopedProject } from "@tessera/service-kit";
 import type { z } from "zod";
 import { MemoryNotFoundError } from "../domain/errors.ts";
 import { findMemory } from "../infra/memories.ts";
-import { eventMetadata, type MemoryDeps, runMemoryCommand, scopedProject } from "./deps.ts";
+import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 
 /** `svc.memory.memories.revise`: a new version; the previous one stays in the history, closed at this time. */
 export function reviseMemory(deps: MemoryDeps) {
@@ -28,7 +29,7 @@ export function reviseMemory(deps: MemoryDeps) {
         data: { projectId, memoryId, changes },
         meta: { now: deps.clock(), workingTtlMs: deps.policy.workingTtlMs },
       },
-      eventMetadata(ctx, projectId),
+      eventMetadata(ctx, { projectId }),
     );
     const memory = await findMemory(deps.db, projectId, memoryId);
     if (!memory) throw new MemoryNotFoundError(memoryId);
@@ -48,7 +49,7 @@ export function forgetMemory(deps: MemoryDeps) {
         data: { projectId, memoryId: request.memoryId, reason: "deleted" },
         meta: { now: deps.clock(), workingTtlMs: deps.policy.workingTtlMs },
       },
-      eventMetadata(ctx, projectId),
+      eventMetadata(ctx, { projectId }),
     );
     return null;
   };

@@ -8,17 +8,12 @@ import {
   type MessageContext,
   pageOf,
 } from "@tessera/contracts";
+import { eventMetadata, scopedProject } from "@tessera/service-kit";
 import { z } from "zod";
 import { CollectionNameTakenError, CollectionNotFoundError } from "../domain/errors.ts";
 import { findCollection, isCollectionNameTaken, listCollections } from "../infra/collections.ts";
 import { listCollectionMemories } from "../infra/memories.ts";
-import {
-  eventMetadata,
-  type MemoryDeps,
-  runCollectionCommand,
-  runMemoryCommand,
-  scopedProject,
-} from "./deps.ts";
+import { type MemoryDeps, runCollectionCommand, runMemoryCommand } from "./deps.ts";
 
 async function translateNameTaken<T>(name: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -45,7 +40,7 @@ export function createCollection(deps: MemoryDeps) {
           data: { projectId, collectionId, name: request.name, description: request.description },
           meta: { now: deps.clock() },
         },
-        eventMetadata(ctx, projectId),
+        eventMetadata(ctx, { projectId }),
       ),
     );
     const collection = await findCollection(deps.db, projectId, collectionId);
@@ -88,7 +83,7 @@ export function renameCollection(deps: MemoryDeps) {
       runCollectionCommand(
         deps.db,
         { type: "RenameCollection", data: { projectId, collectionId, name }, meta: { now: deps.clock() } },
-        eventMetadata(ctx, projectId),
+        eventMetadata(ctx, { projectId }),
       ),
     );
     const collection = await findCollection(deps.db, projectId, collectionId);
@@ -106,7 +101,7 @@ export function deleteCollection(deps: MemoryDeps) {
     const projectId = scopedProject(request, ctx);
     const { collectionId } = request;
     const withMemories = request.withMemories === "true";
-    const metadata = eventMetadata(ctx, projectId);
+    const metadata = eventMetadata(ctx, { projectId });
     const now = deps.clock();
     await deps.db.transaction().execute(async (trx) => {
       if (withMemories) {

@@ -1,4 +1,5 @@
 import type { Logger } from "@tessera/service-kit";
+import { eventMetadata, systemContext } from "@tessera/service-kit";
 import { memoryStreamId } from "../domain/memory.ts";
 import { deferEmbeddings, listPendingEmbeddings, type PendingEmbedding } from "../infra/embedding-queue.ts";
 import type { EmbeddingProvider } from "../infra/embeddings/provider.ts";
@@ -19,8 +20,6 @@ export interface EmbedWorkerOptions {
   /** Delay after the n-th failed attempt, in ms; the last value repeats. */
   retryDelaysMs?: readonly number[];
 }
-
-const SYSTEM = { requestId: "memory-embed-worker", actor: "system:memory" };
 
 /**
  * Off the request path: embeds pending memories in batches and records an `embedded` event per
@@ -67,7 +66,10 @@ export function startEmbedWorker(
     const now = deps.clock();
     const meta = { now, workingTtlMs: deps.policy.workingTtlMs };
     const { model, dimensions } = deps.embedder;
-    const metadata = { ...SYSTEM, projectId: memory.projectId, causationId: memoryStreamId(memory.id) };
+    const metadata = eventMetadata(systemContext("memory"), {
+      projectId: memory.projectId,
+      causationId: memoryStreamId(memory.id),
+    });
     const target = { projectId: memory.projectId, memoryId: memory.id };
     await runMemoryCommand(
       deps.db,

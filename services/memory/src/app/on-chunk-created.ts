@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { type EventEnvelope, ingestionChunkCreated } from "@tessera/contracts";
+import { type EventEnvelope, ingestionChunkCreated, type MessageContext } from "@tessera/contracts";
 import { handleOnce } from "@tessera/eventstore";
+import { eventMetadata, systemActor } from "@tessera/service-kit";
 import { MemoryExistsError } from "../domain/errors.ts";
-import { MEMORY_SCHEMA, type MemoryDeps, runMemoryCommand } from "./deps.ts";
+import { MEMORY_SCHEMA } from "../infra/event-store.ts";
+import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 
 export const ON_CHUNK_CREATED = "on-chunk-created";
 
@@ -19,7 +21,7 @@ export function memoryIdForChunk(chunkId: string): string {
  * and the memory id is derived from the chunk id.
  */
 export function onChunkCreated(deps: MemoryDeps) {
-  return async (envelope: EventEnvelope): Promise<void> => {
+  return async (envelope: EventEnvelope, ctx: MessageContext): Promise<void> => {
     const chunk = ingestionChunkCreated.data.parse(envelope.data);
     const memoryId = memoryIdForChunk(chunk.chunkId);
     const ran = await handleOnce(
@@ -48,12 +50,11 @@ export function onChunkCreated(deps: MemoryDeps) {
               },
               meta: { now: deps.clock(), workingTtlMs: deps.policy.workingTtlMs },
             },
-            {
-              ...envelope.metadata,
-              actor: "system:memory",
+            eventMetadata(ctx, {
+              actor: systemActor("memory"),
               projectId: chunk.projectId,
               causationId: envelope.eventId,
-            },
+            }),
           );
         } catch (error) {
           // The same chunk published again under another event id: already remembered.

@@ -1,8 +1,10 @@
-import type { EventEnvelope } from "@tessera/contracts";
+import type { EventEnvelope, MessageContext } from "@tessera/contracts";
 import { type DeletePublishedCopies, handleOnce } from "@tessera/eventstore";
+import { eventMetadata, systemActor } from "@tessera/service-kit";
 import { z } from "zod";
+import { MEMORY_SCHEMA, memoryStores } from "../infra/event-store.ts";
 import { listOwnerMemories } from "../infra/memories.ts";
-import { MEMORY_SCHEMA, type MemoryDeps, memoryVault, runMemoryCommand } from "./deps.ts";
+import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 
 export const ON_USER_ERASED = "on-user-erased";
 
@@ -17,7 +19,7 @@ const UserErasedData = z.object({ userId: z.uuid() });
  * earlier) can no longer be read, and a replay sees `[erased]` in its place.
  */
 export function onUserErased(deps: MemoryDeps & { deletePublished: DeletePublishedCopies }) {
-  return async (envelope: EventEnvelope): Promise<void> => {
+  return async (envelope: EventEnvelope, ctx: MessageContext): Promise<void> => {
     const { userId } = UserErasedData.parse(envelope.data);
     await handleOnce(
       deps.db,
@@ -33,14 +35,10 @@ export function onUserErased(deps: MemoryDeps & { deletePublished: DeletePublish
               data: { projectId: memory.projectId, memoryId: memory.id, reason: "erased" },
               meta: { now, workingTtlMs: deps.policy.workingTtlMs },
             },
-            {
-              requestId: envelope.metadata.requestId ?? envelope.eventId,
-              actor: "system:memory",
-              causationId: envelope.eventId,
-            },
+            eventMetadata(ctx, { actor: systemActor("memory"), causationId: envelope.eventId }),
           );
         }
-        await memoryVault(trx).erase(userId, deps.deletePublished);
+        await memoryStores.vault(trx).erase(userId, deps.deletePublished);
       },
     );
   };

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Bus } from "@tessera/bus";
-import { type MessageContext, memoryPruneJob, schedulesCreate, TesseraError } from "@tessera/contracts";
+import { memoryPruneJob, schedulesCreate, TesseraError } from "@tessera/contracts";
 import type { Logger } from "@tessera/service-kit";
+import { systemContext } from "@tessera/service-kit";
 
 /** The schedule's name; the scheduler keeps names unique, which makes creating it idempotent. */
 export const PRUNE_SCHEDULE_NAME = memoryPruneJob.name;
 
-const CONTEXT: MessageContext = { requestId: "memory-prune-schedule", actor: "system:memory" };
 const FIRST_RETRY_MS = 1_000;
 const LAST_RETRY_MS = 60_000;
 
@@ -49,7 +49,7 @@ export function registerPruneSchedule(options: PruneScheduleOptions): PruneSched
             // One prune after downtime is enough: it forgets everything expired so far.
             catchUp: { policy: "latest", windowSeconds: 86_400 },
           },
-          CONTEXT,
+          systemContext("memory"),
         );
         logger.info({ scheduleId: schedule.id, cron }, "memory.prune schedule created");
         return "created";

@@ -1,10 +1,10 @@
 import type { MessageContext, memoriesPrune } from "@tessera/contracts";
+import { eventMetadata, systemContext } from "@tessera/service-kit";
 import type { z } from "zod";
 import { listExpired } from "../infra/memories.ts";
 import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 
 const BATCH = 200;
-const SYSTEM = { requestId: "memory-prune", actor: "system:memory" };
 
 type PruneRequest = z.output<typeof memoriesPrune.request>;
 
@@ -28,7 +28,7 @@ export function pruneExpired(deps: Pick<MemoryDeps, "db" | "clock" | "policy">) 
             data: { projectId: memory.projectId, memoryId: memory.id, reason: "expired" },
             meta: { now, workingTtlMs: deps.policy.workingTtlMs },
           },
-          { ...SYSTEM, projectId: memory.projectId },
+          eventMetadata(systemContext("memory"), { projectId: memory.projectId }),
         );
         forgotten += events.length;
       }

@@ -5,10 +5,11 @@ import {
   type memoriesHistory,
   pageOf,
 } from "@tessera/contracts";
+import { scopedProject } from "@tessera/service-kit";
 import { z } from "zod";
 import { MemoryNotFoundError } from "../domain/errors.ts";
 import { findMemory, listVersions } from "../infra/memories.ts";
-import { type MemoryDeps, scopedProject } from "./deps.ts";
+import type { MemoryDeps } from "./deps.ts";
 
 /** `svc.memory.memories.get` */
 export function getMemory(deps: Pick<MemoryDeps, "db">) {

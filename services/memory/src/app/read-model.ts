@@ -2,8 +2,8 @@ import type { AnyTransaction, AsyncProjection, StoredEvent } from "@tessera/even
 import { sql } from "kysely";
 import type { CollectionEvent } from "../domain/collection.ts";
 import type { MemoryEvent } from "../domain/memory.ts";
+import { memoryStores } from "../infra/event-store.ts";
 import { projectCollectionEvents, projectMemoryEvents } from "../infra/projection.ts";
-import { memoryVault } from "./deps.ts";
 
 const MEMORY_EVENT_TYPES: ReadonlySet<string> = new Set<MemoryEvent["type"]>([
   "memory.memory.recorded",
@@ -35,7 +35,7 @@ function isCollectionEvent(event: StoredEvent): event is StoredEvent<CollectionE
 export const memoryReadModel: AsyncProjection = {
   name: "memory-read-model",
   async handle(trx: AnyTransaction, event: StoredEvent) {
-    const [open] = await memoryVault(trx).reveal([event]);
+    const [open] = await memoryStores.vault(trx).reveal([event]);
     if (open === undefined) return;
     if (isMemoryEvent(open)) await projectMemoryEvents(trx, [open]);
     else if (isCollectionEvent(open)) await projectCollectionEvents(trx, [open]);

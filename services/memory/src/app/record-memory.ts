@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { MessageContext, memoriesRecord } from "@tessera/contracts";
+import { eventMetadata, scopedProject, userOrNull } from "@tessera/service-kit";
 import type { z } from "zod";
 import type { VectorOf } from "../domain/decide.ts";
 import { CollectionNotFoundError, MemoryNotFoundError } from "../domain/errors.ts";
 import { findCollection } from "../infra/collections.ts";
 import { findExactDuplicate, findMemory, findNearDuplicate } from "../infra/memories.ts";
 import { contentHash } from "../infra/projection.ts";
-import { actorUser, eventMetadata, type MemoryDeps, runMemoryCommand, scopedProject } from "./deps.ts";
+import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 
 type Request = z.output<typeof memoriesRecord.request>;
 type Response = z.input<typeof memoriesRecord.response>;
@@ -21,7 +22,7 @@ export function recordMemory(deps: MemoryDeps) {
   return async (request: Request, ctx: MessageContext): Promise<Response> => {
     const projectId = scopedProject(request, ctx);
     const { db, embedder, policy } = deps;
-    const metadata = eventMetadata(ctx, projectId);
+    const metadata = eventMetadata(ctx, { projectId });
     const now = deps.clock();
     const meta = { now, workingTtlMs: policy.workingTtlMs };
     const collectionId = request.collectionId;
@@ -77,7 +78,7 @@ export function recordMemory(deps: MemoryDeps) {
             memoryId,
             projectId,
             collectionId,
-            ownerId: actorUser(ctx),
+            ownerId: userOrNull(ctx),
             tier: request.tier,
             content: request.content,
             metadata: request.metadata,

@@ -1,10 +1,11 @@
 import type { MessageContext, memoriesSearch } from "@tessera/contracts";
+import { scopedProject } from "@tessera/service-kit";
 import type { z } from "zod";
 import { decayFactor, reciprocalRankFusion } from "../domain/ranking.ts";
 import { EmbeddingUnavailableError } from "../infra/embeddings/provider.ts";
 import { findMemoryViews, recordAccess } from "../infra/memories.ts";
 import { type Candidate, keywordCandidates, type SearchFilters, vectorCandidates } from "../infra/search.ts";
-import { type MemoryDeps, scopedProject } from "./deps.ts";
+import type { MemoryDeps } from "./deps.ts";
 
 type Request = z.output<typeof memoriesSearch.request>;
 type Response = z.input<typeof memoriesSearch.response>;

@@ -1,4 +1,5 @@
 import type { Collection } from "@tessera/contracts";
+import { isUniqueViolation } from "@tessera/eventstore";
 import type { Db } from "./memories.ts";
 import type { CollectionRow } from "./tables.ts";
 
@@ -54,12 +55,5 @@ export async function listCollections(
 
 /** The unique `(project_id, lower(name))` index refused a collection name. */
 export function isCollectionNameTaken(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    error.code === "23505" &&
-    "constraint" in error &&
-    error.constraint === "collections_project_name_unique"
-  );
+  return isUniqueViolation(error, "collections_project_name_unique");
 }

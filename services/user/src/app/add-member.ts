@@ -6,14 +6,15 @@ import {
   ProjectRoleSchema,
 } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata, requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { ProjectNotFoundError } from "../domain/errors.ts";
 import { projectDecider, projectStreamId } from "../domain/project.ts";
+import { userStores } from "../infra/event-store.ts";
 import { findProfileByEmail, findProfileById } from "../infra/profiles.ts";
 import { findMembership } from "../infra/projects.ts";
 import { projectUserEvents } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { callerId, eventMetadata, userStore } from "./support.ts";
 
 export class UserNotFoundError extends NotFoundError {
   override name = "UserNotFoundError";
@@ -28,7 +29,7 @@ export class UserNotFoundError extends NotFoundError {
  */
 export function addMember(deps: { db: Kysely<UserDb>; clock: () => Date }) {
   return async (request: AddMemberRequest, ctx: MessageContext): Promise<Membership> => {
-    const actorId = callerId(ctx);
+    const actorId = requireUser(ctx);
     if (ctx.projectId !== undefined && ctx.projectId !== request.projectId) throw new ProjectNotFoundError();
     const target =
       request.userId !== undefined
@@ -36,7 +37,7 @@ export function addMember(deps: { db: Kysely<UserDb>; clock: () => Date }) {
         : await findProfileByEmail(deps.db, request.email ?? "");
     if (!target) throw new UserNotFoundError();
     await handleCommand(
-      userStore(deps.db),
+      userStores.on(deps.db),
       projectDecider,
       projectStreamId(request.projectId),
       {
@@ -44,7 +45,7 @@ export function addMember(deps: { db: Kysely<UserDb>; clock: () => Date }) {
         data: { projectId: request.projectId, userId: target.user_id, role: request.role },
         meta: { now: deps.clock(), actorId },
       },
-      { inline: [projectUserEvents], metadata: eventMetadata({ ...ctx, projectId: request.projectId }) },
+      { inline: [projectUserEvents], metadata: eventMetadata(ctx, { projectId: request.projectId }) },
     );
     const membership = await findMembership(deps.db, request.projectId, target.user_id);
     if (!membership) throw new UserNotFoundError();

@@ -1,12 +1,13 @@
-import { ForbiddenError, type MessageContext, type PlatformRole } from "@tessera/contracts";
+import type { MessageContext, PlatformRole } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata, requireSystem } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { ProfileNotFoundError } from "../domain/errors.ts";
 import { profileDecider, profileStreamId } from "../domain/profile.ts";
+import { userStores } from "../infra/event-store.ts";
 import { findProfileByEmail } from "../infra/profiles.ts";
 import { projectUserEvents } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { eventMetadata, userStore } from "./support.ts";
 
 interface RoleChange {
   userId: string;
@@ -24,13 +25,11 @@ export function changePlatformRole(
   change: "GrantRole" | "RevokeRole",
 ) {
   return async (request: { email: string; role: PlatformRole }, ctx: MessageContext): Promise<RoleChange> => {
-    if (!ctx.actor?.startsWith("system:")) {
-      throw new ForbiddenError("user.forbidden", "Platform roles are changed only by platform tools.");
-    }
+    requireSystem(ctx);
     const profile = await findProfileByEmail(deps.db, request.email);
     if (!profile) throw new ProfileNotFoundError();
     const { events } = await handleCommand(
-      userStore(deps.db),
+      userStores.on(deps.db),
       profileDecider,
       profileStreamId(profile.user_id),
       { type: change, data: { userId: profile.user_id, role: request.role }, meta: { now: deps.clock() } },

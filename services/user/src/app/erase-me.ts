@@ -1,10 +1,11 @@
 import type { MessageContext } from "@tessera/contracts";
-import { createPersonalDataVault, type DeletePublishedCopies, handleCommand } from "@tessera/eventstore";
+import { type DeletePublishedCopies, handleCommand } from "@tessera/eventstore";
+import { eventMetadata, requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { profileDecider, profileStreamId } from "../domain/profile.ts";
-import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
+import { userStores } from "../infra/event-store.ts";
+import { projectUserEvents } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { callerId, eventMetadata, userStore } from "./support.ts";
 
 /**
  * `svc.user.me.erase` → 202: appends `user.user.erased` and, in the same transaction, deletes the
@@ -21,16 +22,16 @@ export function eraseMe(deps: {
     _request: Record<string, never>,
     ctx: MessageContext,
   ): Promise<{ userId: string; status: "erasure_started" }> => {
-    const userId = callerId(ctx);
+    const userId = requireUser(ctx);
     await deps.db.transaction().execute(async (trx) => {
       await handleCommand(
-        userStore(trx),
+        userStores.on(trx),
         profileDecider,
         profileStreamId(userId),
         { type: "EraseUser", data: { userId }, meta: { now: deps.clock() } },
         { inline: [projectUserEvents], metadata: eventMetadata(ctx), retries: 0 },
       );
-      await createPersonalDataVault(trx, { schema: USER_SCHEMA }).erase(userId, deps.deletePublished);
+      await userStores.vault(trx).erase(userId, deps.deletePublished);
     });
     return { userId, status: "erasure_started" };
   };

@@ -6,18 +6,18 @@ import {
   pageOf,
   ServiceNameSchema,
 } from "@tessera/contracts";
+import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { listHistory as listHistoryRows } from "../infra/history.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { callerId } from "./support.ts";
 
 const HistoryCursorSchema = z.object({ at: z.iso.datetime().transform((at) => new Date(at)), id: z.uuid() });
 
 /** `svc.user.history.list`: the caller's own events across services, newest first. */
 export function listHistory(deps: { db: Kysely<UserDb> }) {
   return async (request: PageQuery, ctx: MessageContext): Promise<HistoryPage> => {
-    const userId = callerId(ctx);
+    const userId = requireUser(ctx);
     const before = decodeCursor(HistoryCursorSchema, request.cursor);
     const rows = await listHistoryRows(deps.db, userId, { limit: request.limit + 1, before });
     return pageOf(

@@ -6,18 +6,18 @@ import {
   ProjectRoleSchema,
   pageOf,
 } from "@tessera/contracts";
+import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { listProjectsOf } from "../infra/projects.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { callerId } from "./support.ts";
 
 const ProjectCursorSchema = z.object({ at: z.iso.datetime().transform((at) => new Date(at)), id: z.uuid() });
 
 /** `svc.user.projects.list`: the caller's projects, in the order they joined them. */
 export function listProjects(deps: { db: Kysely<UserDb> }) {
   return async (request: PageQuery, ctx: MessageContext): Promise<ProjectPage> => {
-    const userId = callerId(ctx);
+    const userId = requireUser(ctx);
     const after = decodeCursor(ProjectCursorSchema, request.cursor);
     const rows = await listProjectsOf(deps.db, userId, { limit: request.limit + 1, after });
     return pageOf(

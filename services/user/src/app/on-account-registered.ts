@@ -1,10 +1,11 @@
-import { accountRegistered, type EventEnvelope } from "@tessera/contracts";
+import { accountRegistered, type EventEnvelope, type MessageContext } from "@tessera/contracts";
 import { handleCommand, handleOnce } from "@tessera/eventstore";
+import { eventMetadata, systemActor } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { profileDecider, profileStreamId } from "../domain/profile.ts";
-import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
+import { USER_SCHEMA, userStores } from "../infra/event-store.ts";
+import { projectUserEvents } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { userStore } from "./support.ts";
 
 export const ON_ACCOUNT_REGISTERED = "on-account-registered";
 
@@ -19,15 +20,15 @@ export function onAccountRegistered(deps: {
   bootstrapAdminEmail?: string | undefined;
 }) {
   const bootstrap = deps.bootstrapAdminEmail?.trim().toLowerCase();
-  return async (envelope: EventEnvelope): Promise<void> => {
+  return async (envelope: EventEnvelope, ctx: MessageContext): Promise<void> => {
     const event = accountRegistered.data.parse(envelope.data);
     await handleOnce(
       deps.db,
       { schema: USER_SCHEMA, consumer: ON_ACCOUNT_REGISTERED, eventId: envelope.eventId },
       async (trx) => {
-        const store = userStore(trx);
+        const store = userStores.on(trx);
         const streamId = profileStreamId(event.accountId);
-        const metadata = { ...envelope.metadata, causationId: envelope.eventId, actor: event.accountId };
+        const metadata = eventMetadata(ctx, { actor: event.accountId, causationId: envelope.eventId });
         const options = { inline: [projectUserEvents], retries: 0, metadata };
         const now = deps.clock();
         const created = await handleCommand(
@@ -44,7 +45,7 @@ export function onAccountRegistered(deps: {
           profileDecider,
           streamId,
           { type: "GrantRole", data: { userId: event.accountId, role: "admin" }, meta: { now } },
-          { ...options, metadata: { ...metadata, actor: "system:bootstrap" } },
+          { ...options, metadata: { ...metadata, actor: systemActor("bootstrap") } },
         );
       },
     );

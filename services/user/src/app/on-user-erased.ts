@@ -1,18 +1,14 @@
-import { type EventEnvelope, userErased } from "@tessera/contracts";
-import {
-  createPersonalDataVault,
-  type DeletePublishedCopies,
-  handleCommand,
-  handleOnce,
-} from "@tessera/eventstore";
+import { type EventEnvelope, type MessageContext, userErased } from "@tessera/contracts";
+import { type DeletePublishedCopies, handleCommand, handleOnce } from "@tessera/eventstore";
+import { eventMetadata, systemActor } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { projectDecider, projectStreamId } from "../domain/project.ts";
+import { USER_SCHEMA, userStores } from "../infra/event-store.ts";
 import { deleteHistoryOf } from "../infra/history.ts";
 import { markErased } from "../infra/profiles.ts";
 import { projectIdsOf } from "../infra/projects.ts";
-import { projectUserEvents, USER_SCHEMA } from "../infra/read-model.ts";
+import { projectUserEvents } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { userStore } from "./support.ts";
 
 export const ON_USER_ERASED = "on-user-erased";
 
@@ -27,14 +23,14 @@ export function onUserErased(deps: {
   clock: () => Date;
   deletePublished: DeletePublishedCopies;
 }) {
-  return async (envelope: EventEnvelope): Promise<void> => {
+  return async (envelope: EventEnvelope, ctx: MessageContext): Promise<void> => {
     const { userId, erasedAt } = userErased.data.parse(envelope.data);
     await handleOnce(
       deps.db,
       { schema: USER_SCHEMA, consumer: ON_USER_ERASED, eventId: envelope.eventId },
       async (trx) => {
-        const store = userStore(trx);
-        const metadata = { ...envelope.metadata, causationId: envelope.eventId, actor: "system:user" };
+        const store = userStores.on(trx);
+        const metadata = eventMetadata(ctx, { actor: systemActor("user"), causationId: envelope.eventId });
         for (const projectId of await projectIdsOf(trx, userId)) {
           await handleCommand(
             store,
@@ -43,7 +39,7 @@ export function onUserErased(deps: {
             {
               type: "RemoveErasedUser",
               data: { projectId, userId },
-              meta: { now: deps.clock(), actorId: "system:user" },
+              meta: { now: deps.clock(), actorId: systemActor("user") },
             },
             { inline: [projectUserEvents], metadata, retries: 0 },
           );
@@ -51,7 +47,7 @@ export function onUserErased(deps: {
         await deleteHistoryOf(trx, userId);
         await markErased(trx, userId, erasedAt);
         // Every profile event published before `user.erased` is on the bus by now: delete those copies.
-        await createPersonalDataVault(trx, { schema: USER_SCHEMA }).erase(userId, deps.deletePublished);
+        await userStores.vault(trx).erase(userId, deps.deletePublished);
       },
     );
   };

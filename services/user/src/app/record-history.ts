@@ -2,9 +2,9 @@ import { type EventEnvelope, RequestIdSchema, SERVICES, type ServiceName } from 
 import { handleOnce } from "@tessera/eventstore";
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import { USER_SCHEMA } from "../infra/event-store.ts";
 import { recordHistory as insertHistory } from "../infra/history.ts";
 import { isErased } from "../infra/profiles.ts";
-import { USER_SCHEMA } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
 
 /**

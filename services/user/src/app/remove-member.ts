@@ -1,11 +1,12 @@
 import type { MessageContext } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
+import { eventMetadata, requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { ProjectNotFoundError } from "../domain/errors.ts";
 import { projectDecider, projectStreamId } from "../domain/project.ts";
+import { userStores } from "../infra/event-store.ts";
 import { projectUserEvents } from "../infra/read-model.ts";
 import type { UserDb } from "../infra/tables.ts";
-import { callerId, eventMetadata, userStore } from "./support.ts";
 
 /**
  * `svc.user.members.remove`: owners and admins remove members, anyone leaves; the last owner
@@ -16,14 +17,14 @@ export function removeMember(deps: { db: Kysely<UserDb>; clock: () => Date }) {
     request: { projectId: string; userId: string },
     ctx: MessageContext,
   ): Promise<{ projectId: string; userId: string }> => {
-    const actorId = callerId(ctx);
+    const actorId = requireUser(ctx);
     if (ctx.projectId !== undefined && ctx.projectId !== request.projectId) throw new ProjectNotFoundError();
     await handleCommand(
-      userStore(deps.db),
+      userStores.on(deps.db),
       projectDecider,
       projectStreamId(request.projectId),
       { type: "RemoveMember", data: request, meta: { now: deps.clock(), actorId } },
-      { inline: [projectUserEvents], metadata: eventMetadata({ ...ctx, projectId: request.projectId }) },
+      { inline: [projectUserEvents], metadata: eventMetadata(ctx, { projectId: request.projectId }) },
     );
     return request;
   };

@@ -1,16 +1,10 @@
-import {
-  type AnyTransaction,
-  type AsyncProjection,
-  createPersonalDataVault,
-  type StoredEvent,
-} from "@tessera/eventstore";
+import type { AnyTransaction, AsyncProjection, StoredEvent } from "@tessera/eventstore";
 import { sql, type Transaction } from "kysely";
 import { isJsonObject, mergePatch } from "../domain/merge-patch.ts";
 import type { ProfileEvent } from "../domain/profile.ts";
 import type { ProjectEvent } from "../domain/project.ts";
+import { userStores } from "./event-store.ts";
 import type { UserDb } from "./tables.ts";
-
-export const USER_SCHEMA = "users";
 
 export type UserEvent = ProfileEvent | ProjectEvent;
 
@@ -139,7 +133,7 @@ export const userReadModel: AsyncProjection = {
   name: "user-read-model",
   async handle(trx, event) {
     if (!isUserEvent(event)) return;
-    const [open] = await createPersonalDataVault(trx, { schema: USER_SCHEMA }).reveal([event]);
+    const [open] = await userStores.vault(trx).reveal([event]);
     if (open) await apply(trx, open);
   },
   async reset(trx) {
