@@ -68,16 +68,19 @@ function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return offered;
 }
 
-/** The service refused the request, or nobody took it: it made no change, so the key may be used again. */
-function madeNoChange(error: unknown): boolean {
-  if (error instanceof UpstreamUnavailableError) return true;
+/**
+ * The service refused the request (a 4xx), or, before the caller was answered, nobody took it: it
+ * made no change, so the key may be used again. After a 504 a lost connection proves nothing.
+ */
+function madeNoChange(error: unknown, late: boolean): boolean {
+  if (error instanceof UpstreamUnavailableError) return !late;
   return error instanceof TesseraError && error.status < 500;
 }
 
 /** How a claimed request ended. */
 type Ended =
   | { readonly ok: true; readonly response: StoredResponse }
-  | { readonly ok: false; readonly error: unknown };
+  | { readonly ok: false; readonly error: unknown; readonly late: boolean };
 
 const TIMED_OUT = Symbol("timed out");
 
@@ -163,7 +166,7 @@ export function withIdempotency(route: RouteDefinition, deps: IdempotencyDeps, e
         const entry = { state: "done", fingerprint, response: ended.response } as const;
         await deps.store.settle(storeKey, entry, deps.ttlSeconds);
         deps.metrics.idempotency("stored");
-      } else if (madeNoChange(ended.error)) {
+      } else if (madeNoChange(ended.error, ended.late)) {
         await deps.store.release(storeKey);
       } else {
         await deps.store.settle(storeKey, { state: "unknown", fingerprint }, deps.ttlSeconds);
@@ -194,10 +197,11 @@ export function withIdempotency(route: RouteDefinition, deps: IdempotencyDeps, e
     if (answer !== null) return answer;
 
     const outcome = execute(request, deps.answerWithinMs + deps.outcomeWaitMs);
+    let late = false;
     // Whatever the operation ends as is recorded, also after the caller was answered 504.
     const recorded = outcome.then(
       (response) => settle(request, storeKey, fingerprint, { ok: true, response }),
-      (error: unknown) => settle(request, storeKey, fingerprint, { ok: false, error }),
+      (error: unknown) => settle(request, storeKey, fingerprint, { ok: false, error, late }),
     );
     let result: StoredResponse | typeof TIMED_OUT;
     try {
@@ -206,7 +210,10 @@ export function withIdempotency(route: RouteDefinition, deps: IdempotencyDeps, e
       await recorded;
       throw error instanceof UpstreamTimeoutError ? timedOut(error) : error;
     }
-    if (result === TIMED_OUT) throw timedOut();
+    if (result === TIMED_OUT) {
+      late = true;
+      throw timedOut();
+    }
     await recorded;
     return { ...result, replayed: false };
   };
