@@ -148,8 +148,10 @@ export class ForbiddenError extends TesseraError {
 
 export class UpstreamTimeoutError extends TesseraError {
   override name = "UpstreamTimeoutError";
-  constructor(subject: string, options: TesseraErrorOptions = {}) {
-    super("upstream.timeout", 504, `The service behind ${subject} did not answer in time.`, options);
+  /** `detail`: what the caller should know beyond the time-out (see `WriteTimeoutError`). */
+  constructor(subject: string, options: TesseraErrorOptions & { detail?: string } = {}) {
+    const detail = options.detail ?? `The service behind ${subject} did not answer in time.`;
+    super("upstream.timeout", 504, detail, options);
   }
 }
 

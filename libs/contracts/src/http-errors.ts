@@ -1,4 +1,4 @@
-import { TesseraError, type TesseraErrorOptions } from "./errors.ts";
+import { TesseraError, type TesseraErrorOptions, UpstreamTimeoutError } from "./errors.ts";
 
 /** Failures the gateway itself answers at the HTTP edge, before or instead of a service. */
 
@@ -103,14 +103,14 @@ export class InvalidIdempotencyKeyError extends TesseraError {
   }
 }
 
-/** The same `Idempotency-Key` was used with another request body. */
+/** The same `Idempotency-Key` was used with another request body or path. */
 export class IdempotencyKeyReusedError extends TesseraError {
   override name = "IdempotencyKeyReusedError";
   constructor(options: TesseraErrorOptions = {}) {
     super(
       "idempotency.key_reused",
       422,
-      "This Idempotency-Key was used with a different request body.",
+      "This Idempotency-Key was used with a different request body or path.",
       options,
     );
   }
@@ -126,6 +126,49 @@ export class IdempotencyInFlightError extends TesseraError {
       "A request with this Idempotency-Key is still in progress; retry shortly.",
       options,
     );
+  }
+}
+
+/**
+ * The first request with this `Idempotency-Key` will not be run again, but what it did cannot be
+ * told: it never answered within the gateway's wait, or its stored outcome no longer opens.
+ */
+export class IdempotencyOutcomeUnknownError extends TesseraError {
+  override name = "IdempotencyOutcomeUnknownError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "idempotency.outcome_unknown",
+      409,
+      "A request with this Idempotency-Key was made, but its outcome cannot be told (the service did not answer it in time, or its stored response can no longer be read). It is not run again with this key: check whether the change was made, and use a new key if it is still needed.",
+      options,
+    );
+  }
+}
+
+/**
+ * How a write that timed out may be retried: with the same key (the gateway keeps waiting for the
+ * first attempt and answers the retry with its outcome), or, without one, only if a repeat is harmless.
+ */
+export type WriteRetry = "same-key" | "no-key" | "keys-not-accepted";
+
+const WRITE_RETRY_ADVICE: Readonly<Record<WriteRetry, string>> = {
+  "same-key":
+    "Retrying with the same Idempotency-Key and body is safe: the retry answers with this request's outcome once it is known, and the change is not made twice.",
+  "no-key":
+    "The request had no Idempotency-Key, so a retry may make the change a second time: retry only if doing it twice is harmless, otherwise check the resource first. With an Idempotency-Key, a retry after a time-out is safe.",
+  "keys-not-accepted": "A retry may make the change a second time: check the resource before retrying.",
+};
+
+/** 504 on a write: the service may still make the change, so the detail tells how to retry. */
+export class WriteTimeoutError extends UpstreamTimeoutError {
+  override name = "WriteTimeoutError";
+  readonly retry: WriteRetry;
+  constructor(subject: string, retry: WriteRetry, options: TesseraErrorOptions = {}) {
+    super(subject, {
+      ...options,
+      detail: `The service behind ${subject} did not answer in time, so whether the change was made is unknown. ${WRITE_RETRY_ADVICE[retry]}`,
+    });
+    this.retry = retry;
   }
 }
 

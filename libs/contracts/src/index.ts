@@ -92,6 +92,7 @@ export {
   CsrfTokenError,
   IdempotencyInFlightError,
   IdempotencyKeyReusedError,
+  IdempotencyOutcomeUnknownError,
   IdempotencyUnavailableError,
   InvalidIdempotencyKeyError,
   InvalidTokenError,
@@ -106,6 +107,8 @@ export {
   RouteNotFoundError,
   UnsupportedMediaTypeError,
   UntrustedHostError,
+  type WriteRetry,
+  WriteTimeoutError,
 } from "./http-errors.ts";
 export { ingestionChunkCreated } from "./ingestion-events.ts";
 export { ingestionSyncJob } from "./ingestion-operations.ts";
@@ -249,6 +252,7 @@ export { routes } from "./route-table.ts";
 export {
   defineRoute,
   hiddenResponseFields,
+  isWriteRoute,
   type RouteCookie,
   type RouteDefinition,
 } from "./routes.ts";

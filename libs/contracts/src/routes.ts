@@ -28,7 +28,10 @@ export interface RouteDefinition {
   /** Project roles allowed on a project-scoped route (a member with another role gets 403). @default every role */
   readonly projectRoles?: readonly ProjectRole[];
   readonly rateClass: RateClass;
-  /** Honours `Idempotency-Key`. */
+  /**
+   * Honours `Idempotency-Key` (decision 0011). A write opts out only when a replay could be wrong.
+   * @default true on a write route (`isWriteRoute`), false on a read
+   */
   readonly idempotent: boolean;
   readonly successStatus: number;
   readonly request: { readonly body?: z.ZodType; readonly params?: z.ZodType; readonly query?: z.ZodType };
@@ -69,6 +72,14 @@ export function hiddenResponseFields(route: RouteDefinition): string[] {
 type RouteInput = Omit<RouteDefinition, "projectScoped" | "idempotent" | "request"> &
   Partial<Pick<RouteDefinition, "projectScoped" | "idempotent" | "request">>;
 
+/**
+ * A route that changes something: every method but GET, unless the route is rate-limited as a read
+ * (a search sent as POST for the size of its query). A 504 on a write leaves its outcome unknown.
+ */
+export function isWriteRoute(route: Pick<RouteDefinition, "method" | "rateClass">): boolean {
+  return route.method !== "GET" && route.rateClass !== "read";
+}
+
 export function defineRoute(route: RouteInput): RouteDefinition {
-  return Object.freeze({ projectScoped: false, idempotent: false, request: {}, ...route });
+  return Object.freeze({ projectScoped: false, idempotent: isWriteRoute(route), request: {}, ...route });
 }

@@ -1,5 +1,19 @@
 export { childTraceparent, newTraceparent, traceIdOf } from "@tessera/contracts";
 export {
+  type AesKey,
+  type AesKeyRing,
+  AesKeyRingConfigSchema,
+  ephemeralAesKey,
+  keyRing,
+  keyRingOrEphemeral,
+  openSecret,
+  parseAesKey,
+  parseAesKeyRing,
+  type SealedSecret,
+  SecretUnreadableError,
+  sealSecret,
+} from "./aes-gcm.ts";
+export {
   type BaseServiceConfig,
   baseServiceConfig,
   ConfigError,

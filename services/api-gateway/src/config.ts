@@ -1,4 +1,4 @@
-import { baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
+import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
 import { parseTrustedProxies, type TrustedProxies } from "./app/client-address.ts";
 import type { HttpServerLimits } from "./app/http-server.ts";
@@ -91,6 +91,18 @@ const gatewayVariables = baseServiceConfig.extend({
     .transform((text) => (text.trim() === "*" ? ("*" as const) : commaList.parse(text))),
   /** How long an idempotent response is kept for replay, in seconds. @default 86_400 (24 h) */
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /**
+   * After answering 504 to a request with an `Idempotency-Key`, how much longer the gateway waits for
+   * the service's reply to keep it for the retry, in ms; a reply later than that leaves the outcome
+   * unknown for good. @default 60_000
+   */
+  IDEMPOTENCY_OUTCOME_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * Keys sealing what the gateway keeps for `Idempotency-Key` replays (AES-256-GCM), newest first:
+   * the first seals, all open, so a retired key stays listed for `IDEMPOTENCY_TTL_SECONDS`. Unset: a
+   * random key per process (development only; replays then do not survive a restart).
+   */
+  IDEMPOTENCY_KEYS: AesKeyRingConfigSchema.optional(),
   /** How long a caller's roles and memberships are cached, in ms (events invalidate sooner). @default 30_000 */
   ACCESS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   /** `Max-Age` of the refresh-token cookie, in seconds. @default 2_592_000 (30 days) */
@@ -132,6 +144,9 @@ export interface GatewaySettings {
   readonly trustedHosts: readonly string[];
   readonly corsOrigins: "*" | readonly string[];
   readonly IDEMPOTENCY_TTL_SECONDS: number;
+  readonly IDEMPOTENCY_OUTCOME_WAIT_MS: number;
+  /** `IDEMPOTENCY_KEYS` as configured; unset, the gateway seals with a random key. */
+  readonly idempotencyKeys: string | undefined;
   readonly ACCESS_CACHE_TTL_MS: number;
   readonly REFRESH_COOKIE_MAX_AGE_SECONDS: number;
   /** Prefix of every Redis key, so bus namespaces (tests) never share limits or idempotency keys. */
@@ -157,6 +172,8 @@ export function gatewaySettings(config: DeepReadonly<GatewayConfig>): GatewaySet
     trustedHosts: config.TRUSTED_HOSTS,
     corsOrigins: config.CORS_ORIGINS,
     IDEMPOTENCY_TTL_SECONDS: config.IDEMPOTENCY_TTL_SECONDS,
+    IDEMPOTENCY_OUTCOME_WAIT_MS: config.IDEMPOTENCY_OUTCOME_WAIT_MS,
+    idempotencyKeys: config.IDEMPOTENCY_KEYS,
     ACCESS_CACHE_TTL_MS: config.ACCESS_CACHE_TTL_MS,
     REFRESH_COOKIE_MAX_AGE_SECONDS: config.REFRESH_COOKIE_MAX_AGE_SECONDS,
     redisKeyPrefix: `gw:${config.BUS_NAMESPACE ?? ""}:`,

@@ -26,7 +26,7 @@ function create(body: unknown, key: string | undefined, remoteAddress = "198.51.
 }
 
 describe("idempotency keys", () => {
-  it("creates one resource from parallel duplicates and replays the first response afterwards", async () => {
+  it("creates one resource from parallel duplicates, which wait for the first and replay its response", async () => {
     const key = randomUUID();
     const before = harness.createdThings.length;
     const responses = await Promise.all(Array.from({ length: 8 }, () => create({ name: "one" }, key)));
@@ -38,9 +38,9 @@ describe("idempotency keys", () => {
     expect(fresh).toHaveLength(1);
     const created = createThing.response.parse(fresh[0]?.json());
     for (const other of responses.filter((r) => r !== fresh[0])) {
-      if (other.statusCode === 409)
-        expect(ProblemSchema.parse(other.json()).code).toBe("idempotency.in_flight");
-      else expect(createThing.response.parse(other.json())).toEqual(created);
+      expect(other.statusCode).toBe(201);
+      expect(other.headers["idempotent-replayed"]).toBe("true");
+      expect(createThing.response.parse(other.json())).toEqual(created);
     }
 
     const replay = await create({ name: "one" }, key);
@@ -56,6 +56,24 @@ describe("idempotency keys", () => {
     const reused = await create({ name: "second" }, key);
     expect(reused.statusCode).toBe(422);
     expect(ProblemSchema.parse(reused.json()).code).toBe("idempotency.key_reused");
+  });
+
+  it("refuses the same key on another path with 422, and replays it on the same one", async () => {
+    const key = randomUUID();
+    const remove = (itemId: string) =>
+      harness.app.inject({
+        method: "DELETE",
+        url: `/v1/test/items/${itemId}`,
+        headers: { "idempotency-key": key },
+      });
+    const itemId = randomUUID();
+    expect((await remove(itemId)).statusCode).toBe(204);
+    const again = await remove(itemId);
+    expect(again.statusCode).toBe(204);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    const other = await remove(randomUUID());
+    expect(other.statusCode).toBe(422);
+    expect(ProblemSchema.parse(other.json()).code).toBe("idempotency.key_reused");
   });
 
   it("keeps keys apart per caller", async () => {

@@ -1,6 +1,6 @@
-import { baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
+import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
-import { AesKeyRingConfigSchema, OAuthProvidersConfigSchema } from "./oauth-config.ts";
+import { OAuthProvidersConfigSchema } from "./oauth-config.ts";
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 

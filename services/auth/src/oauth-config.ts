@@ -57,11 +57,3 @@ export const OAuthProvidersConfigSchema = z
     (providers) => new Set(providers.map((p) => p.name)).size === providers.length,
     "names must be unique",
   );
-
-/** Comma-separated `<keyId>:<base64url of 32 bytes>`, newest first. */
-export const AesKeyRingConfigSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9_-]{43}=?(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9_-]{43}=?)*$/,
-    "must be <keyId>:<base64url of 32 bytes>[,…] (newest first)",
-  );

@@ -18,7 +18,12 @@ import {
   sessionsRevoke,
 } from "@tessera/contracts";
 import { startAsyncProjection } from "@tessera/eventstore";
-import { type Logger, type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
+import {
+  keyRingOrEphemeral,
+  type RunningService,
+  type ServiceDefinition,
+  startService,
+} from "@tessera/service-kit";
 import { backgroundTasks } from "./app/background.ts";
 import { changePassword } from "./app/change-password.ts";
 import { forgotPassword } from "./app/forgot-password.ts";
@@ -36,7 +41,6 @@ import { revokeOwnSession } from "./app/revoke-session.ts";
 import { createSigningKeyRing } from "./app/signing-key-ring.ts";
 import { verifyEmail } from "./app/verify-email.ts";
 import type { AuthConfig } from "./config.ts";
-import { type AesKeyRing, ephemeralAesKey, keyRing, parseAesKeyRing } from "./infra/aes-gcm.ts";
 import { AUTH_SCHEMA, authStores } from "./infra/auth-store.ts";
 import { loadCommonPasswords } from "./infra/common-passwords.ts";
 import { ephemeralLinkTokenKey, parseLinkTokenKey } from "./infra/link-tokens.ts";
@@ -170,7 +174,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
 
       const oauth = {
         clients: createOAuthClients(config.OAUTH_PROVIDERS, config.OAUTH_REDIRECT_BASE_URL),
-        flowKeys: keysOrEphemeral(config.OAUTH_STATE_KEYS, "OAUTH_STATE_KEYS", logger),
+        flowKeys: keyRingOrEphemeral(config.OAUTH_STATE_KEYS, "OAUTH_STATE_KEYS", logger),
         flowTtlMs: OAUTH_FLOW_TTL_SECONDS * SECOND,
         clock,
       };
@@ -183,7 +187,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
           ...sessions,
           ...oauth,
           db,
-          tokenKeys: keysOrEphemeral(config.OAUTH_TOKEN_KEYS, "OAUTH_TOKEN_KEYS", logger),
+          tokenKeys: keyRingOrEphemeral(config.OAUTH_TOKEN_KEYS, "OAUTH_TOKEN_KEYS", logger),
           linkKey,
           verificationTtlMs: config.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
           frontendRedirectUrl: config.OAUTH_FRONTEND_REDIRECT_URL ?? null,
@@ -198,13 +202,6 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
       });
     },
   };
-}
-
-/** The configured key ring, or a random key for this process (local development) with a warning. */
-function keysOrEphemeral(value: string | undefined, variable: string, logger: Logger): AesKeyRing {
-  if (value) return parseAesKeyRing(value);
-  logger.warn(`${variable} is not set: a random key is used for this process`);
-  return keyRing([ephemeralAesKey()]);
 }
 
 export function startAuthService(

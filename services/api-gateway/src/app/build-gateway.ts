@@ -1,6 +1,6 @@
 import type { Bus } from "@tessera/bus";
 import { JWKS_KV, REVOKED_SESSIONS_KV, type RouteDefinition } from "@tessera/contracts";
-import { createMetrics, type Metrics } from "@tessera/service-kit";
+import { createMetrics, keyRingOrEphemeral, type Metrics } from "@tessera/service-kit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { GatewaySettings } from "../config.ts";
@@ -41,9 +41,6 @@ export interface GatewayDeps {
   /** Where the gateway's metrics go; `/metrics` renders all of it. @default a fresh `createMetrics` */
   readonly metrics?: Metrics;
 }
-
-/** Extra time an idempotency claim outlives the upstream time-out, in ms. @default 5_000 */
-const IDEMPOTENCY_LOCK_MARGIN_MS = 5_000;
 
 /**
  * The gateway's HTTP app, ready to `listen` or `inject`. Every route comes from `routes`; the access
@@ -133,10 +130,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     guardFor: (route) => accessGuardFor(route, { cache: accessCache, contextOf: messageContextOf }),
     rateLimits: { limiter: createRateLimiter(deps.redis), budgets: config.rateLimits, keyPrefix, metrics },
     idempotency: {
-      store: createIdempotencyStore(deps.redis),
+      store: createIdempotencyStore(
+        deps.redis,
+        keyRingOrEphemeral(config.idempotencyKeys, "IDEMPOTENCY_KEYS", logger),
+      ),
       keyPrefix,
       ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-      lockMs: config.UPSTREAM_TIMEOUT_MS + IDEMPOTENCY_LOCK_MARGIN_MS,
+      answerWithinMs: config.UPSTREAM_TIMEOUT_MS,
+      outcomeWaitMs: config.IDEMPOTENCY_OUTCOME_WAIT_MS,
       metrics,
     },
     cookies: { refreshMaxAgeSeconds: config.REFRESH_COOKIE_MAX_AGE_SECONDS },

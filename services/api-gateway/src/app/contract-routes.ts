@@ -13,6 +13,7 @@ import type { z } from "zod";
 import type { VerifiedCaller } from "../infra/access-tokens.ts";
 import type { StoredResponse } from "../infra/idempotency-store.ts";
 import {
+  type Execute,
   IDEMPOTENT_REPLAYED_HEADER,
   type IdempotencyDeps,
   type RouteResult,
@@ -113,9 +114,9 @@ export function messageContextOf(request: FastifyRequest): MessageContext {
 }
 
 /** Calls the route's operation; what leaves the gateway is what the public contract promises. */
-function execute(route: RouteDefinition, upstream: Upstream) {
-  return async function call(request: FastifyRequest): Promise<StoredResponse> {
-    const data = await upstream(route.operation, request.input ?? {}, messageContextOf(request));
+function execute(route: RouteDefinition, upstream: Upstream): Execute {
+  return async function call(request: FastifyRequest, timeoutMs: number): Promise<StoredResponse> {
+    const data = await upstream(route.operation, request.input ?? {}, messageContextOf(request), timeoutMs);
     if (route.response === null) return { status: route.successStatus, body: null };
     const body = route.response.safeParse(data);
     if (!body.success) throw new InternalError({ cause: body.error });

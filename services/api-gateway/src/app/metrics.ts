@@ -10,7 +10,7 @@ export interface GatewayMetrics {
   observeUpstream(labels: { operation: string; outcome: string }, seconds: number): void;
   /** `decision`: allowed, limited, redis_down_open (let through) or redis_down_closed (refused). */
   rateLimitDecision(labels: { rateClass: string; decision: RateLimitOutcome }): void;
-  /** `outcome`: stored, replayed, in_flight, body_mismatch. */
+  /** `outcome`: stored, replayed, in_flight, body_mismatch, outcome_unknown. */
   idempotency(outcome: IdempotencyOutcome): void;
   /** `outcome`: hit, miss, invalidated (by an access-changing event). */
   accessCache(outcome: "hit" | "miss" | "invalidated"): void;
@@ -20,7 +20,7 @@ export interface GatewayMetrics {
 }
 
 export type RateLimitOutcome = "allowed" | "limited" | "redis_down_open" | "redis_down_closed";
-export type IdempotencyOutcome = "stored" | "replayed" | "in_flight" | "body_mismatch";
+export type IdempotencyOutcome = "stored" | "replayed" | "in_flight" | "body_mismatch" | "outcome_unknown";
 
 export function createGatewayMetrics(metrics: Metrics): GatewayMetrics {
   const http = metrics.histogram({
@@ -42,7 +42,7 @@ export function createGatewayMetrics(metrics: Metrics): GatewayMetrics {
   });
   const idempotency = metrics.counter({
     name: "gateway_idempotency_requests_total",
-    help: "Requests carrying an Idempotency-Key, by outcome (stored, replayed, in_flight, body_mismatch).",
+    help: "Requests carrying an Idempotency-Key, by outcome (stored, replayed, in_flight, body_mismatch, outcome_unknown).",
     labelNames: ["outcome"],
   });
   const accessCache = metrics.counter({

@@ -1,6 +1,7 @@
 import {
   API_VERSION,
   HealthSchema,
+  isWriteRoute,
   JwksSchema,
   ProblemSchema,
   ReadinessSchema,
@@ -97,7 +98,7 @@ function parametersOf(route: RouteDefinition): JsonObject[] {
       in: "header",
       required: false,
       description:
-        "Repeats with the same key and body return the first response (24 h); another body is 422.",
+        "Repeats with the same key and body return the first response (24 h); another body is 422. After a 504 a retry with the same key is safe: it answers with the first request's outcome.",
       schema: { type: "string", minLength: 1, maxLength: 255 },
     });
   }
@@ -167,7 +168,9 @@ function responsesOf(route: RouteDefinition): JsonObject {
   }
   if (route.projectScoped) responses["404"] = problem("No such project, or the caller is not a member.");
   if (route.idempotent) {
-    responses["409"] = problem("A request with this Idempotency-Key is still in progress.");
+    responses["409"] = problem(
+      "A request with this Idempotency-Key is still in progress (`idempotency.in_flight`), or its outcome cannot be told (`idempotency.outcome_unknown`).",
+    );
     responses["422"] = problem("This Idempotency-Key was used with another body.");
   }
   if (route.request.body) {
@@ -183,7 +186,11 @@ function responsesOf(route: RouteDefinition): JsonObject {
   responses["500"] = problem("Unexpected error (details are in the logs under the request id).");
   responses.default = problem("Any other failure a service reports, with its status and stable code.");
   responses["503"] = problem("A service, or the rate limiter on auth routes, is unavailable.");
-  responses["504"] = problem("A service did not answer in time.");
+  responses["504"] = problem(
+    isWriteRoute(route)
+      ? "A service did not answer in time: whether the change was made is unknown (the detail says how to retry)."
+      : "A service did not answer in time.",
+  );
   return responses;
 }
 

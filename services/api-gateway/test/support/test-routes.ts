@@ -40,6 +40,14 @@ export const createThing = defineOperation({
   response: z.object({ id: z.uuid(), name: z.string() }),
 });
 
+/** Creates a thing when the test lets it: a write whose reply may come after the gateway's time-out. */
+export const createSlowThing = defineOperation({
+  service: "memory",
+  name: "test.slow-thing.create",
+  request: z.strictObject({ name: z.string().max(100) }),
+  response: z.object({ id: z.uuid(), name: z.string() }),
+});
+
 /** Reads inside a project; the fake service echoes the context it received. */
 export const projectEcho = defineOperation({
   service: "memory",
@@ -83,6 +91,17 @@ export const testRoutes = [
     bodyLimit: 256,
     request: { body: createThing.request },
     response: createThing.response,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/slow-things",
+    summary: "Create a thing, maybe after the time-out",
+    operation: createSlowThing,
+    auth: "public",
+    rateClass: "write",
+    successStatus: 201,
+    request: { body: createSlowThing.request },
+    response: createSlowThing.response,
   }),
   defineRoute({
     method: "GET",
@@ -171,6 +190,16 @@ export const testRoutes = [
     operation: neverAnswers,
     auth: "public",
     rateClass: "read",
+    successStatus: 200,
+    response: neverAnswers.response,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/never",
+    summary: "A write the service never answers",
+    operation: neverAnswers,
+    auth: "public",
+    rateClass: "write",
     successStatus: 200,
     response: neverAnswers.response,
   }),

@@ -1,12 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  keyRing,
-  openSecret,
-  parseAesKeyRing,
-  SecretUnreadableError,
-  sealSecret,
-} from "../src/infra/aes-gcm.ts";
+import { keyRing, openSecret, parseAesKeyRing, SecretUnreadableError, sealSecret } from "../src/aes-gcm.ts";
 
 const key = (keyId: string) => ({ keyId, key: randomBytes(32) });
 
