@@ -185,6 +185,20 @@ describe("schedules through the admin operations", () => {
     expect(error.errors?.map((e) => e.field)).toEqual(["cron"]);
   });
 
+  it("refuses a cron expression that can never fire (30 February) with 400 naming the cron field", async () => {
+    const error = await refusal(
+      caller.request(
+        schedulesCreate,
+        { name: "never", cron: "0 0 30 2 *", jobType: "hello_world" },
+        adminCtx(),
+      ),
+    );
+    expect(error).toMatchObject({ status: 400, code: "validation.failed" });
+    expect(error.errors?.map((e) => e.field)).toEqual(["cron"]);
+    const { items } = await caller.request(schedulesList, { limit: 200 }, adminCtx());
+    expect(items.map((s) => s.name)).not.toContain("never");
+  });
+
   it("refuses an unknown time zone with 400 naming the timezone field", async () => {
     const error = await refusal(
       caller.request(

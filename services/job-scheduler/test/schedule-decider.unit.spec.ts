@@ -1,6 +1,6 @@
 import { ValidationError } from "@tessera/contracts";
 import { given } from "@tessera/eventstore";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { scheduleDecider } from "../src/domain/decide-schedule.ts";
 import { ScheduleExistsError, ScheduleNotFoundError } from "../src/domain/errors.ts";
 import type { ScheduleDefinition, ScheduleEvent } from "../src/domain/schedule.ts";
@@ -40,6 +40,17 @@ describe("the schedule decider", () => {
     given(scheduleDecider, [])
       .when({ type: "CreateSchedule", data: { ...definition, cron: "0 25 * * *" }, meta })
       .thenThrows(ValidationError);
+  });
+
+  it("refuses a cron expression that can never fire, naming the cron field", () => {
+    const error = given(scheduleDecider, [])
+      .when({ type: "CreateSchedule", data: { ...definition, cron: "0 0 30 2 *" }, meta })
+      .thenThrows(ValidationError);
+    expect(error.errors?.map((e) => e.field)).toEqual(["cron"]);
+    // 29 February is rare, not never.
+    given(scheduleDecider, [])
+      .when({ type: "CreateSchedule", data: { ...definition, cron: "0 0 29 2 *" }, meta })
+      .then([{ ...created, data: { ...created.data, cron: "0 0 29 2 *" } }]);
   });
 
   it("pauses and resumes idempotently", () => {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { parseCron } from "./cron.ts";
+import { parseFiringCron } from "./cron.ts";
 import type { CommandMeta } from "./decide-run.ts";
 import { ScheduleExistsError, ScheduleNotFoundError } from "./errors.ts";
 import {
@@ -22,7 +22,7 @@ export function decideSchedule(command: ScheduleCommand, state: ScheduleState): 
   const now = command.meta.now.toISOString();
   const { scheduleId } = command.data;
   if (command.type === "CreateSchedule") {
-    parseCron(command.data.cron, command.data.timezone);
+    parseFiringCron(command.data.cron, command.data.timezone, command.meta.now);
     if (state.status === "absent") {
       return [{ type: "job-scheduler.schedule.created", data: { ...command.data, createdAt: now } }];
     }
