@@ -9,7 +9,7 @@ import { runStreamId } from "../domain/run.ts";
 import { scheduleStreamId } from "../domain/schedule.ts";
 import type { JobPublisher } from "../infra/job-publisher.ts";
 import { projectRunEvents } from "../infra/runs.ts";
-import { projectScheduleEvents } from "../infra/schedules.ts";
+import { projectScheduleEvents } from "../infra/schedule-projection.ts";
 import type { JobsDb } from "../infra/tables.ts";
 
 /** What the scheduler's handlers are built from; wired once in service.ts. */

@@ -3,6 +3,7 @@ import type { StoredEvent } from "@tessera/eventstore";
 import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { RunEvent } from "../domain/run.ts";
+import { recordLastRun } from "./schedule-projection.ts";
 import type { JobsDb, RunRow } from "./tables.ts";
 
 type Db = Kysely<JobsDb> | Transaction<JobsDb>;
@@ -27,15 +28,8 @@ export async function projectRunEvents(
     const updatedAt = event.occurredAt;
     switch (event.type) {
       case "job-scheduler.run.queued": {
-        const d = event.data;
-        await insertOrRequeue(trx, d, updatedAt);
-        if (d.scheduleId !== null) {
-          await trx
-            .updateTable("schedules")
-            .set({ last_run_id: d.runId })
-            .where("schedule_id", "=", d.scheduleId)
-            .execute();
-        }
+        await insertOrRequeue(trx, event.data, updatedAt);
+        await recordLastRun(trx, event.data);
         break;
       }
       case "job-scheduler.run.started":

@@ -1,83 +1,8 @@
 import { CatchUpSchema, OverlapPolicySchema, type Schedule, ScheduleStatusSchema } from "@tessera/contracts";
-import type { StoredEvent } from "@tessera/eventstore";
-import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
-import { parseCron } from "../domain/cron.ts";
-import { ScheduleExistsError } from "../domain/errors.ts";
-import type { ScheduleEvent } from "../domain/schedule.ts";
 import type { JobsDb, ScheduleRow } from "./tables.ts";
 
 type Db = Kysely<JobsDb> | Transaction<JobsDb>;
-
-/** Inline projection of schedules; the next occurrence is computed when a schedule starts or resumes. */
-export async function projectScheduleEvents(
-  trx: Transaction<JobsDb>,
-  events: readonly StoredEvent<ScheduleEvent>[],
-): Promise<void> {
-  for (const event of events) {
-    switch (event.type) {
-      case "job-scheduler.schedule.created": {
-        const d = event.data;
-        const next = parseCron(d.cron, d.timezone).next(new Date(d.createdAt));
-        try {
-          await trx
-            .insertInto("schedules")
-            .values({
-              schedule_id: d.scheduleId,
-              name: d.name,
-              cron: d.cron,
-              timezone: d.timezone,
-              job_type: d.jobType,
-              payload: JSON.stringify(d.payload ?? {}),
-              overlap: d.overlap,
-              catch_up: JSON.stringify(d.catchUp),
-              status: "active",
-              next_fire_at: next?.toISOString() ?? null,
-              created_at: d.createdAt,
-            })
-            .execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) {
-            throw new ScheduleExistsError(`A schedule named "${d.name}" already exists.`, { cause: error });
-          }
-          throw error;
-        }
-        break;
-      }
-      case "job-scheduler.schedule.paused":
-        await setStatus(trx, event.data.scheduleId, "paused");
-        break;
-      case "job-scheduler.schedule.resumed": {
-        // Occurrences while paused are not caught up: the schedule restarts from now.
-        const row = await findSchedule(trx, event.data.scheduleId);
-        const next = row ? parseCron(row.cron, row.timezone).next(new Date(event.data.resumedAt)) : null;
-        await trx
-          .updateTable("schedules")
-          .set({ status: "active", next_fire_at: next?.toISOString() ?? null, buffered_occurrence: null })
-          .where("schedule_id", "=", event.data.scheduleId)
-          .execute();
-        break;
-      }
-      case "job-scheduler.schedule.triggered":
-        break;
-      case "job-scheduler.schedule.deleted":
-        await trx
-          .updateTable("schedules")
-          .set({ status: "deleted", deleted_at: event.data.deletedAt, next_fire_at: null })
-          .where("schedule_id", "=", event.data.scheduleId)
-          .execute();
-        break;
-      default: {
-        const unknown: never = event;
-        throw new Error(`unhandled schedule event ${String(unknown)}`);
-      }
-    }
-  }
-}
-
-async function setStatus(trx: Transaction<JobsDb>, scheduleId: string, status: string): Promise<void> {
-  await trx.updateTable("schedules").set({ status }).where("schedule_id", "=", scheduleId).execute();
-}
 
 export async function findSchedule(db: Db, scheduleId: string): Promise<ScheduleRow | undefined> {
   return db
