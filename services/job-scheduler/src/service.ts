@@ -40,6 +40,7 @@ import { createJobPublisher } from "./infra/job-publisher.ts";
 import { createLeaderLock } from "./infra/leader-lock.ts";
 import * as createRunsAndSchedules from "./infra/migrations/2026_11_22_0001_create_runs_and_schedules.ts";
 import * as indexUnfinishedRuns from "./infra/migrations/2026_11_23_0001_index_unfinished_runs.ts";
+import * as scheduleStreamVersion from "./infra/migrations/2026_11_24_0001_schedule_stream_version.ts";
 import { consumeRunReports } from "./infra/report-consumer.ts";
 import type { JobsDb } from "./infra/tables.ts";
 
@@ -69,6 +70,7 @@ export function jobSchedulerService(
     migrations: {
       "2026_11_22_0001_create_runs_and_schedules": createRunsAndSchedules,
       "2026_11_23_0001_index_unfinished_runs": indexUnfinishedRuns,
+      "2026_11_24_0001_schedule_stream_version": scheduleStreamVersion,
     },
     publishes: [...JOB_RUN_EVENTS, ...JOB_SCHEDULE_EVENTS],
     async register({ db, bus, store, logger, onStop }) {

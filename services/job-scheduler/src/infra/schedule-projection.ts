@@ -1,81 +1,101 @@
 import type { AnyTransaction, AsyncProjection, StoredEvent } from "@tessera/eventstore";
 import { isUniqueViolation } from "@tessera/eventstore";
-import { sql, type Transaction } from "kysely";
-import { parseCron } from "../domain/cron.ts";
+import { sql, type Transaction, type Updateable } from "kysely";
 import { ScheduleExistsError } from "../domain/errors.ts";
 import type { RunEvent } from "../domain/run.ts";
-import type { ScheduleEvent } from "../domain/schedule.ts";
-import { findSchedule } from "./schedules.ts";
-import type { JobsDb } from "./tables.ts";
+import { firstOccurrenceAfter, type ScheduleEvent } from "../domain/schedule.ts";
+import { definitionOf, findSchedule } from "./schedules.ts";
+import type { JobsDb, SchedulesTable } from "./tables.ts";
 
-/** Inline projection of schedules; the next occurrence is computed when a schedule starts or resumes. */
+/**
+ * Inline projection of schedules: each row is its schedule's state (the firing cursor included) at
+ * the stream version it records, which is what the schedule's commands decide on.
+ */
 export async function projectScheduleEvents(
   trx: Transaction<JobsDb>,
   events: readonly StoredEvent<ScheduleEvent>[],
 ): Promise<void> {
   for (const event of events) {
-    switch (event.type) {
-      case "job-scheduler.schedule.created": {
-        const d = event.data;
-        const next = parseCron(d.cron, d.timezone).next(new Date(d.createdAt));
-        try {
-          await trx
-            .insertInto("schedules")
-            .values({
-              schedule_id: d.scheduleId,
-              name: d.name,
-              cron: d.cron,
-              timezone: d.timezone,
-              job_type: d.jobType,
-              payload: JSON.stringify(d.payload ?? {}),
-              overlap: d.overlap,
-              catch_up: JSON.stringify(d.catchUp),
-              status: "active",
-              next_fire_at: next?.toISOString() ?? null,
-              created_at: d.createdAt,
-            })
-            .execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) {
-            throw new ScheduleExistsError(`A schedule named "${d.name}" already exists.`, { cause: error });
-          }
-          throw error;
-        }
-        break;
-      }
-      case "job-scheduler.schedule.paused":
-        await setStatus(trx, event.data.scheduleId, "paused");
-        break;
-      case "job-scheduler.schedule.resumed": {
-        // Occurrences while paused are not caught up: the schedule restarts from now.
-        const row = await findSchedule(trx, event.data.scheduleId);
-        const next = row ? parseCron(row.cron, row.timezone).next(new Date(event.data.resumedAt)) : null;
-        await trx
-          .updateTable("schedules")
-          .set({ status: "active", next_fire_at: next?.toISOString() ?? null, buffered_occurrence: null })
-          .where("schedule_id", "=", event.data.scheduleId)
-          .execute();
-        break;
-      }
-      case "job-scheduler.schedule.triggered":
-        break;
-      case "job-scheduler.schedule.deleted":
-        await trx
-          .updateTable("schedules")
-          .set({ status: "deleted", deleted_at: event.data.deletedAt, next_fire_at: null })
-          .where("schedule_id", "=", event.data.scheduleId)
-          .execute();
-        break;
-      default: {
-        const unknown: never = event;
-        throw new Error(`unhandled schedule event ${String(unknown)}`);
-      }
+    if (event.type === "job-scheduler.schedule.created") await insertSchedule(trx, event);
+    else
+      await updateSchedule(trx, event.data.scheduleId, {
+        ...(await changeOf(trx, event)),
+        stream_version: event.streamVersion,
+      });
+  }
+}
+
+async function insertSchedule(
+  trx: Transaction<JobsDb>,
+  event: StoredEvent<Extract<ScheduleEvent, { type: "job-scheduler.schedule.created" }>>,
+): Promise<void> {
+  const { createdAt, ...definition } = event.data;
+  try {
+    await trx
+      .insertInto("schedules")
+      .values({
+        schedule_id: definition.scheduleId,
+        name: definition.name,
+        cron: definition.cron,
+        timezone: definition.timezone,
+        job_type: definition.jobType,
+        payload: JSON.stringify(definition.payload ?? {}),
+        overlap: definition.overlap,
+        catch_up: JSON.stringify(definition.catchUp),
+        status: "active",
+        next_fire_at: firstOccurrenceAfter(definition, createdAt),
+        created_at: createdAt,
+        stream_version: event.streamVersion,
+      })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ScheduleExistsError(`A schedule named "${definition.name}" already exists.`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+type ScheduleChange = Updateable<SchedulesTable>;
+
+async function changeOf(
+  trx: Transaction<JobsDb>,
+  event: Exclude<ScheduleEvent, { type: "job-scheduler.schedule.created" }>,
+): Promise<ScheduleChange> {
+  switch (event.type) {
+    case "job-scheduler.schedule.paused":
+      return { status: "paused" };
+    case "job-scheduler.schedule.resumed": {
+      const row = await findSchedule(trx, event.data.scheduleId);
+      const next = row ? firstOccurrenceAfter(definitionOf(row), event.data.resumedAt) : null;
+      return { status: "active", next_fire_at: next, buffered_occurrence: null };
+    }
+    case "job-scheduler.schedule.triggered":
+      return {};
+    case "job-scheduler.schedule.deleted":
+      return {
+        status: "deleted",
+        deleted_at: event.data.deletedAt,
+        next_fire_at: null,
+        buffered_occurrence: null,
+      };
+    case "job-scheduler.schedule.advanced":
+      return { next_fire_at: event.data.nextFireAt, buffered_occurrence: event.data.bufferedOccurrence };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled schedule event ${String(unknown)}`);
     }
   }
 }
 
-async function setStatus(trx: Transaction<JobsDb>, scheduleId: string, status: string): Promise<void> {
-  await trx.updateTable("schedules").set({ status }).where("schedule_id", "=", scheduleId).execute();
+async function updateSchedule(
+  trx: Transaction<JobsDb>,
+  scheduleId: string,
+  change: ScheduleChange,
+): Promise<void> {
+  await trx.updateTable("schedules").set(change).where("schedule_id", "=", scheduleId).execute();
 }
 
 /** The run a schedule queued last (scheduled, triggered or replayed). */
@@ -97,6 +117,7 @@ const SCHEDULE_EVENT_TYPES: ReadonlySet<string> = new Set<ScheduleEvent["type"]>
   "job-scheduler.schedule.resumed",
   "job-scheduler.schedule.triggered",
   "job-scheduler.schedule.deleted",
+  "job-scheduler.schedule.advanced",
 ]);
 
 function isScheduleEvent(event: StoredEvent): event is StoredEvent<ScheduleEvent> {

@@ -1,8 +1,45 @@
 import { CatchUpSchema, OverlapPolicySchema, type Schedule, ScheduleStatusSchema } from "@tessera/contracts";
 import { type Kysely, sql, type Transaction } from "kysely";
+import type { ScheduleDefinition, ScheduleState } from "../domain/schedule.ts";
 import type { JobsDb, ScheduleRow } from "./tables.ts";
 
 type Db = Kysely<JobsDb> | Transaction<JobsDb>;
+
+/**
+ * The schedule aggregate as its row holds it, with the stream version the row is at (0 and absent
+ * when there is no row). The row is the inline projection of the stream, written in each append's
+ * transaction, so it is the stream folded up to that version without reading the stream.
+ */
+export async function loadScheduleState(
+  db: Db,
+  scheduleId: string,
+): Promise<{ state: ScheduleState; version: number }> {
+  const row = await db
+    .selectFrom("schedules")
+    .selectAll()
+    .where("schedule_id", "=", scheduleId)
+    .executeTakeFirst();
+  if (row === undefined) return { state: { status: "absent" }, version: 0 };
+  const status = row.deleted_at === null ? ScheduleStatusSchema.parse(row.status) : "deleted";
+  const cursor = {
+    nextFireAt: row.next_fire_at?.toISOString() ?? null,
+    bufferedOccurrence: row.buffered_occurrence?.toISOString() ?? null,
+  };
+  return { state: { status, definition: definitionOf(row), cursor }, version: row.stream_version };
+}
+
+export function definitionOf(row: ScheduleRow): ScheduleDefinition {
+  return {
+    scheduleId: row.schedule_id,
+    name: row.name,
+    cron: row.cron,
+    timezone: row.timezone,
+    jobType: row.job_type,
+    payload: row.payload,
+    overlap: OverlapPolicySchema.parse(row.overlap),
+    catchUp: CatchUpSchema.parse(row.catch_up),
+  };
+}
 
 export async function findSchedule(db: Db, scheduleId: string): Promise<ScheduleRow | undefined> {
   return db
@@ -38,38 +75,6 @@ export async function dueSchedules(db: Db, now: Date, limit: number): Promise<Sc
     .execute();
 }
 
-/** Moves the cursor only forward, so a slower replica cannot move it back. */
-export async function advanceSchedule(
-  db: Db,
-  scheduleId: string,
-  from: Date,
-  change: { nextFireAt: Date | null; bufferedOccurrence: Date | null | undefined },
-): Promise<void> {
-  await db
-    .updateTable("schedules")
-    .set({
-      next_fire_at: change.nextFireAt?.toISOString() ?? null,
-      ...(change.bufferedOccurrence === undefined
-        ? {}
-        : { buffered_occurrence: change.bufferedOccurrence?.toISOString() ?? null }),
-    })
-    .where("schedule_id", "=", scheduleId)
-    .where("next_fire_at", "=", from)
-    .execute();
-}
-
-export async function setBufferedOccurrence(
-  db: Db,
-  scheduleId: string,
-  occurrence: Date | null,
-): Promise<void> {
-  await db
-    .updateTable("schedules")
-    .set({ buffered_occurrence: occurrence?.toISOString() ?? null })
-    .where("schedule_id", "=", scheduleId)
-    .execute();
-}
-
 /**
  * Whether a run of the schedule (scheduled, triggered or replayed) has not finished yet. The finished
  * statuses are spelt out to match the partial index `runs_unfinished_by_schedule_idx`.
@@ -86,15 +91,10 @@ export async function hasUnfinishedRun(db: Db, scheduleId: string): Promise<bool
 }
 
 export function toScheduleView(row: ScheduleRow): Schedule {
+  const { scheduleId, ...definition } = definitionOf(row);
   return {
-    id: row.schedule_id,
-    name: row.name,
-    cron: row.cron,
-    timezone: row.timezone,
-    jobType: row.job_type,
-    payload: row.payload,
-    overlap: OverlapPolicySchema.parse(row.overlap),
-    catchUp: CatchUpSchema.parse(row.catch_up),
+    id: scheduleId,
+    ...definition,
     status: ScheduleStatusSchema.parse(row.status),
     nextFireAt: row.next_fire_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
