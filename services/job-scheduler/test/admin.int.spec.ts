@@ -15,14 +15,25 @@ import {
   schedulesTrigger,
 } from "@tessera/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminCtx, connectCaller, type Scheduler, startScheduler, waitFor } from "./support.ts";
+import {
+  adminCtx,
+  advance,
+  connectCaller,
+  type Scheduler,
+  startScheduler,
+  type TestClock,
+  testClock,
+  waitFor,
+} from "./support.ts";
 
+let clock: TestClock;
 let scheduler: Scheduler;
 let nc: NatsConnection;
 let caller: Bus;
 
 beforeAll(async () => {
-  scheduler = await startScheduler();
+  clock = testClock();
+  scheduler = await startScheduler({ clock });
   ({ nc, bus: caller } = await connectCaller(scheduler.namespace));
 });
 
@@ -128,12 +139,25 @@ describe("job runs through the admin operations", () => {
     expect(none.items).toEqual([]);
   });
 
+  /** A hello_world run due `inMs` after the scheduler's present. */
+  const enqueueIn = async (inMs: number) => {
+    const runAt = new Date(clock.now().getTime() + inMs);
+    const { runId } = await caller.request(
+      jobsEnqueue,
+      { jobType: "hello_world", runAt: runAt.toISOString() },
+      adminCtx(),
+    );
+    return { runId, runAt };
+  };
+
   it("cancels a run that waits for its time, and it never starts", async () => {
-    const runAt = new Date(Date.now() + 1_500).toISOString();
-    const { runId } = await caller.request(jobsEnqueue, { jobType: "hello_world", runAt }, adminCtx());
+    const { runId } = await enqueueIn(1_500);
+    // Due after the cancelled one: once it has run, the cancelled one would have run too.
+    const control = await enqueueIn(2_000);
     const cancelled = await caller.request(runsCancel, { runId }, adminCtx());
     expect(cancelled.status).toBe("cancelled");
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await advance(clock, 2_500, scheduler);
+    expect((await finished(control.runId)).status).toBe("succeeded");
     const run = await caller.request(runsGet, { runId }, adminCtx());
     expect(run).toMatchObject({ status: "cancelled", attempts: 0, startedAt: null });
     const again = await refusal(caller.request(runsCancel, { runId }, adminCtx()));
@@ -141,15 +165,16 @@ describe("job runs through the admin operations", () => {
   });
 
   it("runs a delayed run no earlier than its time", async () => {
-    const runAt = new Date(Date.now() + 1_000);
-    const { runId } = await caller.request(
-      jobsEnqueue,
-      { jobType: "hello_world", runAt: runAt.toISOString() },
-      adminCtx(),
-    );
-    const run = await finished(runId);
+    const delayed = await enqueueIn(1_000);
+    // A run due now goes through meanwhile; the delayed one still waits for its time.
+    const { runId: now } = await caller.request(jobsEnqueue, { jobType: "hello_world" }, adminCtx());
+    await finished(now);
+    await advance(clock, 999, scheduler);
+    expect((await caller.request(runsGet, { runId: delayed.runId }, adminCtx())).status).toBe("queued");
+    await advance(clock, 1, scheduler);
+    const run = await finished(delayed.runId);
     expect(run.status).toBe("succeeded");
-    expect(Date.parse(run.startedAt ?? "")).toBeGreaterThanOrEqual(runAt.getTime());
+    expect(Date.parse(run.startedAt ?? "")).toBeGreaterThanOrEqual(delayed.runAt.getTime());
   });
 
   it("refuses callers without the platform admin role with 403", async () => {
