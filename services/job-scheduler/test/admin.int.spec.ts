@@ -1,5 +1,6 @@
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Bus } from "@tessera/bus";
+import { type Bus, busNames } from "@tessera/bus";
 import {
   jobsEnqueue,
   jobTypesList,
@@ -14,6 +15,7 @@ import {
   schedulesResume,
   schedulesTrigger,
 } from "@tessera/contracts";
+import { jobConsumerName } from "@tessera/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   adminCtx,
@@ -150,7 +152,19 @@ describe("job runs through the admin operations", () => {
     return { runId, runAt };
   };
 
+  /** How many job messages the built-in worker's hello_world consumer has been handed so far. */
+  const helloWorldDeliveries = async () => {
+    const names = busNames(scheduler.namespace);
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.consumers.info(
+      names.stream("JOBS"),
+      names.durable("job-scheduler", jobConsumerName("hello_world")),
+    );
+    return info.delivered.consumer_seq;
+  };
+
   it("cancels a run that waits for its time, and it never starts", async () => {
+    const deliveredBefore = await helloWorldDeliveries();
     const { runId } = await enqueueIn(1_500);
     // Due after the cancelled one: once it has run, the cancelled one would have run too.
     const control = await enqueueIn(2_000);
@@ -158,6 +172,8 @@ describe("job runs through the admin operations", () => {
     expect(cancelled.status).toBe("cancelled");
     await advance(clock, 2_500, scheduler);
     expect((await finished(control.runId)).status).toBe("succeeded");
+    // Only the control run reached a worker.
+    expect((await helloWorldDeliveries()) - deliveredBefore).toBe(1);
     const run = await caller.request(runsGet, { runId }, adminCtx());
     expect(run).toMatchObject({ status: "cancelled", attempts: 0, startedAt: null });
     const again = await refusal(caller.request(runsCancel, { runId }, adminCtx()));
