@@ -1,5 +1,4 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { type Bus, createBus } from "@tessera/bus";
+import { createBus } from "@tessera/bus";
 import {
   memoryPruneJob,
   type OverlapPolicy,
@@ -11,18 +10,7 @@ import {
 import { handleJob, type JobLogger, type JobWorker, startJobWorker } from "@tessera/jobs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  adminCtx,
-  advance,
-  connectCaller,
-  type Scheduler,
-  silent,
-  startScheduler,
-  type TestClock,
-  testClock,
-  ticked,
-  waitFor,
-} from "./support.ts";
+import { adminCtx, advance, silent, ticked, useClockedScheduler, waitFor } from "./support.ts";
 
 /**
  * A schedule's job that runs longer than its interval. The job is `memory.prune`, a declared hook
@@ -30,10 +18,7 @@ import {
  * scheduler's clock moves a second at a time, and each step waits for the leader's tick.
  */
 
-let clock: TestClock;
-let scheduler: Scheduler;
-let nc: NatsConnection;
-let caller: Bus;
+const fixture = useClockedScheduler();
 let memoryWorker: JobWorker;
 const quiet: JobLogger = { ...silent, child: () => quiet };
 
@@ -46,15 +31,16 @@ function releaseAll(): void {
 }
 
 beforeAll(async () => {
-  clock = testClock();
-  scheduler = await startScheduler({ clock });
-  ({ nc, bus: caller } = await connectCaller(scheduler.namespace));
-  const memoryBus = createBus(nc, { service: "memory", namespace: scheduler.namespace, logger: silent });
+  const memoryBus = createBus(fixture.nc, {
+    service: "memory",
+    namespace: fixture.scheduler.namespace,
+    logger: silent,
+  });
   memoryWorker = await startJobWorker({
     bus: memoryBus,
     logger: quiet,
     ackWaitMs: 5_000,
-    clock: clock.now,
+    clock: fixture.clock.now,
     jobs: [
       handleJob(memoryPruneJob, async (_payload, ctx) => {
         if (!holding) return;
@@ -70,11 +56,9 @@ beforeAll(async () => {
 afterAll(async () => {
   releaseAll();
   await memoryWorker?.stop();
-  await nc?.close();
-  await scheduler?.stop();
 });
 
-const second = () => advance(clock, 1_000, scheduler);
+const second = () => advance(fixture.clock, 1_000, fixture.scheduler);
 
 interface RunOf {
   /** Seconds after the schedule was created (its first occurrence is 1). */
@@ -87,7 +71,7 @@ async function runsOf(schedule: { id: string; createdAt: string }): Promise<RunO
   const { rows } = await sql<{ occurrence: Date; status: string }>`
     select occurrence, status from jobs.runs
     where schedule_id = ${schedule.id} and occurrence is not null order by occurrence
-  `.execute(scheduler.database.db);
+  `.execute(fixture.scheduler.database.db);
   const created = Date.parse(schedule.createdAt);
   return rows.map((row) => ({
     occurrence: Math.ceil((row.occurrence.getTime() - created) / 1_000),
@@ -102,7 +86,7 @@ const occurrencesOf = async (schedule: { id: string; createdAt: string }) =>
 async function statusesOf(scheduleId: string): Promise<string[]> {
   const { rows } = await sql<{ status: string }>`
     select status from jobs.runs where schedule_id = ${scheduleId} order by status
-  `.execute(scheduler.database.db);
+  `.execute(fixture.scheduler.database.db);
   return rows.map((row) => row.status);
 }
 
@@ -110,7 +94,7 @@ async function statusesOf(scheduleId: string): Promise<string[]> {
 async function bufferedOf(schedule: { id: string; createdAt: string }): Promise<number | null> {
   const { rows } = await sql<{ buffered_occurrence: Date | null }>`
     select buffered_occurrence from jobs.schedules where schedule_id = ${schedule.id}
-  `.execute(scheduler.database.db);
+  `.execute(fixture.scheduler.database.db);
   const buffered = rows[0]?.buffered_occurrence;
   return buffered ? Math.ceil((buffered.getTime() - Date.parse(schedule.createdAt)) / 1_000) : null;
 }
@@ -127,7 +111,7 @@ const ended = (schedule: { id: string; createdAt: string }, what: string) =>
  */
 async function holdFirstRun(overlap: OverlapPolicy) {
   holding = true;
-  const schedule = await caller.request(
+  const schedule = await fixture.caller.request(
     schedulesCreate,
     { name: `overlap ${overlap}`, cron: "* * * * * *", jobType: memoryPruneJob.name, overlap },
     adminCtx(),
@@ -150,7 +134,7 @@ describe("a per-second schedule whose job runs longer than a second", () => {
     expect(bufferedDuringHold).toBeNull();
     // The next occurrence after the run ended runs on time.
     await second();
-    await caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
+    await fixture.caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
     expect((await ended(schedule, "every run to end")).map((run) => run.occurrence)).toEqual([1, 6]);
   });
 
@@ -160,12 +144,12 @@ describe("a per-second schedule whose job runs longer than a second", () => {
     // The newest of seconds 2 to 5, not the oldest …
     expect(bufferedDuringHold).toBe(5);
     // … runs once the first run has ended, before the clock moves on.
-    await ticked(scheduler);
+    await ticked(fixture.scheduler);
     expect(await occurrencesOf(schedule)).toEqual([1, 5]);
     expect(await bufferedOf(schedule)).toBeNull();
     await ended(schedule, "the buffered run to end");
     await second();
-    await caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
+    await fixture.caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
     expect((await ended(schedule, "every run to end")).map((run) => run.occurrence)).toEqual([1, 5, 6]);
   });
 
@@ -173,13 +157,13 @@ describe("a per-second schedule whose job runs longer than a second", () => {
     const { schedule, duringHold, bufferedDuringHold } = await holdFirstRun("allow_all");
     expect(duringHold).toEqual([1, 2, 3, 4, 5]);
     expect(bufferedDuringHold).toBeNull();
-    await caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
+    await fixture.caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
     expect((await ended(schedule, "every run to end")).map((run) => run.occurrence)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("with overlap skip, keeps skipping while a scheduled run is unfinished even after a manual trigger ended", async () => {
     holding = true;
-    const schedule = await caller.request(
+    const schedule = await fixture.caller.request(
       schedulesCreate,
       {
         name: "overlap skip and trigger",
@@ -194,14 +178,14 @@ describe("a per-second schedule whose job runs longer than a second", () => {
       async () => ((await runsOf(schedule))[0]?.status === "running" ? true : undefined),
       "the first run to start",
     );
-    const { runId } = await caller.request(schedulesTrigger, { scheduleId: schedule.id }, adminCtx());
+    const { runId } = await fixture.caller.request(schedulesTrigger, { scheduleId: schedule.id }, adminCtx());
     // The triggered run ends (cancelled) while the scheduled one is still held.
-    await caller.request(runsCancel, { runId }, adminCtx());
+    await fixture.caller.request(runsCancel, { runId }, adminCtx());
     await second();
     await second();
     const meanwhile = await statusesOf(schedule.id);
     releaseAll();
-    await caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
+    await fixture.caller.request(schedulesPause, { scheduleId: schedule.id }, adminCtx());
     await waitFor(async () => {
       const all = await statusesOf(schedule.id);
       return all.every((status) => ["succeeded", "cancelled"].includes(status)) ? all : undefined;

@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Bus, createBus } from "@tessera/bus";
 import type { MessageContext } from "@tessera/contracts";
 import { type InProcessService, startInProcess, TEST_NATS_URL, type TestDatabase } from "@tessera/testing";
+import { afterAll, beforeAll } from "vitest";
 import type { LeaderLoop } from "../src/app/leader.ts";
 import { jobSchedulerConfigSchema } from "../src/config.ts";
 import { type JobSchedulerHooks, startJobSchedulerService } from "../src/service.ts";
@@ -67,6 +68,48 @@ export async function startScheduler(
   const { leader } = hooks;
   if (leader === undefined) throw new Error("the scheduler started without a leader loop");
   return { ...service, leader };
+}
+
+export interface ClockedScheduler {
+  readonly clock: TestClock;
+  readonly scheduler: Scheduler;
+  readonly nc: NatsConnection;
+  /** A caller on the scheduler's namespace, as the gateway would be. */
+  readonly caller: Bus;
+}
+
+/**
+ * A scheduler on a test clock for the whole file: started before its tests (with a caller), stopped
+ * after them. Read it only inside hooks and tests.
+ */
+export function useClockedScheduler(): ClockedScheduler {
+  const clock = testClock();
+  let started: { scheduler: Scheduler; nc: NatsConnection; caller: Bus } | undefined;
+  beforeAll(async () => {
+    const scheduler = await startScheduler({ clock });
+    const { nc, bus } = await connectCaller(scheduler.namespace);
+    started = { scheduler, nc, caller: bus };
+  });
+  afterAll(async () => {
+    await started?.nc.close();
+    await started?.scheduler.stop();
+  });
+  const running = () => {
+    if (started === undefined) throw new Error("the scheduler is read before it started");
+    return started;
+  };
+  return {
+    clock,
+    get scheduler() {
+      return running().scheduler;
+    },
+    get nc() {
+      return running().nc;
+    },
+    get caller() {
+      return running().caller;
+    },
+  };
 }
 
 /** A caller on the scheduler's namespace, as the gateway would be. */

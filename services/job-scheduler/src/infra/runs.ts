@@ -2,7 +2,7 @@ import { ConflictError, type Run, type RunStatus, RunStatusSchema } from "@tesse
 import type { StoredEvent } from "@tessera/eventstore";
 import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { RunEvent } from "../domain/run.ts";
+import type { RunEvent, RunQueued } from "../domain/run.ts";
 import { recordLastRun } from "./schedule-projection.ts";
 import type { JobsDb, RunRow } from "./tables.ts";
 
@@ -101,7 +101,7 @@ export async function projectRunEvents(
 
 async function insertOrRequeue(
   trx: Transaction<JobsDb>,
-  d: Extract<RunEvent, { type: "job-scheduler.run.queued" }>["data"],
+  d: RunQueued["data"],
   updatedAt: string,
 ): Promise<void> {
   if (d.generation > 1) {

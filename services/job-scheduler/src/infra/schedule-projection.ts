@@ -1,11 +1,13 @@
 import type { AnyTransaction, AsyncProjection, StoredEvent } from "@tessera/eventstore";
 import { isUniqueViolation } from "@tessera/eventstore";
-import { sql, type Transaction, type Updateable } from "kysely";
+import { type Insertable, sql, type Transaction, type Updateable } from "kysely";
 import { ScheduleExistsError } from "../domain/errors.ts";
-import type { RunEvent } from "../domain/run.ts";
+import type { RunQueued } from "../domain/run.ts";
 import { firstOccurrenceAfter, type ScheduleEvent } from "../domain/schedule.ts";
 import { definitionOf, findSchedule } from "./schedules.ts";
 import type { JobsDb, SchedulesTable } from "./tables.ts";
+
+type ScheduleCreated = Extract<ScheduleEvent, { type: "job-scheduler.schedule.created" }>;
 
 /**
  * Inline projection of schedules: each row is its schedule's state (the firing cursor included) at
@@ -25,37 +27,35 @@ export async function projectScheduleEvents(
   }
 }
 
-async function insertSchedule(
-  trx: Transaction<JobsDb>,
-  event: StoredEvent<Extract<ScheduleEvent, { type: "job-scheduler.schedule.created" }>>,
-): Promise<void> {
-  const { createdAt, ...definition } = event.data;
+async function insertSchedule(trx: Transaction<JobsDb>, event: StoredEvent<ScheduleCreated>): Promise<void> {
   try {
-    await trx
-      .insertInto("schedules")
-      .values({
-        schedule_id: definition.scheduleId,
-        name: definition.name,
-        cron: definition.cron,
-        timezone: definition.timezone,
-        job_type: definition.jobType,
-        payload: JSON.stringify(definition.payload ?? {}),
-        overlap: definition.overlap,
-        catch_up: JSON.stringify(definition.catchUp),
-        status: "active",
-        next_fire_at: firstOccurrenceAfter(definition, createdAt),
-        created_at: createdAt,
-        stream_version: event.streamVersion,
-      })
-      .execute();
+    await trx.insertInto("schedules").values(newScheduleRow(event)).execute();
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new ScheduleExistsError(`A schedule named "${definition.name}" already exists.`, {
+      throw new ScheduleExistsError(`A schedule named "${event.data.name}" already exists.`, {
         cause: error,
       });
     }
     throw error;
   }
+}
+
+function newScheduleRow(event: StoredEvent<ScheduleCreated>): Insertable<SchedulesTable> {
+  const { createdAt, ...definition } = event.data;
+  return {
+    schedule_id: definition.scheduleId,
+    name: definition.name,
+    cron: definition.cron,
+    timezone: definition.timezone,
+    job_type: definition.jobType,
+    payload: JSON.stringify(definition.payload ?? {}),
+    overlap: definition.overlap,
+    catch_up: JSON.stringify(definition.catchUp),
+    status: "active",
+    next_fire_at: firstOccurrenceAfter(definition, createdAt),
+    created_at: createdAt,
+    stream_version: event.streamVersion,
+  };
 }
 
 type ScheduleChange = Updateable<SchedulesTable>;
@@ -99,10 +99,7 @@ async function updateSchedule(
 }
 
 /** The run a schedule queued last (scheduled, triggered or replayed). */
-export async function recordLastRun(
-  trx: Transaction<JobsDb>,
-  run: Extract<RunEvent, { type: "job-scheduler.run.queued" }>["data"],
-): Promise<void> {
+export async function recordLastRun(trx: Transaction<JobsDb>, run: RunQueued["data"]): Promise<void> {
   if (run.scheduleId === null) return;
   await trx
     .updateTable("schedules")
@@ -111,22 +108,12 @@ export async function recordLastRun(
     .execute();
 }
 
-const SCHEDULE_EVENT_TYPES: ReadonlySet<string> = new Set<ScheduleEvent["type"]>([
-  "job-scheduler.schedule.created",
-  "job-scheduler.schedule.paused",
-  "job-scheduler.schedule.resumed",
-  "job-scheduler.schedule.triggered",
-  "job-scheduler.schedule.deleted",
-  "job-scheduler.schedule.advanced",
-]);
-
+/** Every `job-scheduler.schedule.*` event in the store is one of the schedule aggregate's. */
 function isScheduleEvent(event: StoredEvent): event is StoredEvent<ScheduleEvent> {
-  return SCHEDULE_EVENT_TYPES.has(event.type);
+  return event.type.startsWith("job-scheduler.schedule.");
 }
 
-function isRunQueued(
-  event: StoredEvent,
-): event is StoredEvent<Extract<RunEvent, { type: "job-scheduler.run.queued" }>> {
+function isRunQueued(event: StoredEvent): event is StoredEvent<RunQueued> {
   return event.type === "job-scheduler.run.queued";
 }
 
