@@ -18,12 +18,12 @@ export async function projectScheduleEvents(
   events: readonly StoredEvent<ScheduleEvent>[],
 ): Promise<void> {
   for (const event of events) {
-    if (event.type === "job-scheduler.schedule.created") await insertSchedule(trx, event);
-    else
-      await updateSchedule(trx, event.data.scheduleId, {
-        ...(await changeOf(trx, event)),
-        stream_version: event.streamVersion,
-      });
+    if (event.type === "job-scheduler.schedule.created") {
+      await insertSchedule(trx, event);
+      continue;
+    }
+    const change = await changeOf(trx, event);
+    await updateSchedule(trx, event.data.scheduleId, { ...change, stream_version: event.streamVersion });
   }
 }
 
