@@ -1,3 +1,4 @@
+import type { RetryPolicy } from "@tessera/contracts";
 import { baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
 
@@ -27,3 +28,30 @@ export const jobSchedulerConfigSchema = baseServiceConfig.extend({
 });
 
 export type JobSchedulerConfig = DeepReadonly<z.output<typeof jobSchedulerConfigSchema>>;
+
+/** What the service derives from its configuration, computed once. */
+export interface SchedulerSettings {
+  /** The built-in job types' retry policy, where the operator replaced parts of it. */
+  readonly retryOverride: Partial<RetryPolicy>;
+  /**
+   * The leader lock session's server-side idle time-out, in ms: the session queries once per tick,
+   * so five missed ticks mean the leader is cut off; never under 30 s.
+   */
+  readonly leaderIdleSessionTimeoutMs: number;
+}
+
+export function schedulerSettings(config: JobSchedulerConfig): SchedulerSettings {
+  const {
+    JOB_RETRY_INITIAL_DELAY_MS: initialDelayMs,
+    JOB_RETRY_FACTOR: factor,
+    JOB_RETRY_JITTER: jitter,
+  } = config;
+  return {
+    retryOverride: {
+      ...(initialDelayMs === undefined ? {} : { initialDelayMs }),
+      ...(factor === undefined ? {} : { factor }),
+      ...(jitter === undefined ? {} : { jitter }),
+    },
+    leaderIdleSessionTimeoutMs: Math.max(30_000, 5 * config.SCHEDULER_TICK_MS),
+  };
+}

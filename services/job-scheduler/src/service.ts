@@ -20,26 +20,27 @@ import { eventStores } from "@tessera/eventstore";
 import { openCancelledRuns, openJobTypeRegistry, startJobWorker } from "@tessera/jobs";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import { builtinJobs, ensureBuiltinSchedules } from "./app/builtin-jobs.ts";
+import { cancelRun } from "./app/cancel-run.ts";
+import { deleteSchedule, pauseSchedule, resumeSchedule } from "./app/change-schedule.ts";
+import { createSchedule } from "./app/create-schedule.ts";
 import type { JobsDeps } from "./app/deps.ts";
-import { dispatchDueRuns } from "./app/dispatcher.ts";
 import { enqueueJob } from "./app/enqueue-job.ts";
-import { startLeaderLoop } from "./app/leader.ts";
+import { getRun } from "./app/get-run.ts";
+import { getSchedule } from "./app/get-schedule.ts";
+import { type LeaderLoop, startLeaderLoop } from "./app/leader.ts";
 import { listJobTypes } from "./app/list-job-types.ts";
+import { listRuns } from "./app/list-runs.ts";
+import { listSchedules } from "./app/list-schedules.ts";
 import { onRunReport } from "./app/on-run-report.ts";
-import { cancelRun, getRun, listRunsHandler, replayRun } from "./app/runs.ts";
-import {
-  changeSchedule,
-  createSchedule,
-  getSchedule,
-  listSchedulesHandler,
-  triggerSchedule,
-} from "./app/schedules.ts";
-import { tickSchedules } from "./app/ticker.ts";
-import type { JobSchedulerConfig } from "./config.ts";
+import { replayRun } from "./app/replay-run.ts";
+import { schedulerTick } from "./app/scheduler-tick.ts";
+import { triggerSchedule } from "./app/trigger-schedule.ts";
+import { type JobSchedulerConfig, schedulerSettings } from "./config.ts";
 import { createJobPublisher } from "./infra/job-publisher.ts";
 import { createLeaderLock } from "./infra/leader-lock.ts";
 import * as createRunsAndSchedules from "./infra/migrations/2026_11_22_0001_create_runs_and_schedules.ts";
 import * as indexUnfinishedRuns from "./infra/migrations/2026_11_23_0001_index_unfinished_runs.ts";
+import * as scheduleStreamVersion from "./infra/migrations/2026_11_24_0001_schedule_stream_version.ts";
 import { consumeRunReports } from "./infra/report-consumer.ts";
 import type { JobsDb } from "./infra/tables.ts";
 
@@ -48,26 +49,37 @@ export const JOBS_SCHEMA = "jobs";
 /** The `jobs` event store: runs and schedules hold nothing personal. */
 export const jobsStores = eventStores({ schema: JOBS_SCHEMA });
 
+export interface JobSchedulerHooks {
+  /** The clock that schedules, runs, the leader's ticks and the built-in worker read (tests drive it). */
+  clock?: () => Date;
+  /** Set when the service starts: its leader loop, whose ticks a test can wait for. */
+  leader?: LeaderLoop;
+}
+
 /**
  * The `job-scheduler` service: the job type registry, runs and their history, schedules fired by
  * one leader among the replicas, and the built-in jobs, registered in one place.
  */
-export function jobSchedulerService(config: JobSchedulerConfig): ServiceDefinition<JobsDb> {
+export function jobSchedulerService(
+  config: JobSchedulerConfig,
+  hooks: JobSchedulerHooks = {},
+): ServiceDefinition<JobsDb> {
   return {
     service: "job-scheduler",
     stores: jobsStores,
     migrations: {
       "2026_11_22_0001_create_runs_and_schedules": createRunsAndSchedules,
       "2026_11_23_0001_index_unfinished_runs": indexUnfinishedRuns,
+      "2026_11_24_0001_schedule_stream_version": scheduleStreamVersion,
     },
     publishes: [...JOB_RUN_EVENTS, ...JOB_SCHEDULE_EVENTS],
     async register({ db, bus, store, logger, onStop }) {
-      const js = jetstream(bus.nc);
-      const clock = () => new Date();
+      const settings = schedulerSettings(config);
+      const clock = hooks.clock ?? (() => new Date());
       const deps: JobsDeps = {
         db,
         store,
-        publisher: createJobPublisher(js, bus.names),
+        publisher: createJobPublisher(jetstream(bus.nc), bus.names),
         registry: await openJobTypeRegistry(bus),
         cancelled: await openCancelledRuns(bus),
         logger,
@@ -77,18 +89,15 @@ export function jobSchedulerService(config: JobSchedulerConfig): ServiceDefiniti
       bus.serve(jobsEnqueue, enqueueJob(deps));
       bus.serve(jobTypesList, listJobTypes(deps));
       bus.serve(runsGet, getRun(deps));
-      bus.serve(runsList, listRunsHandler(deps));
+      bus.serve(runsList, listRuns(deps));
       bus.serve(runsCancel, cancelRun(deps));
       bus.serve(runsReplay, replayRun(deps));
       bus.serve(schedulesCreate, createSchedule(deps));
-      bus.serve(schedulesList, listSchedulesHandler(deps));
+      bus.serve(schedulesList, listSchedules(deps));
       bus.serve(schedulesGet, getSchedule(deps));
-      bus.serve(schedulesPause, changeSchedule(deps, "PauseSchedule"));
-      bus.serve(schedulesResume, changeSchedule(deps, "ResumeSchedule"));
-      bus.serve(schedulesDelete, async (request, ctx) => {
-        await changeSchedule(deps, "DeleteSchedule")(request, ctx);
-        return {};
-      });
+      bus.serve(schedulesPause, pauseSchedule(deps));
+      bus.serve(schedulesResume, resumeSchedule(deps));
+      bus.serve(schedulesDelete, deleteSchedule(deps));
       bus.serve(schedulesTrigger, triggerSchedule(deps));
 
       const reports = await consumeRunReports(bus, onRunReport(deps), {
@@ -102,13 +111,7 @@ export function jobSchedulerService(config: JobSchedulerConfig): ServiceDefiniti
         jobs: builtinJobs(deps, { retentionDays: config.JOB_RUN_RETENTION_DAYS }),
         ackWaitMs: config.JOB_ACK_WAIT_MS,
         drainTimeoutMs: config.JOB_DRAIN_TIMEOUT_MS,
-        retryOverride: {
-          ...(config.JOB_RETRY_INITIAL_DELAY_MS === undefined
-            ? {}
-            : { initialDelayMs: config.JOB_RETRY_INITIAL_DELAY_MS }),
-          ...(config.JOB_RETRY_FACTOR === undefined ? {} : { factor: config.JOB_RETRY_FACTOR }),
-          ...(config.JOB_RETRY_JITTER === undefined ? {} : { jitter: config.JOB_RETRY_JITTER }),
-        },
+        retryOverride: settings.retryOverride,
         clock,
       });
       onStop("built-in job worker", () => worker.stop());
@@ -118,22 +121,25 @@ export function jobSchedulerService(config: JobSchedulerConfig): ServiceDefiniti
         lock: createLeaderLock(
           config.DATABASE_URL,
           (err) => logger.warn({ err }, "leader lock connection failed"),
-          // The lock session queries once per tick; five missed ticks mean the leader is cut off.
-          { idleSessionTimeoutMs: Math.max(30_000, 5 * config.SCHEDULER_TICK_MS) },
+          { idleSessionTimeoutMs: settings.leaderIdleSessionTimeoutMs },
         ),
         tickMs: config.SCHEDULER_TICK_MS,
         logger,
         clock,
-        work: async (now) => {
-          await tickSchedules(deps, { graceMs: config.SCHEDULER_MISFIRE_GRACE_MS }, now);
-          await dispatchDueRuns(deps, { fastPathGraceMs: config.SCHEDULER_DISPATCH_GRACE_MS }, now);
-        },
+        work: schedulerTick(deps, {
+          misfireGraceMs: config.SCHEDULER_MISFIRE_GRACE_MS,
+          dispatchGraceMs: config.SCHEDULER_DISPATCH_GRACE_MS,
+        }),
       });
+      hooks.leader = leader;
       onStop("scheduler leader loop", () => leader.stop());
     },
   };
 }
 
-export function startJobSchedulerService(config: JobSchedulerConfig): Promise<RunningService<JobsDb>> {
-  return startService(jobSchedulerService(config), config);
+export function startJobSchedulerService(
+  config: JobSchedulerConfig,
+  hooks: JobSchedulerHooks = {},
+): Promise<RunningService<JobsDb>> {
+  return startService(jobSchedulerService(config, hooks), config);
 }

@@ -1,6 +1,6 @@
 import { ValidationError } from "@tessera/contracts";
 import { given } from "@tessera/eventstore";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { scheduleDecider } from "../src/domain/decide-schedule.ts";
 import { ScheduleExistsError, ScheduleNotFoundError } from "../src/domain/errors.ts";
 import type { ScheduleDefinition, ScheduleEvent } from "../src/domain/schedule.ts";
@@ -42,6 +42,17 @@ describe("the schedule decider", () => {
       .thenThrows(ValidationError);
   });
 
+  it("refuses a cron expression that can never fire, naming the cron field", () => {
+    const error = given(scheduleDecider, [])
+      .when({ type: "CreateSchedule", data: { ...definition, cron: "0 0 30 2 *" }, meta })
+      .thenThrows(ValidationError);
+    expect(error.errors?.map((e) => e.field)).toEqual(["cron"]);
+    // 29 February is rare, not never.
+    given(scheduleDecider, [])
+      .when({ type: "CreateSchedule", data: { ...definition, cron: "0 0 29 2 *" }, meta })
+      .then([{ ...created, data: { ...created.data, cron: "0 0 29 2 *" } }]);
+  });
+
   it("pauses and resumes idempotently", () => {
     given(scheduleDecider, [created])
       .when({ type: "PauseSchedule", data: { scheduleId }, meta })
@@ -72,5 +83,66 @@ describe("the schedule decider", () => {
     given(scheduleDecider, [created, deleted])
       .when({ type: "PauseSchedule", data: { scheduleId }, meta })
       .thenThrows(ScheduleNotFoundError);
+  });
+
+  describe("advancing the firing cursor", () => {
+    const first = new Date("2026-05-02T01:00:00.000Z");
+    const second = new Date("2026-05-03T01:00:00.000Z");
+    const advance = {
+      type: "AdvanceSchedule" as const,
+      data: {
+        scheduleId,
+        from: { nextFireAt: first, bufferedOccurrence: null },
+        fired: [first],
+        to: { nextFireAt: second, bufferedOccurrence: null },
+      },
+      meta,
+    };
+    const advanced: ScheduleEvent = {
+      type: "job-scheduler.schedule.advanced",
+      data: {
+        scheduleId,
+        fired: [first.toISOString()],
+        nextFireAt: second.toISOString(),
+        bufferedOccurrence: null,
+        advancedAt: now.toISOString(),
+      },
+    };
+
+    it("records what a tick fired and where firing goes on, from the first occurrence after creation", () => {
+      given(scheduleDecider, [created]).when(advance).then([advanced]);
+    });
+
+    it("decides nothing on a plan made from a cursor that has moved since, or for a paused or deleted schedule", () => {
+      given(scheduleDecider, [created, advanced]).when(advance).then([]);
+      given(scheduleDecider, [created, paused]).when(advance).then([]);
+      const deleted: ScheduleEvent = {
+        type: "job-scheduler.schedule.deleted",
+        data: { scheduleId, deletedAt: now.toISOString() },
+      };
+      given(scheduleDecider, [created, deleted]).when(advance).then([]);
+    });
+
+    it("decides nothing when a tick fired nothing and left the cursor where it was", () => {
+      given(scheduleDecider, [created])
+        .when({ ...advance, data: { ...advance.data, fired: [], to: advance.data.from } })
+        .then([]);
+    });
+
+    it("restarts from the first occurrence after a resume, without the buffered one", () => {
+      const buffering: ScheduleEvent = {
+        type: "job-scheduler.schedule.advanced",
+        data: { ...advanced.data, bufferedOccurrence: second.toISOString() },
+      };
+      const resumedAt = new Date("2026-05-10T12:00:00.000Z");
+      const resumed: ScheduleEvent = {
+        type: "job-scheduler.schedule.resumed",
+        data: { scheduleId, resumedAt: resumedAt.toISOString() },
+      };
+      const from = { nextFireAt: new Date("2026-05-11T01:00:00.000Z"), bufferedOccurrence: null };
+      given(scheduleDecider, [created, buffering, paused, resumed])
+        .when({ ...advance, data: { ...advance.data, from, fired: [from.nextFireAt] } })
+        .then([{ ...advanced, data: { ...advanced.data, fired: [from.nextFireAt.toISOString()] } }]);
+    });
   });
 });

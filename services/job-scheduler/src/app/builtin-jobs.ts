@@ -3,9 +3,8 @@ import { handleJob, type JobRegistration } from "@tessera/jobs";
 import { systemContext } from "@tessera/service-kit";
 import { ScheduleExistsError } from "../domain/errors.ts";
 import { deleteFinishedRunsBefore } from "../infra/runs.ts";
-import type { JobsDeps } from "./deps.ts";
+import { type JobsDeps, runScheduleCommand } from "./deps.ts";
 import { derivedUuid } from "./ids.ts";
-import { applyScheduleCommand } from "./schedules.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -31,7 +30,7 @@ export function builtinJobs(deps: JobsDeps, opts: { retentionDays: number }): Jo
 export async function ensureBuiltinSchedules(deps: JobsDeps, opts: { cleanupCron: string }): Promise<void> {
   const scheduleId = derivedUuid("builtin-schedule", cleanupOldRunsJob.name);
   try {
-    await applyScheduleCommand(
+    await runScheduleCommand(
       deps,
       {
         type: "CreateSchedule",

@@ -4,6 +4,11 @@ import type { LeaderLock } from "../infra/leader-lock.ts";
 export interface LeaderLoop {
   /** Whether this replica led on its last tick. */
   isLeader(): boolean;
+  /**
+   * Resolves once a tick that begins after the call has ended, with whether this replica led on it
+   * (false when the loop stops first): a test that moves the clock waits for the work at that time.
+   */
+  waitForTick(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -22,8 +27,9 @@ export function startLeaderLoop(opts: {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  let waiting: ((led: boolean) => void)[] = [];
 
-  const tick = async () => {
+  const lead = async () => {
     const held = await opts.lock.ensure();
     if (held !== leader)
       opts.logger.info({ leader: held }, held ? "became scheduler leader" : "lost scheduler leadership");
@@ -33,6 +39,15 @@ export function startLeaderLoop(opts: {
       await opts.work(opts.clock());
     } catch (err) {
       opts.logger.error({ err }, "scheduler tick failed");
+    }
+  };
+  const tick = async () => {
+    const waitingForThis = waiting;
+    waiting = [];
+    try {
+      await lead();
+    } finally {
+      for (const resolve of waitingForThis) resolve(leader);
     }
   };
   const loop = () => {
@@ -45,12 +60,15 @@ export function startLeaderLoop(opts: {
 
   return {
     isLeader: () => leader,
+    waitForTick: () =>
+      stopped ? Promise.resolve(false) : new Promise<boolean>((resolve) => waiting.push(resolve)),
     async stop() {
       stopped = true;
       clearTimeout(timer);
       await current;
       await opts.lock.release();
       leader = false;
+      for (const resolve of waiting.splice(0)) resolve(false);
     },
   };
 }

@@ -1,10 +1,5 @@
 import type { JobRunReport, MessageContext } from "@tessera/contracts";
-import { handleCommand } from "@tessera/eventstore";
-import { eventMetadata } from "@tessera/service-kit";
-import { runDecider } from "../domain/decide-run.ts";
-import { runStreamId } from "../domain/run.ts";
-import { projectRunEvents } from "../infra/runs.ts";
-import type { JobsDeps } from "./deps.ts";
+import { type JobsDeps, runRunCommand } from "./deps.ts";
 
 /**
  * A worker's report becomes the run's next lifecycle event (or nothing, when it is stale or
@@ -13,12 +8,8 @@ import type { JobsDeps } from "./deps.ts";
 export function onRunReport(deps: JobsDeps) {
   return async (report: JobRunReport, ctx: MessageContext): Promise<void> => {
     const { runId, jobType: _jobType, ...data } = report;
-    await handleCommand(
-      deps.store,
-      runDecider,
-      runStreamId(runId),
-      { type: "RecordReport", data, meta: { now: deps.clock() } },
-      { inline: [projectRunEvents], metadata: eventMetadata(ctx), retries: 10 },
-    );
+    await runRunCommand(deps, runId, { type: "RecordReport", data, meta: { now: deps.clock() } }, ctx, {
+      retries: 10,
+    });
   };
 }

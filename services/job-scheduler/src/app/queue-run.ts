@@ -1,10 +1,6 @@
 import type { JobTypeDefinition, MessageContext } from "@tessera/contracts";
-import { handleCommand } from "@tessera/eventstore";
-import { eventMetadata } from "@tessera/service-kit";
-import { runDecider } from "../domain/decide-run.ts";
-import { runStreamId } from "../domain/run.ts";
-import { markDispatched, projectRunEvents } from "../infra/runs.ts";
-import type { JobsDeps } from "./deps.ts";
+import { markDispatched } from "../infra/runs.ts";
+import { type JobsDeps, runRunCommand } from "./deps.ts";
 
 export interface QueueRunInput {
   runId: string;
@@ -27,10 +23,9 @@ export async function queueRun(
   ctx: Partial<MessageContext>,
 ): Promise<boolean> {
   const now = deps.clock();
-  const { events } = await handleCommand(
-    deps.store,
-    runDecider,
-    runStreamId(input.runId),
+  const { events } = await runRunCommand(
+    deps,
+    input.runId,
     {
       type: "QueueRun",
       data: {
@@ -43,7 +38,7 @@ export async function queueRun(
       },
       meta: { now },
     },
-    { inline: [projectRunEvents], metadata: eventMetadata(ctx) },
+    ctx,
   );
   const queued = events[0];
   if (queued?.type !== "job-scheduler.run.queued") return false;

@@ -33,6 +33,20 @@ export function parseCron(expression: string, timezone: string): CronSchedule {
   };
 }
 
+/**
+ * The schedule an expression makes, refused naming `cron` when it has no occurrence after `now`: a
+ * date that does not exist (30 February, 31 April) parses but never fires.
+ */
+export function parseFiringCron(expression: string, timezone: string, now: Date): CronSchedule {
+  const cron = parseCron(expression, timezone);
+  if (cron.next(now) === null) {
+    throw new ValidationError("The cron expression never fires.", [
+      { field: "cron", message: "matches no date from now on (such as 30 February)" },
+    ]);
+  }
+  return cron;
+}
+
 function assertTimezone(timezone: string): void {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });

@@ -23,6 +23,8 @@ export type RunEvent =
   | { type: "job-scheduler.run.dead"; data: Base & { attempt: number; error: string; diedAt: string } }
   | { type: "job-scheduler.run.cancelled"; data: Base & { cancelledAt: string } };
 
+export type RunQueued = Extract<RunEvent, { type: "job-scheduler.run.queued" }>;
+
 export type RunState =
   | { status: "absent" }
   | {

@@ -2,7 +2,8 @@ import { ConflictError, type Run, type RunStatus, RunStatusSchema } from "@tesse
 import type { StoredEvent } from "@tessera/eventstore";
 import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { RunEvent } from "../domain/run.ts";
+import type { RunEvent, RunQueued } from "../domain/run.ts";
+import { recordLastRun } from "./schedule-projection.ts";
 import type { JobsDb, RunRow } from "./tables.ts";
 
 type Db = Kysely<JobsDb> | Transaction<JobsDb>;
@@ -27,15 +28,8 @@ export async function projectRunEvents(
     const updatedAt = event.occurredAt;
     switch (event.type) {
       case "job-scheduler.run.queued": {
-        const d = event.data;
-        await insertOrRequeue(trx, d, updatedAt);
-        if (d.scheduleId !== null) {
-          await trx
-            .updateTable("schedules")
-            .set({ last_run_id: d.runId })
-            .where("schedule_id", "=", d.scheduleId)
-            .execute();
-        }
+        await insertOrRequeue(trx, event.data, updatedAt);
+        await recordLastRun(trx, event.data);
         break;
       }
       case "job-scheduler.run.started":
@@ -107,7 +101,7 @@ export async function projectRunEvents(
 
 async function insertOrRequeue(
   trx: Transaction<JobsDb>,
-  d: Extract<RunEvent, { type: "job-scheduler.run.queued" }>["data"],
+  d: RunQueued["data"],
   updatedAt: string,
 ): Promise<void> {
   if (d.generation > 1) {

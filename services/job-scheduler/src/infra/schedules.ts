@@ -1,82 +1,44 @@
 import { CatchUpSchema, OverlapPolicySchema, type Schedule, ScheduleStatusSchema } from "@tessera/contracts";
-import type { StoredEvent } from "@tessera/eventstore";
-import { isUniqueViolation } from "@tessera/eventstore";
 import { type Kysely, sql, type Transaction } from "kysely";
-import { parseCron } from "../domain/cron.ts";
-import { ScheduleExistsError } from "../domain/errors.ts";
-import type { ScheduleEvent } from "../domain/schedule.ts";
+import type { ScheduleDefinition, ScheduleState } from "../domain/schedule.ts";
 import type { JobsDb, ScheduleRow } from "./tables.ts";
 
 type Db = Kysely<JobsDb> | Transaction<JobsDb>;
 
-/** Inline projection of schedules; the next occurrence is computed when a schedule starts or resumes. */
-export async function projectScheduleEvents(
-  trx: Transaction<JobsDb>,
-  events: readonly StoredEvent<ScheduleEvent>[],
-): Promise<void> {
-  for (const event of events) {
-    switch (event.type) {
-      case "job-scheduler.schedule.created": {
-        const d = event.data;
-        const next = parseCron(d.cron, d.timezone).next(new Date(d.createdAt));
-        try {
-          await trx
-            .insertInto("schedules")
-            .values({
-              schedule_id: d.scheduleId,
-              name: d.name,
-              cron: d.cron,
-              timezone: d.timezone,
-              job_type: d.jobType,
-              payload: JSON.stringify(d.payload ?? {}),
-              overlap: d.overlap,
-              catch_up: JSON.stringify(d.catchUp),
-              status: "active",
-              next_fire_at: next?.toISOString() ?? null,
-              created_at: d.createdAt,
-            })
-            .execute();
-        } catch (error) {
-          if (isUniqueViolation(error)) {
-            throw new ScheduleExistsError(`A schedule named "${d.name}" already exists.`, { cause: error });
-          }
-          throw error;
-        }
-        break;
-      }
-      case "job-scheduler.schedule.paused":
-        await setStatus(trx, event.data.scheduleId, "paused");
-        break;
-      case "job-scheduler.schedule.resumed": {
-        // Occurrences while paused are not caught up: the schedule restarts from now.
-        const row = await findSchedule(trx, event.data.scheduleId);
-        const next = row ? parseCron(row.cron, row.timezone).next(new Date(event.data.resumedAt)) : null;
-        await trx
-          .updateTable("schedules")
-          .set({ status: "active", next_fire_at: next?.toISOString() ?? null, buffered_occurrence: null })
-          .where("schedule_id", "=", event.data.scheduleId)
-          .execute();
-        break;
-      }
-      case "job-scheduler.schedule.triggered":
-        break;
-      case "job-scheduler.schedule.deleted":
-        await trx
-          .updateTable("schedules")
-          .set({ status: "deleted", deleted_at: event.data.deletedAt, next_fire_at: null })
-          .where("schedule_id", "=", event.data.scheduleId)
-          .execute();
-        break;
-      default: {
-        const unknown: never = event;
-        throw new Error(`unhandled schedule event ${String(unknown)}`);
-      }
-    }
-  }
+/**
+ * The schedule aggregate as its row holds it, with the stream version the row is at (0 and absent
+ * when there is no row). The row is the inline projection of the stream, written in each append's
+ * transaction, so it is the stream folded up to that version without reading the stream.
+ */
+export async function loadScheduleState(
+  db: Db,
+  scheduleId: string,
+): Promise<{ state: ScheduleState; version: number }> {
+  const row = await db
+    .selectFrom("schedules")
+    .selectAll()
+    .where("schedule_id", "=", scheduleId)
+    .executeTakeFirst();
+  if (row === undefined) return { state: { status: "absent" }, version: 0 };
+  const status = row.deleted_at === null ? ScheduleStatusSchema.parse(row.status) : "deleted";
+  const cursor = {
+    nextFireAt: row.next_fire_at?.toISOString() ?? null,
+    bufferedOccurrence: row.buffered_occurrence?.toISOString() ?? null,
+  };
+  return { state: { status, definition: definitionOf(row), cursor }, version: row.stream_version };
 }
 
-async function setStatus(trx: Transaction<JobsDb>, scheduleId: string, status: string): Promise<void> {
-  await trx.updateTable("schedules").set({ status }).where("schedule_id", "=", scheduleId).execute();
+export function definitionOf(row: ScheduleRow): ScheduleDefinition {
+  return {
+    scheduleId: row.schedule_id,
+    name: row.name,
+    cron: row.cron,
+    timezone: row.timezone,
+    jobType: row.job_type,
+    payload: row.payload,
+    overlap: OverlapPolicySchema.parse(row.overlap),
+    catchUp: CatchUpSchema.parse(row.catch_up),
+  };
 }
 
 export async function findSchedule(db: Db, scheduleId: string): Promise<ScheduleRow | undefined> {
@@ -113,38 +75,6 @@ export async function dueSchedules(db: Db, now: Date, limit: number): Promise<Sc
     .execute();
 }
 
-/** Moves the cursor only forward, so a slower replica cannot move it back. */
-export async function advanceSchedule(
-  db: Db,
-  scheduleId: string,
-  from: Date,
-  change: { nextFireAt: Date | null; bufferedOccurrence: Date | null | undefined },
-): Promise<void> {
-  await db
-    .updateTable("schedules")
-    .set({
-      next_fire_at: change.nextFireAt?.toISOString() ?? null,
-      ...(change.bufferedOccurrence === undefined
-        ? {}
-        : { buffered_occurrence: change.bufferedOccurrence?.toISOString() ?? null }),
-    })
-    .where("schedule_id", "=", scheduleId)
-    .where("next_fire_at", "=", from)
-    .execute();
-}
-
-export async function setBufferedOccurrence(
-  db: Db,
-  scheduleId: string,
-  occurrence: Date | null,
-): Promise<void> {
-  await db
-    .updateTable("schedules")
-    .set({ buffered_occurrence: occurrence?.toISOString() ?? null })
-    .where("schedule_id", "=", scheduleId)
-    .execute();
-}
-
 /**
  * Whether a run of the schedule (scheduled, triggered or replayed) has not finished yet. The finished
  * statuses are spelt out to match the partial index `runs_unfinished_by_schedule_idx`.
@@ -161,15 +91,10 @@ export async function hasUnfinishedRun(db: Db, scheduleId: string): Promise<bool
 }
 
 export function toScheduleView(row: ScheduleRow): Schedule {
+  const { scheduleId, ...definition } = definitionOf(row);
   return {
-    id: row.schedule_id,
-    name: row.name,
-    cron: row.cron,
-    timezone: row.timezone,
-    jobType: row.job_type,
-    payload: row.payload,
-    overlap: OverlapPolicySchema.parse(row.overlap),
-    catchUp: CatchUpSchema.parse(row.catch_up),
+    id: scheduleId,
+    ...definition,
     status: ScheduleStatusSchema.parse(row.status),
     nextFireAt: row.next_fire_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),

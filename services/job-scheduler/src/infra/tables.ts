@@ -40,6 +40,8 @@ export interface SchedulesTable {
   buffered_occurrence: NullableTimestamp;
   created_at: Timestamp;
   deleted_at: NullableTimestamp;
+  /** The version of the schedule's stream this row shows: commands append after it. */
+  stream_version: number;
 }
 
 /** The `jobs` schema's read models, as Kysely sees them. */

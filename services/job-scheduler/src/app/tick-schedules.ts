@@ -1,16 +1,12 @@
 import { CatchUpSchema, JOB_TYPES, OverlapPolicySchema } from "@tessera/contracts";
 import { systemContext } from "@tessera/service-kit";
 import { parseCron } from "../domain/cron.ts";
+import type { FiringPosition } from "../domain/decide-schedule.ts";
 import { planFirings } from "../domain/firing.ts";
 import { OccurrenceAlreadyFiredError } from "../infra/runs.ts";
-import {
-  advanceSchedule,
-  dueSchedules,
-  hasUnfinishedRun,
-  setBufferedOccurrence,
-} from "../infra/schedules.ts";
+import { dueSchedules, hasUnfinishedRun } from "../infra/schedules.ts";
 import type { ScheduleRow } from "../infra/tables.ts";
-import type { JobsDeps } from "./deps.ts";
+import { type JobsDeps, runScheduleCommand } from "./deps.ts";
 import { derivedUuid } from "./ids.ts";
 import { queueRun } from "./queue-run.ts";
 
@@ -22,7 +18,9 @@ export interface TickOptions {
 /**
  * One pass of the leader over due schedules. Each occurrence's run id is derived from (schedule,
  * occurrence) and the run history has a unique key on the pair, so even two leaders at once (a lost
- * lock not yet noticed) queue each occurrence once.
+ * lock not yet noticed) queue each occurrence once. Where the firing got to is an event on the
+ * schedule's stream (`schedule.advanced`), appended after the runs: a crash in between fires the same
+ * occurrences again on the next tick, which queues nothing new.
  */
 export async function tickSchedules(deps: JobsDeps, opts: TickOptions, now: Date): Promise<void> {
   for (const row of await dueSchedules(deps.db, now, 100)) {
@@ -36,48 +34,53 @@ export async function tickSchedules(deps: JobsDeps, opts: TickOptions, now: Date
 
 async function fireSchedule(deps: JobsDeps, opts: TickOptions, row: ScheduleRow, now: Date): Promise<void> {
   const overlap = OverlapPolicySchema.parse(row.overlap);
+  const from: FiringPosition = { nextFireAt: row.next_fire_at, bufferedOccurrence: row.buffered_occurrence };
+  const to: FiringPosition = { ...from };
+  const fired: Date[] = [];
   // Any unfinished run of the schedule counts, not only the last queued: a manual trigger or a replay
   // that ends first must not let the next occurrence overlap a scheduled run still going.
   const previousRunning = () => hasUnfinishedRun(deps.db, row.schedule_id);
   const fire = async (occurrence: Date) => {
-    await fireOccurrence(deps, row, occurrence);
+    if (await fireOccurrence(deps, row, occurrence)) fired.push(occurrence);
   };
 
-  if (row.buffered_occurrence !== null && !(await previousRunning())) {
-    await fire(row.buffered_occurrence);
-    await setBufferedOccurrence(deps.db, row.schedule_id, null);
+  if (from.bufferedOccurrence !== null && !(await previousRunning())) {
+    await fire(from.bufferedOccurrence);
+    to.bufferedOccurrence = null;
   }
-  if (row.next_fire_at === null || row.next_fire_at > now) return;
-
-  const plan = planFirings(parseCron(row.cron, row.timezone), {
-    nextFireAt: row.next_fire_at,
-    now,
-    catchUp: CatchUpSchema.parse(row.catch_up),
-    graceMs: opts.graceMs,
-  });
-  let buffered: Date | null | undefined;
-  let overlapped = 0;
-  for (const occurrence of plan.fire) {
-    if (overlap !== "allow_all" && (await previousRunning())) {
-      overlapped += 1;
-      if (overlap === "buffer_one") buffered = occurrence;
-      continue;
+  if (from.nextFireAt !== null && from.nextFireAt <= now) {
+    const plan = planFirings(parseCron(row.cron, row.timezone), {
+      nextFireAt: from.nextFireAt,
+      now,
+      catchUp: CatchUpSchema.parse(row.catch_up),
+      graceMs: opts.graceMs,
+    });
+    let overlapped = 0;
+    for (const occurrence of plan.fire) {
+      if (overlap !== "allow_all" && (await previousRunning())) {
+        overlapped += 1;
+        if (overlap === "buffer_one") to.bufferedOccurrence = occurrence;
+        continue;
+      }
+      await fire(occurrence);
     }
-    await fire(occurrence);
+    if (plan.skipped > 0 || overlapped > 0) {
+      deps.logger.info(
+        { scheduleId: row.schedule_id, missedSkipped: plan.skipped, overlapped, overlap },
+        "schedule occurrences not run",
+      );
+    }
+    to.nextFireAt = plan.nextFireAt;
   }
-  if (plan.skipped > 0 || overlapped > 0) {
-    deps.logger.info(
-      { scheduleId: row.schedule_id, missedSkipped: plan.skipped, overlapped, overlap },
-      "schedule occurrences not run",
-    );
-  }
-  await advanceSchedule(deps.db, row.schedule_id, row.next_fire_at, {
-    nextFireAt: plan.nextFireAt,
-    bufferedOccurrence: buffered,
-  });
+  await runScheduleCommand(
+    deps,
+    { type: "AdvanceSchedule", data: { scheduleId: row.schedule_id, from, fired, to }, meta: { now } },
+    systemContext("job-scheduler"),
+  );
 }
 
-async function fireOccurrence(deps: JobsDeps, row: ScheduleRow, occurrence: Date): Promise<void> {
+/** Queues the occurrence's run; false when the schedule names a job type the contracts do not declare. */
+async function fireOccurrence(deps: JobsDeps, row: ScheduleRow, occurrence: Date): Promise<boolean> {
   const runId = derivedUuid("schedule", row.schedule_id, occurrence.toISOString());
   const type = JOB_TYPES.find((candidate) => candidate.name === row.job_type);
   if (!type) {
@@ -85,7 +88,7 @@ async function fireOccurrence(deps: JobsDeps, row: ScheduleRow, occurrence: Date
       { scheduleId: row.schedule_id, jobType: row.job_type },
       "schedule names an unknown job type",
     );
-    return;
+    return false;
   }
   try {
     await queueRun(
@@ -96,4 +99,5 @@ async function fireOccurrence(deps: JobsDeps, row: ScheduleRow, occurrence: Date
   } catch (err) {
     if (!(err instanceof OccurrenceAlreadyFiredError)) throw err;
   }
+  return true;
 }
