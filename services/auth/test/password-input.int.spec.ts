@@ -1,15 +1,7 @@
-import { busNames, headersFromContext } from "@tessera/bus";
-import {
-  accountsRegister,
-  type MessageContext,
-  type OperationDefinition,
-  passwordChange,
-  passwordReset,
-  sessionsLogin,
-} from "@tessera/contracts";
+import { accountsRegister, passwordChange, passwordReset, sessionsLogin } from "@tessera/contracts";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthHarness, ctx, startAuth } from "./support.ts";
+import { type AuthHarness, ctx, type RawReply, rawRequest, startAuth } from "./support.ts";
 
 let h: AuthHarness;
 const password = "a perfectly fine passphrase";
@@ -24,23 +16,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/**
- * Sends the payload to `auth` as it is, without the caller's own validation, so what is checked is
- * the service's: JSON carries a lone surrogate as `\uD800`, which parses back to one.
- */
-async function rawRequest(operation: OperationDefinition, payload: unknown, context: MessageContext) {
-  const subject = busNames(h.auth.namespace).subject(operation.subject);
-  const reply = await h.nc.request(subject, JSON.stringify(payload), {
-    headers: headersFromContext(context),
-    timeout: 5_000,
-  });
-  return reply.json<{
-    ok: boolean;
-    error?: { status: number; code: string; errors?: { field: string }[] };
-  }>();
-}
-
-function expectRefusedOn(reply: Awaited<ReturnType<typeof rawRequest>>, field: string): void {
+function expectRefusedOn(reply: RawReply, field: string): void {
   expect(reply).toMatchObject({ ok: false, error: { status: 400, code: "validation.failed" } });
   expect(reply.error?.errors?.map((error) => error.field)).toContain(field);
 }
@@ -51,11 +27,11 @@ describe.each([
 ])("a password with %s", (_kind, bad) => {
   it("is refused with 400 on the password field at sign-up and at login", async () => {
     expectRefusedOn(
-      await rawRequest(accountsRegister, { email: `reg.${Date.now()}@example.com`, password: bad }, ctx()),
+      await rawRequest(h, accountsRegister, { email: `reg.${Date.now()}@example.com`, password: bad }, ctx()),
       "password",
     );
     expectRefusedOn(
-      await rawRequest(sessionsLogin, { email: "anyone@example.com", password: bad }, ctx()),
+      await rawRequest(h, sessionsLogin, { email: "anyone@example.com", password: bad }, ctx()),
       "password",
     );
   });
@@ -70,6 +46,7 @@ describe.each([
     const caller = () => ctx({ actor: String(claims.sub), sessionId: String(claims.sid) });
     expectRefusedOn(
       await rawRequest(
+        h,
         passwordChange,
         { currentPassword: bad, newPassword: "a fine new passphrase" },
         caller(),
@@ -77,11 +54,11 @@ describe.each([
       "currentPassword",
     );
     expectRefusedOn(
-      await rawRequest(passwordChange, { currentPassword: password, newPassword: bad }, caller()),
+      await rawRequest(h, passwordChange, { currentPassword: password, newPassword: bad }, caller()),
       "newPassword",
     );
     expectRefusedOn(
-      await rawRequest(passwordReset, { token: "A".repeat(43), newPassword: bad }, ctx()),
+      await rawRequest(h, passwordReset, { token: "A".repeat(43), newPassword: bad }, ctx()),
       "newPassword",
     );
     // The password is unchanged: the well-formed one still signs in.
