@@ -84,10 +84,6 @@ async function compare(
   };
 }
 
-/**
- * Waits until `resetRequests` reset requests are recorded and every catch-up reader (the relay,
- * the revoked-sessions feed) has passed them: the work a known email leaves after its answer.
- */
 async function resetRequestCount(): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from auth.events where type = 'auth.password.reset_requested'
@@ -95,6 +91,11 @@ async function resetRequestCount(): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * Waits until `resetRequests` reset requests are recorded and every catch-up reader (the relay,
+ * the revoked-sessions feed) has passed them: the work a known email leaves after its answer,
+ * which would otherwise land on whatever request comes next.
+ */
 async function quiet(resetRequests: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
