@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EncryptedLinkTokenSchema, SessionMethodSchema } from "./auth-schemas.ts";
+import { DisplayNameSchema, EncryptedLinkTokenSchema, SessionMethodSchema } from "./auth-schemas.ts";
 import { defineEvent } from "./messaging.ts";
 import { text, timestamp } from "./scalars.ts";
 
@@ -8,7 +8,13 @@ import { text, timestamp } from "./scalars.ts";
 export const accountRegistered = defineEvent({
   type: "auth.account.registered",
   version: 1,
-  data: z.object({ accountId: z.uuid(), email: text(), registeredAt: timestamp() }),
+  data: z.object({
+    accountId: z.uuid(),
+    email: text(),
+    /** The display name given at sign-up, for the profile; absent when none was. */
+    displayName: DisplayNameSchema.optional(),
+    registeredAt: timestamp(),
+  }),
 });
 
 export const sessionStarted = defineEvent({

@@ -11,21 +11,27 @@ import {
   OAuthProvidersSchema,
   OAuthRedirectSchema,
   RefreshRequestSchema,
+  RegistrationSchema,
   ResetPasswordRequestSchema,
   SessionIdParamsSchema,
   SessionPageSchema,
+  SessionsRevokedSchema,
   TokenPairSchema,
   VerifyEmailRequestSchema,
 } from "./auth-schemas.ts";
 import { defineOperation } from "./messaging.ts";
 import { PageQuerySchema } from "./pagination.ts";
 
-/** The `svc.auth.*` operations. Those answering `null` have no body (the gateway's 202/204). */
+/**
+ * The `svc.auth.*` operations. Those answering `null` have no body (the gateway's 202/204); those
+ * answering `SessionsRevokedSchema` name the sessions they ended, which the gateway keeps to itself.
+ */
 
+/** Signs up; `displayName` goes to the profile through `auth.account.registered`. */
 export const accountsRegister = defineOperation({
   service: "auth",
   name: "accounts.register",
-  request: CredentialsSchema,
+  request: RegistrationSchema,
   response: TokenPairSchema,
 });
 
@@ -48,7 +54,7 @@ export const sessionsLogout = defineOperation({
   service: "auth",
   name: "sessions.logout",
   request: RefreshRequestSchema,
-  response: z.null(),
+  response: SessionsRevokedSchema,
 });
 
 export const sessionsList = defineOperation({
@@ -63,7 +69,7 @@ export const sessionsRevoke = defineOperation({
   service: "auth",
   name: "sessions.revoke",
   request: SessionIdParamsSchema,
-  response: z.null(),
+  response: SessionsRevokedSchema,
 });
 
 /** Changes the caller's password and revokes every other session of theirs. */
@@ -71,7 +77,7 @@ export const passwordChange = defineOperation({
   service: "auth",
   name: "password.change",
   request: ChangePasswordRequestSchema,
-  response: z.null(),
+  response: SessionsRevokedSchema,
 });
 
 /** Accepted whether or not the email has an account; a reset link goes out through `outbound`. */
@@ -87,7 +93,7 @@ export const passwordReset = defineOperation({
   service: "auth",
   name: "password.reset",
   request: ResetPasswordRequestSchema,
-  response: z.null(),
+  response: SessionsRevokedSchema,
 });
 
 export const emailVerify = defineOperation({

@@ -23,6 +23,16 @@ export const OpaqueTokenSchema = text()
 export const CredentialsSchema = z.strictObject({ email: EmailSchema, password: PasswordSchema });
 export type Credentials = z.infer<typeof CredentialsSchema>;
 
+/** A person's display name, as the profile keeps it: 1 to 100 characters after trimming. */
+export const DisplayNameSchema = text().trim().min(1).max(100);
+
+/** A sign-up: the credentials and, as sign-up forms ask for it, the profile's display name. */
+export const RegistrationSchema = z.strictObject({
+  ...CredentialsSchema.shape,
+  displayName: DisplayNameSchema.optional(),
+});
+export type Registration = z.infer<typeof RegistrationSchema>;
+
 export const TokenPairSchema = z.object({
   user: z.object({ id: z.uuid(), email: text() }),
   accessToken: text(),
@@ -32,6 +42,14 @@ export const TokenPairSchema = z.object({
   expiresIn: z.number().int().positive(),
 });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
+
+/**
+ * What an operation that ends sessions answers `auth`'s caller (the gateway, whose 204 carries none
+ * of it): the sessions it revoked, so that gateway refuses their access tokens before it answers.
+ * The other gateways hear of them through `REVOKED_SESSIONS_KV`.
+ */
+export const SessionsRevokedSchema = z.object({ revokedSessionIds: z.array(z.uuid()) });
+export type SessionsRevoked = z.infer<typeof SessionsRevokedSchema>;
 
 // ---------------------------------------------------------------- requests
 

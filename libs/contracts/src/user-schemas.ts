@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EmailSchema } from "./auth-schemas.ts";
+import { DisplayNameSchema, EmailSchema } from "./auth-schemas.ts";
 import { ServiceNameSchema } from "./messaging.ts";
 import { pageSchema } from "./pagination.ts";
 import { AssignableProjectRoleSchema, PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
@@ -30,7 +30,7 @@ export const PreferencesPatchSchema = z
 
 export const UpdateMeSchema = z.strictObject({
   /** 1–100 characters after trimming; null clears it. */
-  displayName: text().trim().min(1).max(100).nullable().optional(),
+  displayName: DisplayNameSchema.nullable().optional(),
   preferences: PreferencesPatchSchema.optional(),
 });
 export type UpdateMe = z.infer<typeof UpdateMeSchema>;

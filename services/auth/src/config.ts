@@ -1,5 +1,9 @@
+import { OAUTH_FLOW_TTL_SECONDS } from "@tessera/contracts";
 import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
+import type { ThrottleRules } from "./app/login-throttle.ts";
+import type { SigningKeyTimings } from "./app/signing-key-ring.ts";
+import type { AccessTokenSettings } from "./infra/tokens.ts";
 import { OAuthProvidersConfigSchema } from "./oauth-config.ts";
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -62,3 +66,86 @@ export const authConfigSchema = baseServiceConfig.extend({
 });
 
 export type AuthConfig = DeepReadonly<z.output<typeof authConfigSchema>>;
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Slack over the access-token lifetime for clocks and the gateway's 5 s tolerance, in ms. */
+const CLOCK_SLACK_MS = MINUTE;
+/** How often forgotten login-failure counts are deleted, in ms. */
+const PRUNE_LOGIN_FAILURES_EVERY_MS = 10 * MINUTE;
+
+/** The configuration in the units the code works in (durations in ms), derived once. */
+export interface AuthSettings {
+  readonly tokens: AccessTokenSettings;
+  readonly signingKeys: SigningKeyTimings & {
+    /** How often every replica checks for a due rotation and a changed JWKS, in ms. */
+    readonly checkMs: number;
+  };
+  /** How long a revoked session id stays on the gateways' deny-list, in ms: past any of its access tokens. */
+  readonly revokedSessionsMaxAgeMs: number;
+  /** Absolute lifetime of a refresh-token family, in ms. */
+  readonly refreshLifetimeMs: number;
+  /** A session not refreshed for this long ends, in ms. */
+  readonly refreshIdleMs: number;
+  /** Lifetime of an email-verification link, in ms. */
+  readonly verificationTtlMs: number;
+  /** Lifetime of a password-reset link, in ms. */
+  readonly resetTtlMs: number;
+  /** Lifetime of an OAuth flow (its cookie), in ms. */
+  readonly flowTtlMs: number;
+  readonly throttle: ThrottleRules;
+  /** How often forgotten login-failure counts are deleted, in ms. */
+  readonly pruneLoginFailuresEveryMs: number;
+  /** Where a browser goes after a provider sign-in; null: the callback answers the token pair. */
+  readonly frontendRedirectUrl: string | null;
+}
+
+export function authSettings(config: AuthConfig): AuthSettings {
+  const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * SECOND;
+  const checkMs = config.AUTH_SIGNING_KEY_CHECK_SECONDS * SECOND;
+  return {
+    tokens: {
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    signingKeys: {
+      checkMs,
+      maxAgeMs: config.AUTH_SIGNING_KEY_MAX_AGE_HOURS * HOUR,
+      // Two checks: every replica has shared the new key before any replica signs with it.
+      publishAheadMs: 2 * checkMs,
+      // The old key signs until its successor is ready, and up to one check longer on a slow replica.
+      retainRetiredMs: accessTtlMs + 3 * checkMs + CLOCK_SLACK_MS,
+    },
+    revokedSessionsMaxAgeMs: accessTtlMs + CLOCK_SLACK_MS,
+    refreshLifetimeMs: config.REFRESH_TOKEN_TTL_DAYS * DAY,
+    refreshIdleMs: config.REFRESH_TOKEN_IDLE_DAYS * DAY,
+    verificationTtlMs: config.EMAIL_VERIFICATION_TTL_HOURS * HOUR,
+    resetTtlMs: config.PASSWORD_RESET_TTL_MINUTES * MINUTE,
+    flowTtlMs: OAUTH_FLOW_TTL_SECONDS * SECOND,
+    throttle: throttleRules(config),
+    pruneLoginFailuresEveryMs: PRUNE_LOGIN_FAILURES_EVERY_MS,
+    frontendRedirectUrl: config.OAUTH_FRONTEND_REDIRECT_URL ?? null,
+  };
+}
+
+/** The login-throttling policy (docs/decisions: login throttling). */
+function throttleRules(config: AuthConfig): ThrottleRules {
+  const windowMs = config.LOGIN_FAILURE_WINDOW_MINUTES * MINUTE;
+  return {
+    perAccount: {
+      freeFailures: config.LOGIN_FREE_FAILURES_PER_ACCOUNT,
+      baseDelaySeconds: 1,
+      maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS_PER_ACCOUNT,
+      windowMs,
+    },
+    perIp: {
+      freeFailures: config.LOGIN_FREE_FAILURES_PER_IP,
+      baseDelaySeconds: 1,
+      maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS_PER_IP,
+      windowMs: Math.max(windowMs, config.LOGIN_MAX_DELAY_SECONDS_PER_IP * SECOND),
+    },
+  };
+}

@@ -8,10 +8,10 @@ import {
   oauthStart,
   type TokenPair,
 } from "@tessera/contracts";
+import { parseAesKeyRing } from "@tessera/service-kit";
 import { decodeJwt } from "jose";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAesKeyRing } from "../src/infra/aes-gcm.ts";
 import { loadProviderTokens } from "../src/infra/oauth-tokens.ts";
 import { startTestOp, type TestOp } from "./oidc-op.ts";
 import { type AuthHarness, ctx, latestLinkToken, startAuth } from "./support.ts";

@@ -9,6 +9,7 @@ import {
   sessionsRefresh,
   type TokenPair,
 } from "@tessera/contracts";
+import { decodeJwt } from "jose";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthHarness, ctx, decryptLinkToken, latestLinkToken, startAuth } from "./support.ts";
@@ -32,6 +33,8 @@ const forgot = (email: string) => h.caller.request(passwordForgot, { email }, ct
 const reset = (token: string, chosen = newPassword) =>
   h.caller.request(passwordReset, { token, newPassword: chosen }, ctx());
 
+const sessionOf = (pair: TokenPair) => String(decodeJwt(pair.accessToken).sid);
+
 async function resetTokenFor(pair: TokenPair): Promise<string> {
   await forgot(pair.user.email);
   return latestLinkToken(h, pair.user.id, "password-reset");
@@ -44,12 +47,13 @@ describe("password reset", () => {
     await expect(forgot("nobody-here@example.com")).resolves.toBeNull();
   });
 
-  it("resets the password with the emailed token and revokes every session", async () => {
+  it("resets the password with the emailed token and revokes every session, naming them to the gateway", async () => {
     const pair = await register();
     const other = await h.caller.request(sessionsLogin, { email: pair.user.email, password }, ctx());
     const token = await resetTokenFor(pair);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
-    await expect(reset(token)).resolves.toBeNull();
+    const answer = await reset(token);
+    expect([...answer.revokedSessionIds].sort()).toEqual([sessionOf(pair), sessionOf(other)].sort());
     for (const session of [pair, other]) {
       await expect(
         h.caller.request(sessionsRefresh, { refreshToken: session.refreshToken }, ctx()),

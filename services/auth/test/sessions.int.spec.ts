@@ -173,10 +173,12 @@ describe("sessions", () => {
     });
   });
 
-  it("revokes one of the caller's sessions and puts it on the gateway's deny-list", async () => {
+  it("revokes one of the caller's sessions, names it in the answer and puts it on the gateway's deny-list", async () => {
     const first = await register();
     const second = await login(first.user.email);
-    await h.caller.request(sessionsRevoke, { sessionId: sessionOf(first) }, as(second));
+    await expect(
+      h.caller.request(sessionsRevoke, { sessionId: sessionOf(first) }, as(second)),
+    ).resolves.toEqual({ revokedSessionIds: [sessionOf(first)] });
     const listed = await h.caller.request(sessionsList, { limit: 50 }, as(second));
     expect(listed.items.map((item) => item.id)).toEqual([sessionOf(second)]);
     await expect(refresh(first.refreshToken)).rejects.toMatchObject({ code: "auth.invalid_refresh_token" });
@@ -197,11 +199,11 @@ describe("sessions", () => {
     const stranger = await register();
     await expect(
       h.caller.request(sessionsLogout, { refreshToken: stranger.refreshToken }, as(pair)),
-    ).resolves.toBeNull();
+    ).resolves.toEqual({ revokedSessionIds: [] });
     await expect(refresh(stranger.refreshToken)).resolves.toBeDefined();
     await expect(
       h.caller.request(sessionsLogout, { refreshToken: pair.refreshToken }, as(pair)),
-    ).resolves.toBeNull();
+    ).resolves.toEqual({ revokedSessionIds: [sessionOf(pair)] });
     await expect(refresh(pair.refreshToken)).rejects.toMatchObject({ code: "auth.invalid_refresh_token" });
     expect(await revokedSessionKey(sessionOf(pair))).toBeDefined();
   });
@@ -210,7 +212,9 @@ describe("sessions", () => {
     const current = await register();
     const other = await login(current.user.email);
     const newPassword = "another fine passphrase";
-    await h.caller.request(passwordChange, { currentPassword: password, newPassword }, as(current));
+    await expect(
+      h.caller.request(passwordChange, { currentPassword: password, newPassword }, as(current)),
+    ).resolves.toEqual({ revokedSessionIds: [sessionOf(other)] });
     await expect(refresh(other.refreshToken)).rejects.toMatchObject({ code: "auth.invalid_refresh_token" });
     expect(await revokedSessionKey(sessionOf(other))).toBeDefined();
     const kept = await refresh(current.refreshToken);

@@ -1,7 +1,12 @@
 import { createDecipheriv, randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type Bus, createBus } from "@tessera/bus";
-import { type LinkPurpose, linkTokenAad, type MessageContext } from "@tessera/contracts";
+import { type Bus, busNames, createBus, headersFromContext } from "@tessera/bus";
+import {
+  type LinkPurpose,
+  linkTokenAad,
+  type MessageContext,
+  type OperationDefinition,
+} from "@tessera/contracts";
 import { type InProcessService, startInProcess, TEST_NATS_URL } from "@tessera/testing";
 import { sql } from "kysely";
 import { authConfigSchema } from "../src/config.ts";
@@ -100,4 +105,29 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** A reply envelope as `auth` sent it. */
+export interface RawReply {
+  ok: boolean;
+  data?: unknown;
+  error?: { status: number; code: string; errors?: { field: string; message: string }[] };
+}
+
+/**
+ * Sends the payload to `auth` as it is, without the caller's own validation, so what is checked is
+ * the service's (JSON carries a lone surrogate as `\uD800`, which parses back to one).
+ */
+export async function rawRequest(
+  harness: AuthHarness,
+  operation: OperationDefinition,
+  payload: unknown,
+  context: MessageContext,
+): Promise<RawReply> {
+  const subject = busNames(harness.auth.namespace).subject(operation.subject);
+  const reply = await harness.nc.request(subject, JSON.stringify(payload), {
+    headers: headersFromContext(context),
+    timeout: 5_000,
+  });
+  return reply.json<RawReply>();
 }

@@ -126,6 +126,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   registerContractRoutes(app, {
     routes: deps.routes,
     upstream,
+    revokedSessions: revoked,
     authenticate: authenticate(verify, revoked),
     guardFor: (route) => accessGuardFor(route, { cache: accessCache, contextOf: messageContextOf }),
     rateLimits: { limiter: createRateLimiter(deps.redis), budgets: config.rateLimits, keyPrefix, metrics },

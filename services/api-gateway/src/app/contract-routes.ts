@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { VerifiedCaller } from "../infra/access-tokens.ts";
 import type { StoredResponse } from "../infra/idempotency-store.ts";
+import { type RevokedSessions, sessionsRevokedBy } from "../infra/revoked-sessions.ts";
 import {
   type Execute,
   IDEMPOTENT_REPLAYED_HEADER,
@@ -53,6 +54,8 @@ type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export interface ContractRouteDeps {
   readonly routes: readonly RouteDefinition[];
   readonly upstream: Upstream;
+  /** Where the sessions an answer names as revoked are refused from then on. */
+  readonly revokedSessions: Pick<RevokedSessions, "markRevoked">;
   /** `onRequest` hook verifying the access token of authenticated routes. */
   readonly authenticate: Hook;
   /** `onRequest` guard of admin and project-scoped routes (undefined for the others). */
@@ -113,10 +116,23 @@ export function messageContextOf(request: FastifyRequest): MessageContext {
   };
 }
 
-/** Calls the route's operation; what leaves the gateway is what the public contract promises. */
-function execute(route: RouteDefinition, upstream: Upstream): Execute {
+/**
+ * Calls the route's operation; what leaves the gateway is what the public contract promises. The
+ * sessions the operation revoked are refused before the answer goes out, so the client's very next
+ * request with one of their tokens is 401 here; other gateways follow `auth`'s bucket.
+ */
+function execute(
+  route: RouteDefinition,
+  deps: Pick<ContractRouteDeps, "upstream" | "revokedSessions">,
+): Execute {
   return async function call(request: FastifyRequest, timeoutMs: number): Promise<StoredResponse> {
-    const data = await upstream(route.operation, request.input ?? {}, messageContextOf(request), timeoutMs);
+    const data = await deps.upstream(
+      route.operation,
+      request.input ?? {},
+      messageContextOf(request),
+      timeoutMs,
+    );
+    deps.revokedSessions.markRevoked(sessionsRevokedBy(route.operation, data));
     if (route.response === null) return { status: route.successStatus, body: null };
     const body = route.response.safeParse(data);
     if (!body.success) throw new InternalError({ cause: body.error });
@@ -164,7 +180,7 @@ export function registerContractRoutes(app: FastifyInstance, deps: ContractRoute
         : []),
       validateInput(route),
     ];
-    const run = withIdempotency(route, deps.idempotency, execute(route, deps.upstream));
+    const run = withIdempotency(route, deps.idempotency, execute(route, deps));
     app.route({
       method: route.method,
       url,

@@ -1,3 +1,5 @@
+import { type OperationDefinition, SessionsRevokedSchema } from "@tessera/contracts";
+
 /** One entry of a KV watch over the whole bucket, as `@nats-io/kv` yields it. */
 export interface RevocationEntry {
   readonly key: string;
@@ -24,12 +26,25 @@ export const REVOCATION_RETENTION_MS = 86_400_000;
 
 export interface RevokedSessions {
   isRevoked(sessionId: string): boolean;
+  /** Refuses these sessions here at once, before `auth`'s bucket says so (it will, for every gateway). */
+  markRevoked(sessionIds: readonly string[]): void;
   close(): Promise<void>;
 }
 
 /**
+ * The sessions an operation's answer says it revoked: `auth`'s session-ending operations (logout,
+ * revoking a session, changing or resetting a password) answer `SessionsRevokedSchema`; any other
+ * operation names none.
+ */
+export function sessionsRevokedBy(operation: OperationDefinition, answer: unknown): readonly string[] {
+  if (operation.response !== SessionsRevokedSchema) return [];
+  return SessionsRevokedSchema.parse(answer).revokedSessionIds;
+}
+
+/**
  * The session ids `auth` has revoked, followed live from its KV bucket (one key per session id),
- * so a revoked session's access tokens stop working within moments rather than at expiry.
+ * so a revoked session's access tokens stop working within moments rather than at expiry; and
+ * those this gateway saw revoked, at once.
  */
 export async function startRevokedSessions(deps: {
   kv: WatchableBucket;
@@ -60,6 +75,9 @@ export async function startRevokedSessions(deps: {
 
   return {
     isRevoked: (sessionId) => revoked.has(sessionId),
+    markRevoked(sessionIds) {
+      for (const sessionId of sessionIds) revoked.set(sessionId, now());
+    },
     async close() {
       clearInterval(prune);
       watcher.stop();

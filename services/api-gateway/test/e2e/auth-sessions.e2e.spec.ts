@@ -7,7 +7,7 @@ import { useStack } from "../support/stack.ts";
 
 const linkKey = randomBytes(32);
 const stack = useStack({ env: { AUTH_LINK_TOKEN_KEY: `e2e-1:${linkKey.toString("base64url")}` } });
-const { call, post, register } = stackClient(() => stack.gatewayUrl);
+const { call, eventually, post, register } = stackClient(() => stack.gatewayUrl);
 
 /** What `outbound` does with `evt.auth.email.verification_requested`: decrypt the link token. */
 async function verificationToken(accountId: string): Promise<string> {
@@ -21,6 +21,36 @@ async function verificationToken(accountId: string): Promise<string> {
   decipher.setAuthTag(bytes.subarray(bytes.length - 16));
   return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString();
 }
+
+describe("sign-up through the gateway", () => {
+  it("takes an optional display name, which the profile then shows, trimmed", async () => {
+    const email = uniqueEmail("named");
+    const created = await post("/v1/auth/register", { email, password, displayName: "  Ada Lovelace " });
+    expect(created.status).toBe(201);
+    const pair = TokenPairSchema.parse(await created.json());
+    const me = await eventually(
+      () => call("GET", "/v1/users/me", pair.accessToken),
+      (status) => status === 404,
+    );
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ id: pair.user.id, email, displayName: "Ada Lovelace" });
+  });
+
+  it("refuses a blank or over-long display name with 400 on displayName, and any unknown field", async () => {
+    for (const displayName of ["   ", "n".repeat(101)]) {
+      const refused = await post("/v1/auth/register", { email: uniqueEmail("named"), password, displayName });
+      expect(refused.status).toBe(400);
+      const problem = ProblemSchema.parse(await refused.json());
+      expect(problem.errors?.map((error) => error.field)).toEqual(["displayName"]);
+    }
+    const unknown = await post("/v1/auth/register", {
+      email: uniqueEmail("named"),
+      password,
+      nickname: "Ada",
+    });
+    expect(unknown.status).toBe(400);
+  });
+});
 
 describe("auth sessions through the gateway", () => {
   it("refreshes with rotation, and answers a reused refresh token with 401 auth.refresh_reused", async () => {

@@ -12,7 +12,7 @@ import { revokeSessions } from "./sessions.ts";
 
 /**
  * Applies a credential change to an account and revokes its sessions (all but `keep`) in one
- * transaction: a failure anywhere, a crash included, leaves the password and every session as they
+ * transaction, answering the sessions it revoked: a failure anywhere, a crash included, leaves the password and every session as they
  * were. A session appended to meanwhile (a refresh racing the change) fails the whole change with
  * 409 `eventstore.conflict`, which the caller may simply send again.
  */
@@ -20,9 +20,9 @@ export async function changeAndRevokeSessions(
   deps: { db: Kysely<AuthDb>; clock: () => Date },
   change: { accountId: string; command: AccountCommand; reason: SessionRevokeReason; keep?: string },
   ctx: MessageContext,
-): Promise<void> {
+): Promise<string[]> {
   const { accountId } = change;
-  await deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
     const store = authStores.on(trx);
     await handleCommand(store, accountDecider, accountStreamId(accountId), change.command, {
       inline: [projectAccountEvents],
@@ -30,6 +30,6 @@ export async function changeAndRevokeSessions(
       retries: 0,
     });
     const sessionIds = (await findUnrevokedSessionIds(trx, accountId)).filter((id) => id !== change.keep);
-    await revokeSessions({ store, clock: deps.clock }, sessionIds, change.reason, ctx, { retries: 0 });
+    return revokeSessions({ store, clock: deps.clock }, sessionIds, change.reason, ctx, { retries: 0 });
   });
 }

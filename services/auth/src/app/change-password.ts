@@ -1,4 +1,4 @@
-import type { MessageContext } from "@tessera/contracts";
+import type { MessageContext, SessionsRevoked } from "@tessera/contracts";
 import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { AccountNotFoundError, CurrentPasswordIncorrectError } from "../domain/errors.ts";
@@ -11,7 +11,7 @@ import type { SessionDeps } from "./sessions.ts";
 /**
  * `svc.auth.password.change`: checks the current password, refuses a common new one, records the
  * change and revokes every other session of the caller (the current one, `ctx.sessionId`, stays),
- * all in one transaction.
+ * all in one transaction; answers the sessions it revoked.
  */
 export function changePassword(
   deps: Pick<SessionDeps, "clock"> & PasswordPolicyDeps & { db: Kysely<AuthDb> },
@@ -19,7 +19,7 @@ export function changePassword(
   return async (
     request: { currentPassword: string; newPassword: string },
     ctx: MessageContext,
-  ): Promise<null> => {
+  ): Promise<SessionsRevoked> => {
     const accountId = requireUser(ctx);
     const account = await findAccountById(deps.db, accountId);
     if (!account) throw new AccountNotFoundError();
@@ -31,7 +31,7 @@ export function changePassword(
       throw new CurrentPasswordIncorrectError();
     }
     const passwordHash = await hashNewPassword(deps, request.newPassword, "newPassword");
-    await changeAndRevokeSessions(
+    const revokedSessionIds = await changeAndRevokeSessions(
       deps,
       {
         accountId,
@@ -41,6 +41,6 @@ export function changePassword(
       },
       ctx,
     );
-    return null;
+    return { revokedSessionIds };
   };
 }

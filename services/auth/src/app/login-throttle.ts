@@ -1,3 +1,4 @@
+import type { Logger } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { TooManyAttemptsError } from "../domain/errors.ts";
 import { secondsUntilAllowed, type ThrottleRule } from "../domain/throttle.ts";
@@ -56,4 +57,13 @@ export function loginThrottle(deps: {
       return pruneFailures(db, new Date(deps.clock().getTime() - longest));
     },
   };
+}
+
+/** Prunes forgotten counts every `everyMs`; returns the stop. */
+export function pruneEvery(throttle: LoginThrottle, everyMs: number, logger: Logger): () => Promise<void> {
+  const timer = setInterval(() => {
+    throttle.prune().catch((error: unknown) => logger.error({ err: error }, "pruning login failures failed"));
+  }, everyMs);
+  timer.unref();
+  return async () => clearInterval(timer);
 }

@@ -1,4 +1,4 @@
-import type { MessageContext } from "@tessera/contracts";
+import type { MessageContext, SessionsRevoked } from "@tessera/contracts";
 import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { SessionNotFoundError } from "../domain/errors.ts";
@@ -9,18 +9,20 @@ import { revokeSession, type SessionDeps } from "./sessions.ts";
 
 /**
  * `svc.auth.sessions.logout`: ends the session of the refresh token when it is the caller's. An unknown,
- * revoked or foreign token changes nothing and answers the same, so logout reveals nothing.
+ * revoked or foreign token changes nothing and answers the same to the client, so logout reveals
+ * nothing; the gateway alone learns which session (if any) ended.
  */
 export function logout(deps: Pick<SessionDeps, "store" | "clock"> & { db: Kysely<AuthDb> }) {
-  return async (request: { refreshToken: string }, ctx: MessageContext): Promise<null> => {
+  return async (request: { refreshToken: string }, ctx: MessageContext): Promise<SessionsRevoked> => {
     const actor = requireUser(ctx);
     const sessionId = await findSessionIdByRefreshHash(deps.db, hashRefreshToken(request.refreshToken));
-    if (!sessionId) return null;
+    if (!sessionId) return { revokedSessionIds: [] };
     try {
       await revokeSession(deps, sessionId, { reason: "logout", onBehalfOf: actor }, ctx);
     } catch (error) {
       if (!(error instanceof SessionNotFoundError)) throw error;
+      return { revokedSessionIds: [] };
     }
-    return null;
+    return { revokedSessionIds: [sessionId] };
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { InternalError, type MessageContext, TesseraError, type TokenPair } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
-import { eventMetadata } from "@tessera/service-kit";
+import { type AesKeyRing, eventMetadata } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { accountStreamId } from "../domain/account.ts";
 import { accountDecider, type ProviderIdentity } from "../domain/decide.ts";
@@ -12,7 +12,6 @@ import {
   findIdentityAccount,
   projectAccountEvents,
 } from "../infra/accounts.ts";
-import type { AesKeyRing } from "../infra/aes-gcm.ts";
 import { issueLinkToken, type LinkTokenKey } from "../infra/link-tokens.ts";
 import type { OAuthClient, SignInResult } from "../infra/oauth-clients.ts";
 import { type OAuthFlow, openFlow } from "../infra/oauth-flow.ts";

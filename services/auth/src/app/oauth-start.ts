@@ -1,9 +1,8 @@
 import type { MessageContext } from "@tessera/contracts";
-import { requireUser } from "@tessera/service-kit";
+import { type AesKeyRing, requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
 import { AccountNotFoundError, OAuthProviderNotFoundError } from "../domain/errors.ts";
 import { findAccountById } from "../infra/accounts.ts";
-import type { AesKeyRing } from "../infra/aes-gcm.ts";
 import { newFlowSecrets, type OAuthClient } from "../infra/oauth-clients.ts";
 import { type OAuthFlow, sealFlow } from "../infra/oauth-flow.ts";
 import type { AuthDb } from "../infra/tables.ts";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Credentials, MessageContext, TokenPair } from "@tessera/contracts";
+import type { MessageContext, Registration, TokenPair } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
 import { eventMetadata } from "@tessera/service-kit";
 import { accountStreamId } from "../domain/account.ts";
@@ -17,10 +17,11 @@ export interface RegisterDeps extends SessionDeps, PasswordPolicyDeps {
 
 /**
  * `svc.auth.accounts.register`: refuse a common password, hash, append `auth.account.registered` (email
- * unique inline) with the email-verification request, start a session.
+ * unique inline; email and display name sealed, published for the profile) with the
+ * email-verification request, start a session.
  */
 export function register(deps: RegisterDeps) {
-  return async (request: Credentials, ctx: MessageContext): Promise<TokenPair> => {
+  return async (request: Registration, ctx: MessageContext): Promise<TokenPair> => {
     const accountId = randomUUID();
     const passwordHash = await hashNewPassword(deps, request.password, "password");
     const link = issueLinkToken(deps.linkKey, "email-verification", accountId);
@@ -33,6 +34,7 @@ export function register(deps: RegisterDeps) {
         data: {
           accountId,
           email: request.email,
+          ...(request.displayName === undefined ? {} : { displayName: request.displayName }),
           passwordHash,
           verification: {
             tokenHash: link.tokenHash,

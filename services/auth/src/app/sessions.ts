@@ -100,8 +100,9 @@ export async function revokeSession(
 }
 
 /**
- * Revokes each of the given sessions of one account (each is its own stream). `retries: 0` inside a
- * caller's transaction: after a concurrent append the transaction is aborted and a retry cannot run.
+ * Revokes each of the given sessions of one account (each is its own stream); answers those that
+ * exist. `retries: 0` inside a caller's transaction: after a concurrent append the transaction is
+ * aborted and a retry cannot run.
  */
 export async function revokeSessions(
   deps: Pick<SessionDeps, "store" | "clock">,
@@ -109,12 +110,15 @@ export async function revokeSessions(
   reason: SessionRevokeReason,
   ctx: MessageContext,
   options: { retries?: number } = {},
-): Promise<void> {
+): Promise<string[]> {
+  const revoked: string[] = [];
   for (const sessionId of sessionIds) {
     try {
       await revokeSession(deps, sessionId, { reason, ...options }, ctx);
+      revoked.push(sessionId);
     } catch (error) {
       if (!(error instanceof SessionNotFoundError)) throw error;
     }
   }
+  return revoked;
 }

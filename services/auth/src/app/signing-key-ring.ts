@@ -11,17 +11,20 @@ import {
 import type { AuthDb } from "../infra/tables.ts";
 import { shareJwks } from "./share-jwks.ts";
 
-export interface SigningKeyRingOptions {
-  db: Kysely<AuthDb>;
-  bus: Bus;
-  logger: Logger;
-  clock: () => Date;
+export interface SigningKeyTimings {
   /** A key this old is replaced, in ms. */
   maxAgeMs: number;
   /** A new key is in the JWKS this long before it signs, in ms. */
   publishAheadMs: number;
   /** A retired key stays in the JWKS this long, in ms. */
   retainRetiredMs: number;
+}
+
+export interface SigningKeyRingOptions extends SigningKeyTimings {
+  db: Kysely<AuthDb>;
+  bus: Bus;
+  logger: Logger;
+  clock: () => Date;
 }
 
 export interface SigningKeyRing {

@@ -38,6 +38,8 @@ export type AccountEvent =
       data: {
         accountId: string;
         email: string;
+        /** For the profile, when given at sign-up. */
+        displayName?: string;
         /** Absent for an account made by an OAuth sign-up: it has no password until a reset. */
         passwordHash?: string;
         registeredAt: string;

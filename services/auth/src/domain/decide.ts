@@ -26,7 +26,13 @@ export interface LinkIssue {
 export type AccountCommand =
   | {
       type: "RegisterAccount";
-      data: { accountId: string; email: string; passwordHash: string; verification: LinkIssue };
+      data: {
+        accountId: string;
+        email: string;
+        displayName?: string;
+        passwordHash: string;
+        verification: LinkIssue;
+      };
       meta: CommandMeta;
     }
   | { type: "RequestPasswordReset"; data: { link: LinkIssue }; meta: CommandMeta }

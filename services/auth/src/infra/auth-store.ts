@@ -7,13 +7,13 @@ import { projectSessionEvents } from "./sessions.ts";
 
 export const AUTH_SCHEMA = "auth";
 
-/** The `auth` event store: personal top-level fields of account events sealed under the account id (= the user id); session events hold none. */
+/** The `auth` event store: personal top-level fields of account events (emails, names, hashes) sealed under the account id (= the user id); session events hold none. */
 export const authStores = eventStores({
   schema: AUTH_SCHEMA,
   personalData: personalDataPolicy({
     subjectField: "accountId",
     fields: {
-      "auth.account.registered": ["email", "passwordHash"],
+      "auth.account.registered": ["email", "displayName", "passwordHash"],
       "auth.email.verification_requested": ["recipient"],
       "auth.password.reset_requested": ["recipient"],
       "auth.password.changed": ["passwordHash"],

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type EncryptedLinkToken, type LinkPurpose, linkTokenAad } from "@tessera/contracts";
-import { type AesKey, ephemeralAesKey, parseAesKey, sealSecret } from "./aes-gcm.ts";
+import { type AesKey, ephemeralAesKey, parseAesKey, sealSecret } from "@tessera/service-kit";
 
 /** The key that encrypts link tokens for `outbound` (AES-256-GCM). */
 export type LinkTokenKey = AesKey;

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
+import { type AesKeyRing, openSecret, SecretUnreadableError, sealSecret } from "@tessera/service-kit";
 import { z } from "zod";
 import { OAuthStateInvalidError } from "../domain/errors.ts";
-import { type AesKeyRing, openSecret, SecretUnreadableError, sealSecret } from "./aes-gcm.ts";
 import type { FlowSecrets } from "./oauth-clients.ts";
 
 const FLOW_AAD = "tessera:oauth-flow:v1";

@@ -1,6 +1,6 @@
+import { type AesKeyRing, openSecret, sealSecret } from "@tessera/service-kit";
 import type { Kysely, Transaction } from "kysely";
 import { z } from "zod";
-import { type AesKeyRing, openSecret, sealSecret } from "./aes-gcm.ts";
 import type { ProviderTokens } from "./oauth-clients.ts";
 import type { AuthDb } from "./tables.ts";
 

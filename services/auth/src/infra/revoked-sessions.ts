@@ -2,7 +2,11 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { Bus } from "@tessera/bus";
 import { REVOKED_SESSIONS_KV, sessionCompromised, sessionRevoked } from "@tessera/contracts";
-import type { AsyncProjection } from "@tessera/eventstore";
+import { type AppendSignal, type AsyncProjection, startAsyncProjection } from "@tessera/eventstore";
+import type { Logger } from "@tessera/service-kit";
+import type { Kysely } from "kysely";
+import { AUTH_SCHEMA } from "./auth-store.ts";
+import type { AuthDb } from "./tables.ts";
 
 /**
  * Opens the revoked-sessions bucket with entries kept for `maxAgeMs` (at least the access-token
@@ -38,4 +42,26 @@ export function revokedSessionsProjection(kv: KV): AsyncProjection {
       }
     },
   };
+}
+
+/** Opens the bucket and starts feeding it from the event store; resolves to the feed's stop. */
+export async function startRevokedSessionsFeed(deps: {
+  db: Kysely<AuthDb>;
+  bus: Bus;
+  logger: Logger;
+  appended: AppendSignal;
+  /** How long an entry is kept, in ms. */
+  maxAgeMs: number;
+}): Promise<() => Promise<void>> {
+  const kv = await openRevokedSessionsKv(deps.bus, deps.maxAgeMs);
+  const feed = startAsyncProjection({
+    db: deps.db,
+    // Session events only: they carry no sealed fields, so nothing to reveal.
+    schema: AUTH_SCHEMA,
+    projection: revokedSessionsProjection(kv),
+    logger: deps.logger,
+    appended: deps.appended,
+    pollMs: 50,
+  });
+  return () => feed.stop();
 }

@@ -10,9 +10,9 @@ import type { UserDb } from "../infra/tables.ts";
 export const ON_ACCOUNT_REGISTERED = "on-account-registered";
 
 /**
- * `evt.auth.account.registered` → a profile, and platform admin when the email is
- * `BOOTSTRAP_ADMIN_EMAIL` (case ignored). The event id is recorded in the same transaction as the
- * appends, so a redelivered event creates nothing twice.
+ * `evt.auth.account.registered` → a profile (with the display name given at sign-up, if any), and
+ * platform admin when the email is `BOOTSTRAP_ADMIN_EMAIL` (case ignored). The event id is recorded
+ * in the same transaction as the appends, so a redelivered event creates nothing twice.
  */
 export function onAccountRegistered(deps: {
   db: Kysely<UserDb>;
@@ -35,7 +35,15 @@ export function onAccountRegistered(deps: {
           store,
           profileDecider,
           streamId,
-          { type: "CreateProfile", data: { userId: event.accountId, email: event.email }, meta: { now } },
+          {
+            type: "CreateProfile",
+            data: {
+              userId: event.accountId,
+              email: event.email,
+              ...(event.displayName === undefined ? {} : { displayName: event.displayName }),
+            },
+            meta: { now },
+          },
           options,
         );
         if (bootstrap === undefined || created.state.status !== "active") return;

@@ -33,7 +33,12 @@ export type ProfileState =
   | { status: "erased"; userId: string };
 
 export type ProfileCommand =
-  | { type: "CreateProfile"; data: { userId: string; email: string }; meta: CommandMeta }
+  | {
+      type: "CreateProfile";
+      /** `displayName`: given at sign-up, already trimmed and checked by the contract. */
+      data: { userId: string; email: string; displayName?: string };
+      meta: CommandMeta;
+    }
   | {
       type: "UpdateProfile";
       data: { userId: string; displayName?: string | null; preferences?: JsonObject };
@@ -47,10 +52,7 @@ export function decideProfile(command: ProfileCommand, state: ProfileState): Pro
   const at = command.meta.now.toISOString();
   switch (command.type) {
     case "CreateProfile":
-      // An account erased before its registration reached us stays erased.
-      if (state.status === "erased") return [];
-      if (state.status !== "absent") throw new ProfileExistsError(command.data.userId);
-      return [{ type: "user.profile.created", data: { ...command.data, createdAt: at } }];
+      return decideCreate(command.data, state, at);
     case "UpdateProfile":
       return decideUpdate(command.data, active(state), at);
     case "GrantRole": {
@@ -76,6 +78,21 @@ export function decideProfile(command: ProfileCommand, state: ProfileState): Pro
 function active(state: ProfileState): Extract<ProfileState, { status: "active" }> {
   if (state.status !== "active") throw new ProfileNotFoundError();
   return state;
+}
+
+function decideCreate(
+  data: Extract<ProfileCommand, { type: "CreateProfile" }>["data"],
+  state: ProfileState,
+  at: string,
+): ProfileEvent[] {
+  // An account erased before its registration reached us stays erased.
+  if (state.status === "erased") return [];
+  if (state.status !== "absent") throw new ProfileExistsError(data.userId);
+  const { userId, email, displayName } = data;
+  const created: ProfileEvent = { type: "user.profile.created", data: { userId, email, createdAt: at } };
+  if (displayName === undefined) return [created];
+  // The name a sign-up gave is set as any later change of it is: sealed and projected alike.
+  return [created, { type: "user.profile.updated", data: { userId, displayName, updatedAt: at } }];
 }
 
 function decideUpdate(
