@@ -44,7 +44,6 @@ export const authRoutes: readonly RouteDefinition[] = [
     operation: accountsRegister,
     auth: "public",
     rateClass: "auth-register",
-    idempotent: true,
     successStatus: 201,
     request: { body: accountsRegister.request },
     response: TokenPairSchema,

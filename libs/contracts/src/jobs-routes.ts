@@ -47,7 +47,6 @@ export const jobRoutes: readonly RouteDefinition[] = [
     path: "/v1/admin/jobs/{jobType}",
     summary: "Queue a run of a job type",
     operation: jobsEnqueue,
-    idempotent: true,
     successStatus: 202,
     request: { params: JobTypeParamsSchema, body: EnqueueJobBodySchema },
     response: jobsEnqueue.response,

@@ -42,7 +42,6 @@ export const memoryRoutes: readonly RouteDefinition[] = [
     projectScoped: true,
     projectRoles: WRITERS,
     rateClass: "write",
-    idempotent: true,
     successStatus: 201,
     request: { params: ProjectParams, body: RecordMemoryBody },
     response: RecordMemoryResponse,
