@@ -46,6 +46,9 @@ export {
   type PersonalDataOptions,
   type PersonalDataPolicy,
   personalDataPolicy,
+  type ReadModelPart,
+  readModelPart,
+  replayableReadModel,
   revealingPublisher,
   withPersonalData,
 } from "./personal-store.ts";

@@ -6,6 +6,7 @@ import {
   type PersonalDataVault,
   type PersonalFields,
 } from "./personal-data.ts";
+import type { AsyncProjection } from "./projection.ts";
 import type { EventPublisher } from "./relay.ts";
 import type { AnyDb, AnyTransaction } from "./schema.ts";
 import { type AppendOptions, createEventStore, type EventStore, type InlineProjection } from "./store.ts";
@@ -54,6 +55,41 @@ export function eventStores(options: { schema: string; personalData?: PersonalDa
       const store = createEventStore(db, { schema });
       return personalData ? withPersonalData(store, { vault: vault(db), policy: personalData }) : store;
     },
+  };
+}
+
+/** One inline projection of a read model and the event types it takes. */
+export interface ReadModelPart {
+  readonly types: ReadonlySet<string>;
+  readonly project: (trx: AnyTransaction, events: readonly StoredEvent[]) => Promise<void>;
+}
+
+/** A part of a read model: `project` is typed by the events it is given. */
+export function readModelPart<E extends EventLike>(
+  types: readonly E["type"][],
+  project: (trx: AnyTransaction, events: readonly StoredEvent<E>[]) => Promise<void>,
+): ReadModelPart {
+  return { types: new Set(types), project: project as ReadModelPart["project"] };
+}
+
+/**
+ * A service's inline projections as one projection that `rebuildProjection` can replay: each event
+ * has its sealed fields opened (an erased person's read as the placeholder), then goes to the part
+ * that takes its type; other types are skipped.
+ */
+export function replayableReadModel(
+  stores: EventStores,
+  options: { name: string; parts: readonly ReadModelPart[]; reset: (trx: AnyTransaction) => Promise<void> },
+): AsyncProjection {
+  return {
+    name: options.name,
+    async handle(trx, event) {
+      const part = options.parts.find((candidate) => candidate.types.has(event.type));
+      if (part === undefined) return;
+      const [open] = await stores.vault(trx).reveal([event]);
+      if (open) await part.project(trx, [open]);
+    },
+    reset: options.reset,
   };
 }
 

@@ -1,4 +1,4 @@
-import { type AsyncProjection, eventStores, personalDataPolicy, type StoredEvent } from "@tessera/eventstore";
+import { eventStores, personalDataPolicy, readModelPart, replayableReadModel } from "@tessera/eventstore";
 import { sql } from "kysely";
 import type { AccountEvent } from "../domain/account.ts";
 import type { SessionEvent } from "../domain/session.ts";
@@ -22,46 +22,33 @@ export const authStores = eventStores({
   }),
 });
 
-const ACCOUNT_EVENT_TYPES: ReadonlySet<string> = new Set<AccountEvent["type"]>([
-  "auth.account.registered",
-  "auth.email.verification_requested",
-  "auth.email.verified",
-  "auth.password.reset_requested",
-  "auth.password.changed",
-  "auth.identity.linked",
-  "auth.account.erased",
-]);
-const SESSION_EVENT_TYPES: ReadonlySet<string> = new Set<SessionEvent["type"]>([
-  "auth.session.started",
-  "auth.session.refreshed",
-  "auth.session.revoked",
-  "auth.session.compromised",
-]);
-
-function isAccountEvent(event: StoredEvent): event is StoredEvent<AccountEvent> {
-  return ACCOUNT_EVENT_TYPES.has(event.type);
-}
-function isSessionEvent(event: StoredEvent): event is StoredEvent<SessionEvent> {
-  return SESSION_EVENT_TYPES.has(event.type);
-}
-
 /**
  * The inline read models (accounts, links, identities, sessions, refresh-token hashes) as a
  * replayable projection for `rebuildProjection`. It opens sealed fields itself: an erased person's
  * fields read as the placeholder and their `auth.account.erased` removes what little is made.
  */
-export const authReadModel: AsyncProjection = {
+export const authReadModel = replayableReadModel(authStores, {
   name: "auth-read-model",
-  async handle(trx, event) {
-    if (isAccountEvent(event)) {
-      const [open] = await authStores.vault(trx).reveal([event]);
-      if (open) await projectAccountEvents(trx, [open]);
-    } else if (isSessionEvent(event)) {
-      await projectSessionEvents(trx, [event]);
-    }
-  },
-  async reset(trx) {
-    // Not signing keys, throttle counts or provider tokens: they are not made from events.
+  parts: [
+    readModelPart<AccountEvent>(
+      [
+        "auth.account.registered",
+        "auth.email.verification_requested",
+        "auth.email.verified",
+        "auth.password.reset_requested",
+        "auth.password.changed",
+        "auth.identity.linked",
+        "auth.account.erased",
+      ],
+      projectAccountEvents,
+    ),
+    readModelPart<SessionEvent>(
+      ["auth.session.started", "auth.session.refreshed", "auth.session.revoked", "auth.session.compromised"],
+      projectSessionEvents,
+    ),
+  ],
+  // Not signing keys, throttle counts or provider tokens: they are not made from events.
+  reset: async (trx) => {
     await sql`truncate accounts, link_tokens, oauth_identities, sessions, refresh_tokens`.execute(trx);
   },
-};
+});
