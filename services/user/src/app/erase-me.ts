@@ -29,7 +29,7 @@ export function eraseMe(deps: {
         profileDecider,
         profileStreamId(userId),
         { type: "EraseUser", data: { userId }, meta: { now: deps.clock() } },
-        { inline: [projectUserEvents], metadata: eventMetadata(ctx), retries: 0 },
+        { inline: [projectUserEvents], metadata: eventMetadata(ctx) },
       );
       await userStores.vault(trx).erase(userId, deps.deletePublished);
     });

@@ -41,7 +41,7 @@ export function onUserErased(deps: {
               data: { projectId, userId },
               meta: { now: deps.clock(), actorId: systemActor("user") },
             },
-            { inline: [projectUserEvents], metadata, retries: 0 },
+            { inline: [projectUserEvents], metadata },
           );
         }
         await deleteHistoryOf(trx, userId);
