@@ -19,6 +19,7 @@ import {
 } from "./auth-schemas.ts";
 import { defineOperation } from "./messaging.ts";
 import { PageQuerySchema } from "./pagination.ts";
+import { text, timestamp } from "./scalars.ts";
 
 /** The `svc.auth.*` operations. Those answering `null` have no body (the gateway's 202/204). */
 
@@ -27,6 +28,19 @@ export const accountsRegister = defineOperation({
   name: "accounts.register",
   request: CredentialsSchema,
   response: TokenPairSchema,
+});
+
+/**
+ * Internal (no route): what the registration of an account said, for a service that must not wait
+ * for `auth.account.registered` (the user service, when a new account's first request beats the
+ * event). Callers: the account itself (its verified actor) or the platform (`system:*`); an
+ * unknown or erased account is `404 auth.account_not_found`.
+ */
+export const accountsGet = defineOperation({
+  service: "auth",
+  name: "accounts.get",
+  request: z.strictObject({ accountId: z.uuid() }),
+  response: z.object({ accountId: z.uuid(), email: text(), registeredAt: timestamp() }),
 });
 
 export const sessionsLogin = defineOperation({

@@ -1,5 +1,6 @@
 import {
   AUTH_EVENTS,
+  accountsGet,
   accountsRegister,
   emailVerify,
   jwksGet,
@@ -22,6 +23,7 @@ import { type Logger, type RunningService, type ServiceDefinition, startService 
 import { backgroundTasks } from "./app/background.ts";
 import { changePassword } from "./app/change-password.ts";
 import { forgotPassword } from "./app/forgot-password.ts";
+import { getAccount } from "./app/get-account.ts";
 import { listSessions } from "./app/list-sessions.ts";
 import { login } from "./app/login.ts";
 import { loginThrottle } from "./app/login-throttle.ts";
@@ -147,6 +149,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
           verificationTtlMs: config.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
         }),
       );
+      bus.serve(accountsGet, getAccount({ db }));
       bus.serve(sessionsLogin, login({ ...sessions, hasher, db, throttle }));
       bus.serve(sessionsRefresh, refresh({ ...sessions, db }));
       bus.serve(sessionsLogout, logout({ store, clock, db }));

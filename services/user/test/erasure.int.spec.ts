@@ -3,9 +3,9 @@ import { busNames } from "@tessera/bus";
 import {
   accessGet,
   EventEnvelopeSchema,
+  invitationsCreate,
   meErase,
   meGet,
-  membersAdd,
   meUpdate,
   projectsCreate,
 } from "@tessera/contracts";
@@ -13,7 +13,15 @@ import { rebuildProjection } from "@tessera/eventstore";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userReadModel } from "../src/infra/read-model.ts";
-import { ctx, eventually, type Harness, publishEvent, registerUser, startHarness } from "./support.ts";
+import {
+  ctx,
+  eventually,
+  type Harness,
+  joinProject,
+  publishEvent,
+  registerUser,
+  startHarness,
+} from "./support.ts";
 
 let h: Harness;
 
@@ -72,21 +80,16 @@ describe("erasure", () => {
       id(erased),
     );
     const handedOver = await h.caller.request(projectsCreate, { name: "Handed over" }, id(erased));
-    await h.caller.request(
-      membersAdd,
-      { projectId: handedOver.id, userId: admin.userId, role: "admin" },
-      id(erased),
-    );
+    await joinProject(h, handedOver.id, erased.userId, "admin", admin);
     const orphaned = await h.caller.request(projectsCreate, { name: "Orphaned" }, id(erased));
-    await h.caller.request(
-      membersAdd,
-      { projectId: orphaned.id, userId: member.userId, role: "member" },
-      id(erased),
-    );
+    await joinProject(h, orphaned.id, erased.userId, "member", member);
     const others = await h.caller.request(projectsCreate, { name: "Others" }, id(kept));
+    await joinProject(h, others.id, kept.userId, "viewer", erased);
+    // Still open at the erasure: it is declined then, and the address forgotten with it.
+    const pending = await h.caller.request(projectsCreate, { name: "Pending" }, id(kept));
     await h.caller.request(
-      membersAdd,
-      { projectId: others.id, email: erased.email, role: "viewer" },
+      invitationsCreate,
+      { projectId: pending.id, email: erased.email.toUpperCase(), role: "member" },
       id(kept),
     );
     await eventually(async () =>

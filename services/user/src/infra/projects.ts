@@ -39,11 +39,7 @@ export async function listProjectsOf(
   userId: string,
   options: { limit: number; after?: { at: Date; id: string } },
 ): Promise<MemberProjectRow[]> {
-  let query = db
-    .selectFrom("memberships as m")
-    .innerJoin("projects as p", "p.project_id", "m.project_id")
-    .select(["p.project_id", "p.name", "m.role", "p.created_at", "m.added_at"])
-    .where("m.user_id", "=", userId);
+  let query = memberProjects(db).where("m.user_id", "=", userId);
   const after = options.after;
   if (after) {
     query = query.where((eb) =>
@@ -64,4 +60,62 @@ export async function projectIdsOf(db: Db, userId: string): Promise<string[]> {
     .where("user_id", "=", userId)
     .execute();
   return rows.map((row) => row.project_id);
+}
+
+/** The project and the user's role in it; undefined when they are not a member. */
+export async function findProjectOfMember(
+  db: Db,
+  projectId: string,
+  userId: string,
+): Promise<MemberProjectRow | undefined> {
+  return memberProjects(db)
+    .where("m.project_id", "=", projectId)
+    .where("m.user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+function memberProjects(db: Db) {
+  return db
+    .selectFrom("memberships as m")
+    .innerJoin("projects as p", "p.project_id", "m.project_id")
+    .select(["p.project_id", "p.name", "m.role", "p.created_at", "m.added_at"]);
+}
+
+export interface MemberRow {
+  user_id: string;
+  display_name: string | null;
+  role: string;
+  added_at: Date;
+}
+
+/** One member with the name they show (none until their profile exists). */
+export async function findMember(db: Db, projectId: string, userId: string): Promise<MemberRow | undefined> {
+  return membersOf(db, projectId).where("m.user_id", "=", userId).executeTakeFirst();
+}
+
+/** The project's members in the order they joined, after a (joinedAt, userId) cursor. */
+export async function listMembers(
+  db: Db,
+  projectId: string,
+  options: { limit: number; after?: { at: Date; id: string } | undefined },
+): Promise<MemberRow[]> {
+  let query = membersOf(db, projectId);
+  const after = options.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("m.added_at", ">", after.at),
+        eb.and([eb("m.added_at", "=", after.at), eb("m.user_id", ">", after.id)]),
+      ]),
+    );
+  }
+  return query.orderBy("m.added_at").orderBy("m.user_id").limit(options.limit).execute();
+}
+
+function membersOf(db: Db, projectId: string) {
+  return db
+    .selectFrom("memberships as m")
+    .leftJoin("profiles as u", "u.user_id", "m.user_id")
+    .select(["m.user_id", "u.display_name", "m.role", "m.added_at"])
+    .where("m.project_id", "=", projectId);
 }

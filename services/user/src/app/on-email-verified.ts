@@ -1,0 +1,38 @@
+import { type EventEnvelope, emailVerified, type MessageContext } from "@tessera/contracts";
+import { handleCommand, handleOnce } from "@tessera/eventstore";
+import { eventMetadata, systemActor } from "@tessera/service-kit";
+import { profileDecider, profileStreamId } from "../domain/profile.ts";
+import { USER_SCHEMA, userStores } from "../infra/event-store.ts";
+import { projectUserEvents } from "../infra/read-model.ts";
+import { type EnsureProfileDeps, ensureProfile } from "./ensure-profile.ts";
+
+export const ON_EMAIL_VERIFIED = "on-email-verified";
+
+/**
+ * `evt.auth.email.verified` → the profile records that its email is verified, which is what lets
+ * the account answer invitations to that address. The verification may overtake the registration
+ * event: the profile is then made from `auth`'s account first, as a request would.
+ */
+export function onEmailVerified(deps: EnsureProfileDeps) {
+  return async (envelope: EventEnvelope, ctx: MessageContext): Promise<void> => {
+    const { accountId } = emailVerified.data.parse(envelope.data);
+    const profile = await ensureProfile(deps, accountId, { ...ctx, actor: systemActor("user") });
+    if (!profile) return;
+    await handleOnce(
+      deps.db,
+      { schema: USER_SCHEMA, consumer: ON_EMAIL_VERIFIED, eventId: envelope.eventId },
+      async (trx) => {
+        await handleCommand(
+          userStores.on(trx),
+          profileDecider,
+          profileStreamId(accountId),
+          { type: "RecordEmailVerified", data: { userId: accountId }, meta: { now: deps.clock() } },
+          {
+            inline: [projectUserEvents],
+            metadata: eventMetadata(ctx, { actor: accountId, causationId: envelope.eventId }),
+          },
+        );
+      },
+    );
+  };
+}
