@@ -31,16 +31,22 @@ export const accountsRegister = defineOperation({
 });
 
 /**
- * Internal (no route): what the registration of an account said, for a service that must not wait
- * for `auth.account.registered` (the user service, when a new account's first request beats the
- * event). Callers: the account itself (its verified actor) or the platform (`system:*`); an
- * unknown or erased account is `404 auth.account_not_found`.
+ * Internal (no route): what the registration of an account said, and whether its email is verified
+ * now, for a service that must not wait for `auth.account.registered` or `auth.email.verified` (the
+ * user service, when a new account's request beats those events). Callers: the account itself (its
+ * verified actor) or the platform (`system:*`); an unknown or erased account is
+ * `404 auth.account_not_found`.
  */
 export const accountsGet = defineOperation({
   service: "auth",
   name: "accounts.get",
   request: z.strictObject({ accountId: z.uuid() }),
-  response: z.object({ accountId: z.uuid(), email: text(), registeredAt: timestamp() }),
+  response: z.object({
+    accountId: z.uuid(),
+    email: text(),
+    registeredAt: timestamp(),
+    emailVerified: z.boolean(),
+  }),
 });
 
 export const sessionsLogin = defineOperation({

@@ -6,15 +6,16 @@ import { findAccountById } from "../infra/accounts.ts";
 import type { AuthDb } from "../infra/tables.ts";
 
 /**
- * `svc.auth.accounts.get` (internal, no route): what the account's registration said, for the user
- * service when a new account's first request beats `auth.account.registered`. The account itself
- * or the platform may ask; anyone else, like an unknown or erased account, hears 404.
+ * `svc.auth.accounts.get` (internal, no route): what the account's registration said and whether its
+ * email is verified, for the user service when a request beats `auth.account.registered` or
+ * `auth.email.verified`. The account itself or the platform may ask; anyone else, like an unknown
+ * or erased account, hears 404.
  */
 export function getAccount(deps: { db: Kysely<AuthDb> }) {
   return async (
     request: { accountId: string },
     ctx: MessageContext,
-  ): Promise<{ accountId: string; email: string; registeredAt: string }> => {
+  ): Promise<{ accountId: string; email: string; registeredAt: string; emailVerified: boolean }> => {
     const caller = callerOf(ctx);
     const allowed =
       caller.kind === "system" || (caller.kind === "user" && caller.userId === request.accountId);
@@ -24,6 +25,7 @@ export function getAccount(deps: { db: Kysely<AuthDb> }) {
       accountId: account.account_id,
       email: account.email,
       registeredAt: account.registered_at.toISOString(),
+      emailVerified: account.email_verified_at !== null,
     };
   };
 }

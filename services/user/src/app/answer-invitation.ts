@@ -22,7 +22,7 @@ async function answer(
   const userId = requireUser(ctx);
   const projectId = await projectOfInvitation(deps.db, invitationId);
   if (projectId === undefined) throw new InvitationNotFoundError();
-  const profile = await ensureProfile(deps, userId, ctx);
+  const profile = await ensureProfile(deps, userId, ctx, { verifiedEmail: true });
   if (!profile) throw new ProfileNotFoundError();
   const invitee = {
     projectId,

@@ -28,6 +28,9 @@ export function eraseMe(deps: ProjectCommandDeps & { clock: () => Date }) {
     const userId = requireUser(ctx);
     await deps.db.transaction().execute(async (trx) => {
       await declineInvitationsTo(deps, userId, ctx, trx);
+      // The key first, as every writer of the profile takes it before the stream: a registration
+      // being recorded at this moment waits here instead of deadlocking with the erasure.
+      await userStores.vault(trx).erase(userId, deps.deletePublished);
       await handleCommand(
         userStores.on(trx),
         profileDecider,
@@ -35,7 +38,6 @@ export function eraseMe(deps: ProjectCommandDeps & { clock: () => Date }) {
         { type: "EraseUser", data: { userId }, meta: { now: deps.clock() } },
         { inline: [projectUserEvents], metadata: eventMetadata(ctx) },
       );
-      await userStores.vault(trx).erase(userId, deps.deletePublished);
     });
     return { userId, status: "erasure_started" };
   };

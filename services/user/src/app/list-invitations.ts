@@ -45,7 +45,7 @@ export function listProjectInvitations(deps: { db: Kysely<UserDb>; clock: () => 
  */
 export function listReceivedInvitations(deps: EnsureProfileDeps) {
   return async (request: PageQuery, ctx: MessageContext): Promise<InvitationPage> => {
-    const profile = await ensureProfile(deps, requireUser(ctx), ctx);
+    const profile = await ensureProfile(deps, requireUser(ctx), ctx, { verifiedEmail: true });
     if (!profile?.email_verified_at) return { items: [], nextCursor: null };
     const emailNormalized = normalizeEmail(profile.email);
     return pageOfInvitations(deps.db, { emailNormalized }, request, deps.clock());

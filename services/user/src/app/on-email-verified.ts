@@ -1,10 +1,8 @@
 import { type EventEnvelope, emailVerified, type MessageContext } from "@tessera/contracts";
-import { handleCommand, handleOnce } from "@tessera/eventstore";
+import { handleOnce } from "@tessera/eventstore";
 import { eventMetadata, systemActor } from "@tessera/service-kit";
-import { profileDecider, profileStreamId } from "../domain/profile.ts";
-import { USER_SCHEMA, userStores } from "../infra/event-store.ts";
-import { projectUserEvents } from "../infra/read-model.ts";
-import { type EnsureProfileDeps, ensureProfile } from "./ensure-profile.ts";
+import { USER_SCHEMA } from "../infra/event-store.ts";
+import { type EnsureProfileDeps, ensureProfile, recordEmailVerified } from "./ensure-profile.ts";
 
 export const ON_EMAIL_VERIFIED = "on-email-verified";
 
@@ -18,21 +16,11 @@ export function onEmailVerified(deps: EnsureProfileDeps) {
     const { accountId } = emailVerified.data.parse(envelope.data);
     const profile = await ensureProfile(deps, accountId, { ...ctx, actor: systemActor("user") });
     if (!profile) return;
+    const metadata = eventMetadata(ctx, { actor: accountId, causationId: envelope.eventId });
     await handleOnce(
       deps.db,
       { schema: USER_SCHEMA, consumer: ON_EMAIL_VERIFIED, eventId: envelope.eventId },
-      async (trx) => {
-        await handleCommand(
-          userStores.on(trx),
-          profileDecider,
-          profileStreamId(accountId),
-          { type: "RecordEmailVerified", data: { userId: accountId }, meta: { now: deps.clock() } },
-          {
-            inline: [projectUserEvents],
-            metadata: eventMetadata(ctx, { actor: accountId, causationId: envelope.eventId }),
-          },
-        );
-      },
+      (trx) => recordEmailVerified(trx, accountId, deps.clock(), metadata),
     );
   };
 }
