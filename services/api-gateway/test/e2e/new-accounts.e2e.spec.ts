@@ -38,7 +38,7 @@ describe("a new account reads its own writes at once", () => {
   });
 
   it("patches the profile right after registering", async () => {
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < 25; attempt++) {
       const pair = await newAccount();
       const patched = await call("PATCH", "/v1/users/me", pair.accessToken, {
         displayName: `New ${attempt}`,
