@@ -14,7 +14,15 @@ import {
 import { busMessagesMentioning } from "@tessera/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ctx, eventually, type Harness, registerUser, startHarness, verifyEmail } from "./support.ts";
+import {
+  ctx,
+  eventually,
+  type Harness,
+  registerUser,
+  startHarness,
+  tablesMentioning,
+  verifyEmail,
+} from "./support.ts";
 
 const HOUR = 3_600_000;
 let offsetMs = 0;
@@ -46,21 +54,6 @@ async function invite(
   role = "member" as const,
 ) {
   return h.caller.request(invitationsCreate, { projectId, email, role }, as(inviter));
-}
-
-/** Rows of the users schema that mention `needle` (case ignored), by table. */
-async function tablesMentioning(needle: string): Promise<string[]> {
-  const db = h.user.database.db;
-  const { rows: tables } = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables where table_schema = 'users'`.execute(db);
-  const found: string[] = [];
-  for (const { table_name } of tables) {
-    const { rows } = await sql<{ count: number }>`
-      select count(*)::int as count from ${sql.table(`users.${table_name}`)} as t
-       where strpos(lower(t::text), ${needle.toLowerCase()}) > 0`.execute(db);
-    if ((rows[0]?.count ?? 0) > 0) found.push(table_name);
-  }
-  return found;
 }
 
 async function invitationKey(invitationId: string): Promise<{ destroyed: boolean } | undefined> {
@@ -148,7 +141,7 @@ describe("invitations", () => {
     const email = uniqueAddress();
     const invitation = await invite(projectId, owner, email);
     // Sealed in the events; readable for the pending invitation and published for the email.
-    expect(await tablesMentioning(email)).toEqual(["invitations"]);
+    expect(await tablesMentioning(h, email)).toEqual(["invitations"]);
     await eventually(async () =>
       (await busMessagesMentioning(h.user.namespace, email)).length > 0 ? true : undefined,
     );
@@ -157,7 +150,7 @@ describe("invitations", () => {
       h.caller.request(invitationsRevoke, { projectId, invitationId: invitation.id }, as(owner));
     expect(await revoke()).toBeNull();
     expect(await revoke()).toBeNull();
-    expect(await tablesMentioning(email)).toEqual([]);
+    expect(await tablesMentioning(h, email)).toEqual([]);
     expect(await invitationKey(invitation.id)).toEqual({ destroyed: true });
     expect(await busMessagesMentioning(h.user.namespace, email)).toEqual([]);
     await expect(

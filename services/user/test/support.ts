@@ -153,3 +153,18 @@ export async function joinProject(
   await h.caller.request(invitationsAccept, { invitationId: invitation.id }, ctx(user.userId));
   return user;
 }
+
+/** Tables of the users schema with a row that mentions `needle` anywhere (case ignored). */
+export async function tablesMentioning(h: Harness, needle: string): Promise<string[]> {
+  const db = h.user.database.db;
+  const { rows: tables } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = 'users'`.execute(db);
+  const found: string[] = [];
+  for (const { table_name } of tables) {
+    const { rows } = await sql<{ count: number }>`
+      select count(*)::int as count from ${sql.table(`users.${table_name}`)} as t
+       where strpos(lower(t::text), ${needle.toLowerCase()}) > 0`.execute(db);
+    if ((rows[0]?.count ?? 0) > 0) found.push(table_name);
+  }
+  return found;
+}

@@ -1,16 +1,11 @@
 import type { Kysely, Transaction } from "kysely";
+import { type KeysetCursor, pastCursor } from "./keyset.ts";
 import type { InvitationRow, UserDb } from "./tables.ts";
 
 type Db = Kysely<UserDb> | Transaction<UserDb>;
 
 /** An invitation with the name of its project. */
 export type InvitationWithProject = InvitationRow & { project_name: string };
-
-/** Newest first: a (createdAt, invitationId) cursor. */
-export interface InvitationCursor {
-  at: Date;
-  id: string;
-}
 
 function withProject(db: Db) {
   return db
@@ -41,21 +36,15 @@ export async function projectOfInvitation(db: Db, invitationId: string): Promise
 export async function listOpenInvitations(
   db: Db,
   of: { projectId: string } | { emailNormalized: string },
-  options: { now: Date; limit: number; before?: InvitationCursor | undefined },
+  options: { now: Date; limit: number; before?: KeysetCursor | undefined },
 ): Promise<InvitationWithProject[]> {
   let query = withProject(db).where("i.status", "=", "pending").where("i.expires_at", ">", options.now);
   query =
     "projectId" in of
       ? query.where("i.project_id", "=", of.projectId)
       : query.where("i.email_normalized", "=", of.emailNormalized);
-  const before = options.before;
-  if (before) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("i.created_at", "<", before.at),
-        eb.and([eb("i.created_at", "=", before.at), eb("i.invitation_id", "<", before.id)]),
-      ]),
-    );
+  if (options.before) {
+    query = query.where(pastCursor(["i.created_at", "i.invitation_id"], "before", options.before));
   }
   return query
     .orderBy("i.created_at", "desc")

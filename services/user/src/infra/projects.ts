@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { type KeysetCursor, pastCursor } from "./keyset.ts";
 import type { UserDb } from "./tables.ts";
 
 type Db = Kysely<UserDb> | Transaction<UserDb>;
@@ -37,18 +38,10 @@ export interface MemberProjectRow {
 export async function listProjectsOf(
   db: Db,
   userId: string,
-  options: { limit: number; after?: { at: Date; id: string } },
+  options: { limit: number; after?: KeysetCursor | undefined },
 ): Promise<MemberProjectRow[]> {
   let query = memberProjects(db).where("m.user_id", "=", userId);
-  const after = options.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("m.added_at", ">", after.at),
-        eb.and([eb("m.added_at", "=", after.at), eb("m.project_id", ">", after.id)]),
-      ]),
-    );
-  }
+  if (options.after) query = query.where(pastCursor(["m.added_at", "m.project_id"], "after", options.after));
   return query.orderBy("m.added_at").orderBy("m.project_id").limit(options.limit).execute();
 }
 
@@ -97,18 +90,10 @@ export async function findMember(db: Db, projectId: string, userId: string): Pro
 export async function listMembers(
   db: Db,
   projectId: string,
-  options: { limit: number; after?: { at: Date; id: string } | undefined },
+  options: { limit: number; after?: KeysetCursor | undefined },
 ): Promise<MemberRow[]> {
   let query = membersOf(db, projectId);
-  const after = options.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("m.added_at", ">", after.at),
-        eb.and([eb("m.added_at", "=", after.at), eb("m.user_id", ">", after.id)]),
-      ]),
-    );
-  }
+  if (options.after) query = query.where(pastCursor(["m.added_at", "m.user_id"], "after", options.after));
   return query.orderBy("m.added_at").orderBy("m.user_id").limit(options.limit).execute();
 }
 
