@@ -1,5 +1,7 @@
 import { z } from "zod";
 import {
+  AccountIdParamsSchema,
+  AccountSchema,
   ChangePasswordRequestSchema,
   CredentialsSchema,
   ForgotPasswordRequestSchema,
@@ -21,6 +23,7 @@ import {
 } from "./auth-schemas.ts";
 import { defineOperation } from "./messaging.ts";
 import { PageQuerySchema } from "./pagination.ts";
+import { text, timestamp } from "./scalars.ts";
 
 /**
  * The `svc.auth.*` operations. Those answering `null` have no body (the gateway's 202/204); those
@@ -33,6 +36,20 @@ export const accountsRegister = defineOperation({
   name: "accounts.register",
   request: RegistrationSchema,
   response: TokenPairSchema,
+});
+
+/**
+ * Internal (no route): what the registration of an account said, and whether its email is verified
+ * now, for a service that must not wait for `auth.account.registered` or `auth.email.verified` (the
+ * user service, when a new account's request beats those events). Callers: the account itself (its
+ * verified actor) or the platform (`system:*`); an unknown or erased account is
+ * `404 auth.account_not_found`.
+ */
+export const accountsGet = defineOperation({
+  service: "auth",
+  name: "accounts.get",
+  request: AccountIdParamsSchema,
+  response: AccountSchema,
 });
 
 export const sessionsLogin = defineOperation({

@@ -53,6 +53,18 @@ export type SessionsRevoked = z.infer<typeof SessionsRevokedSchema>;
 
 // ---------------------------------------------------------------- requests
 
+export const AccountIdParamsSchema = z.strictObject({ accountId: z.uuid() });
+
+/** What an account's registration said, and whether its email is verified (internal). */
+export const AccountSchema = z.object({
+  accountId: z.uuid(),
+  email: text(),
+  displayName: text().nullable(),
+  registeredAt: timestamp(),
+  emailVerified: z.boolean(),
+});
+export type Account = z.infer<typeof AccountSchema>;
+
 export const RefreshRequestSchema = z.strictObject({ refreshToken: OpaqueTokenSchema });
 
 export const SessionIdParamsSchema = z.strictObject({ sessionId: z.uuid() });

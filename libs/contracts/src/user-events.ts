@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineEvent } from "./messaging.ts";
-import { PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
-import { timestamp } from "./scalars.ts";
+import { AssignableProjectRoleSchema, PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
+import { text, timestamp } from "./scalars.ts";
 
 /**
  * The user service's public events. Personal data (email, display name, preferences) is stored
@@ -91,6 +91,58 @@ export const membershipRemoved = defineEvent({
   }),
 });
 
+/**
+ * For `outbound`, which sends the invitation email: everything the message needs. The address is
+ * stored sealed under a key of the invitation's own, and this published copy is deleted from the
+ * bus when the invitation ends (that key is destroyed then). No other event carries the address.
+ */
+export const invitationCreated = defineEvent({
+  type: "user.invitation.created",
+  version: 1,
+  data: z.object({
+    invitationId: z.uuid(),
+    projectId: z.uuid(),
+    projectName: text(),
+    email: text(),
+    role: AssignableProjectRoleSchema,
+    invitedBy: z.uuid(),
+    expiresAt: timestamp(),
+    createdAt: timestamp(),
+  }),
+});
+
+/** `userId` accepted and is a member from the `user.membership.added` that follows (unless already one). */
+export const invitationAccepted = defineEvent({
+  type: "user.invitation.accepted",
+  version: 1,
+  data: z.object({
+    invitationId: z.uuid(),
+    projectId: z.uuid(),
+    userId: z.uuid(),
+    role: AssignableProjectRoleSchema,
+    acceptedAt: timestamp(),
+  }),
+});
+
+export const invitationDeclined = defineEvent({
+  type: "user.invitation.declined",
+  version: 1,
+  data: z.object({ invitationId: z.uuid(), projectId: z.uuid(), userId: z.uuid(), declinedAt: timestamp() }),
+});
+
+/** Withdrawn by an owner or admin (the actor), or because the project was deleted. */
+export const invitationRevoked = defineEvent({
+  type: "user.invitation.revoked",
+  version: 1,
+  data: z.object({ invitationId: z.uuid(), projectId: z.uuid(), revokedAt: timestamp() }),
+});
+
+export const invitationExpired = defineEvent({
+  type: "user.invitation.expired",
+  version: 1,
+  data: z.object({ invitationId: z.uuid(), projectId: z.uuid(), expiredAt: timestamp() }),
+});
+
 /** Every event the user service publishes. */
 export const USER_EVENTS = [
   profileCreated,
@@ -103,6 +155,11 @@ export const USER_EVENTS = [
   membershipAdded,
   membershipChanged,
   membershipRemoved,
+  invitationCreated,
+  invitationAccepted,
+  invitationDeclined,
+  invitationRevoked,
+  invitationExpired,
 ] as const;
 
 /**

@@ -4,18 +4,29 @@ import { PageQuerySchema } from "./pagination.ts";
 import {
   AccessRequestSchema,
   AccessSchema,
-  AddMemberRequestSchema,
   AdminRoleChangeRequestSchema,
   AdminRoleChangeSchema,
+  ChangeMemberRoleRequestSchema,
   CreatedProjectSchema,
+  CreateInvitationRequestSchema,
   CreateProjectSchema,
   ErasureStartedSchema,
   HistoryPageSchema,
+  InvitationPageSchema,
+  InvitationParamsSchema,
+  InvitationSchema,
+  MemberPageSchema,
   MemberParamsSchema,
   MemberRemovedSchema,
+  MemberSchema,
   MembershipSchema,
+  MembersListRequestSchema,
   ProfileSchema,
+  ProjectInvitationParamsSchema,
+  ProjectInvitationsListRequestSchema,
   ProjectPageSchema,
+  ProjectParamsSchema,
+  ProjectSchema,
   UpdateMeSchema,
 } from "./user-schemas.ts";
 
@@ -66,11 +77,28 @@ export const projectsList = defineOperation({
   response: ProjectPageSchema,
 });
 
-export const membersAdd = defineOperation({
+/** The project as the caller sees it (a non-member: `404 project.not_found`). */
+export const projectsGet = defineOperation({
   service: "user",
-  name: "members.add",
-  request: AddMemberRequestSchema,
-  response: MembershipSchema,
+  name: "projects.get",
+  request: ProjectParamsSchema,
+  response: ProjectSchema,
+});
+
+/** The project's members in the order they joined; every member may see them. */
+export const membersList = defineOperation({
+  service: "user",
+  name: "members.list",
+  request: MembersListRequestSchema,
+  response: MemberPageSchema,
+});
+
+/** Changes a member's role (owners and admins; only an owner gives or takes `owner`). */
+export const membersUpdate = defineOperation({
+  service: "user",
+  name: "members.update",
+  request: ChangeMemberRoleRequestSchema,
+  response: MemberSchema,
 });
 
 export const membersRemove = defineOperation({
@@ -78,6 +106,65 @@ export const membersRemove = defineOperation({
   name: "members.remove",
   request: MemberParamsSchema,
   response: MemberRemovedSchema,
+});
+
+/**
+ * Invites an email address into the project (owners and admins). The answer is the same whether or
+ * not an account has that address; nobody becomes a member before accepting.
+ */
+export const invitationsCreate = defineOperation({
+  service: "user",
+  name: "invitations.create",
+  request: CreateInvitationRequestSchema,
+  response: InvitationSchema,
+});
+
+/** The project's pending invitations, newest first (owners and admins). */
+export const invitationsList = defineOperation({
+  service: "user",
+  name: "invitations.list",
+  request: ProjectInvitationsListRequestSchema,
+  response: InvitationPageSchema,
+});
+
+/** One of the project's invitations, in whatever state it is (owners and admins). */
+export const invitationsGet = defineOperation({
+  service: "user",
+  name: "invitations.get",
+  request: ProjectInvitationParamsSchema,
+  response: InvitationSchema,
+});
+
+/** Withdraws a pending invitation (owners and admins); revoking it again changes nothing. */
+export const invitationsRevoke = defineOperation({
+  service: "user",
+  name: "invitations.revoke",
+  request: ProjectInvitationParamsSchema,
+  response: z.null(),
+});
+
+/** Pending invitations addressed to the caller's verified email, newest first. */
+export const receivedInvitationsList = defineOperation({
+  service: "user",
+  name: "received-invitations.list",
+  request: PageQuerySchema,
+  response: InvitationPageSchema,
+});
+
+/** The invitee (a signed-in account whose verified email is the invited one) joins the project. */
+export const invitationsAccept = defineOperation({
+  service: "user",
+  name: "invitations.accept",
+  request: InvitationParamsSchema,
+  response: MembershipSchema,
+});
+
+/** The invitee turns the invitation down. */
+export const invitationsDecline = defineOperation({
+  service: "user",
+  name: "invitations.decline",
+  request: InvitationParamsSchema,
+  response: z.null(),
 });
 
 /**

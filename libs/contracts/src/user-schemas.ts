@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DisplayNameSchema, EmailSchema } from "./auth-schemas.ts";
 import { ServiceNameSchema } from "./messaging.ts";
-import { pageSchema } from "./pagination.ts";
+import { PageQuerySchema, pageSchema } from "./pagination.ts";
 import { AssignableProjectRoleSchema, PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
 import { json, jsonBytes, text, timestamp } from "./scalars.ts";
 
@@ -68,27 +68,28 @@ export type ProjectPage = z.infer<typeof ProjectPageSchema>;
 export const ProjectParamsSchema = z.strictObject({ projectId: z.uuid() });
 export const MemberParamsSchema = z.strictObject({ projectId: z.uuid(), userId: z.uuid() });
 
-const addMemberShape = {
-  userId: z.uuid().optional(),
-  email: EmailSchema.optional(),
-  role: AssignableProjectRoleSchema,
-};
+/** `GET /v1/projects/{projectId}`: the project as the caller sees it. */
+export const ProjectSchema = ProjectSummarySchema;
 
-function exactlyOneMemberKey(body: { userId?: string | undefined; email?: string | undefined }): boolean {
-  return (body.userId === undefined) !== (body.email === undefined);
-}
+/** One member as the project's other members see them: no email, only what they chose to show. */
+export const MemberSchema = z.object({
+  userId: z.uuid(),
+  displayName: text().nullable(),
+  role: ProjectRoleSchema,
+  joinedAt: timestamp(),
+});
+export type Member = z.infer<typeof MemberSchema>;
 
-const oneOfMessage = { message: "give exactly one of userId and email", path: ["userId"] };
+export const MemberPageSchema = pageSchema(MemberSchema);
+export type MemberPage = z.infer<typeof MemberPageSchema>;
 
-/** Body of `POST /v1/projects/{projectId}/members`: the member by id or by email, and a role. */
-export const AddMemberBodySchema = z.strictObject(addMemberShape).refine(exactlyOneMemberKey, oneOfMessage);
+export const MembersListRequestSchema = PageQuerySchema.extend(ProjectParamsSchema.shape);
 
-/** The operation's request: the body with the path's project. */
-export const AddMemberRequestSchema = z
-  .strictObject({ ...addMemberShape, projectId: z.uuid() })
-  .refine(exactlyOneMemberKey, oneOfMessage);
-export type AddMemberRequest = z.infer<typeof AddMemberRequestSchema>;
+/** Body of `PATCH /v1/projects/{projectId}/members/{userId}`; only an owner gives or takes `owner`. */
+export const ChangeMemberRoleBodySchema = z.strictObject({ role: ProjectRoleSchema });
+export const ChangeMemberRoleRequestSchema = ChangeMemberRoleBodySchema.extend(MemberParamsSchema.shape);
 
+/** What accepting an invitation made of the caller. */
 export const MembershipSchema = z.object({
   projectId: z.uuid(),
   userId: z.uuid(),
@@ -96,6 +97,43 @@ export const MembershipSchema = z.object({
   addedAt: timestamp(),
 });
 export type Membership = z.infer<typeof MembershipSchema>;
+
+export const INVITATION_STATUSES = ["pending", "accepted", "declined", "revoked", "expired"] as const;
+export const InvitationStatusSchema = z.enum(INVITATION_STATUSES);
+export type InvitationStatus = z.infer<typeof InvitationStatusSchema>;
+
+/** Body of `POST /v1/projects/{projectId}/invitations`. */
+export const CreateInvitationBodySchema = z.strictObject({
+  email: EmailSchema,
+  role: AssignableProjectRoleSchema,
+});
+export const CreateInvitationRequestSchema = CreateInvitationBodySchema.extend(ProjectParamsSchema.shape);
+export type CreateInvitationRequest = z.infer<typeof CreateInvitationRequestSchema>;
+
+/**
+ * An invitation, the same whether or not an account has the email. `email` is null once it is no
+ * longer pending: the address is forgotten when the invitation ends.
+ */
+export const InvitationSchema = z.object({
+  id: z.uuid(),
+  projectId: z.uuid(),
+  projectName: text(),
+  email: text().nullable(),
+  role: AssignableProjectRoleSchema,
+  status: InvitationStatusSchema,
+  /** The member who sent it. */
+  invitedBy: z.uuid(),
+  expiresAt: timestamp(),
+  createdAt: timestamp(),
+});
+export type Invitation = z.infer<typeof InvitationSchema>;
+
+export const InvitationPageSchema = pageSchema(InvitationSchema);
+export type InvitationPage = z.infer<typeof InvitationPageSchema>;
+
+export const InvitationParamsSchema = z.strictObject({ invitationId: z.uuid() });
+export const ProjectInvitationParamsSchema = ProjectParamsSchema.extend(InvitationParamsSchema.shape);
+export const ProjectInvitationsListRequestSchema = PageQuerySchema.extend(ProjectParamsSchema.shape);
 
 /** Who the caller is to the gateway: platform roles and, for a project, their role there (null: none). */
 export const AccessRequestSchema = z.strictObject({ userId: z.uuid(), projectId: z.uuid().optional() });

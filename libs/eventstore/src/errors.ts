@@ -1,6 +1,10 @@
 import { ConflictError, TesseraError, type TesseraErrorOptions } from "@tessera/contracts";
 
-/** The stream was not at the version the caller decided on: reload, decide again, or answer 409. */
+/**
+ * The stream was not at the version the caller decided on: reload, decide again, or answer 409.
+ * What a client sees is the stable code and a detail without internal names; the stream and the
+ * versions stay on the error's own fields, for logs.
+ */
 export class ExpectedVersionConflictError extends ConflictError {
   override name = "ExpectedVersionConflictError";
   readonly streamId: string;
@@ -14,8 +18,8 @@ export class ExpectedVersionConflictError extends ConflictError {
     options: TesseraErrorOptions & { actualVersion?: number } = {},
   ) {
     super(
-      "eventstore.conflict",
-      `The stream ${streamId} changed concurrently (expected version ${expectedVersion}).`,
+      "conflict.concurrent_update",
+      "This was changed by another request at the same time; send the request again.",
       options,
     );
     this.streamId = streamId;
@@ -27,12 +31,10 @@ export class ExpectedVersionConflictError extends ConflictError {
 /** An appended event reused an event id that is already stored. */
 export class DuplicateEventIdError extends ConflictError {
   override name = "DuplicateEventIdError";
+  readonly streamId: string;
   constructor(streamId: string, options: TesseraErrorOptions = {}) {
-    super(
-      "eventstore.duplicate_event",
-      `An event appended to ${streamId} reuses a stored event id.`,
-      options,
-    );
+    super("eventstore.duplicate_event", "An event reuses the id of a stored event.", options);
+    this.streamId = streamId;
   }
 }
 

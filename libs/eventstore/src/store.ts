@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventMetadata } from "@tessera/contracts";
-import { type Insertable, type Kysely, Transaction } from "kysely";
+import { type Insertable, type Kysely, sql, Transaction } from "kysely";
 import { DuplicateEventIdError, ExpectedVersionConflictError, isUniqueViolation } from "./errors.ts";
 import { type EventLike, type NewEvent, type StoredEvent, storedFromRow } from "./events.ts";
 import {
@@ -123,10 +123,28 @@ async function appendInTransaction<E extends EventLike>(
 
 /**
  * Runs in the caller's transaction when the store was created on one (a consumer appending in the
- * same transaction that records the event as processed), else in a transaction of its own.
+ * same transaction that records the event as processed), else in a transaction of its own. In the
+ * caller's transaction the append sits behind a savepoint: a version conflict (a unique violation)
+ * rolls back only the append, so the caller's transaction stays usable and `handleCommand` can
+ * decide again inside it instead of failing the whole request.
  */
-function inTransaction<T>(db: AnyDb | AnyTransaction, work: (trx: AnyTransaction) => Promise<T>): Promise<T> {
-  return db instanceof Transaction ? work(db) : db.transaction().execute(work);
+async function inTransaction<T>(
+  db: AnyDb | AnyTransaction,
+  work: (trx: AnyTransaction) => Promise<T>,
+): Promise<T> {
+  if (!(db instanceof Transaction)) return db.transaction().execute(work);
+  await sql`savepoint eventstore_append`.execute(db);
+  let result: T;
+  try {
+    result = await work(db);
+  } catch (error) {
+    // Should the rollback itself fail, the transaction is beyond use and its commit reports it;
+    // the caller still hears why the append failed.
+    await sql`rollback to savepoint eventstore_append`.execute(db).catch(() => undefined);
+    throw error;
+  }
+  await sql`release savepoint eventstore_append`.execute(db);
+  return result;
 }
 
 function toRow(

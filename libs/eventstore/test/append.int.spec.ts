@@ -77,7 +77,12 @@ describe("append", () => {
     expect(lost).toHaveLength(5);
     for (const error of lost) {
       expect(error).toBeInstanceOf(ExpectedVersionConflictError);
-      expect(error).toMatchObject({ code: "eventstore.conflict", status: 409, streamId, expectedVersion: 0 });
+      expect(error).toMatchObject({
+        code: "conflict.concurrent_update",
+        status: 409,
+        streamId,
+        expectedVersion: 0,
+      });
     }
     const { events, version } = await store.readStream(streamId);
     expect(version).toBe(1);
@@ -192,10 +197,61 @@ describe("handleCommand", () => {
         return slice;
       },
     };
-    await expect(
-      handleCommand(alwaysRacing, counter, streamId, { by: 1 }, { retries: 2 }),
-    ).rejects.toBeInstanceOf(ExpectedVersionConflictError);
+    const error = await handleCommand(alwaysRacing, counter, streamId, { by: 1 }, { retries: 2 }).catch(
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(ExpectedVersionConflictError);
     expect((await store.readStream(streamId)).version).toBe(3);
+    // What bus.serve sends the client: a stable code, and no stream, version or other internal name.
+    const problem = (error as ExpectedVersionConflictError).toRemoteProblem();
+    expect(problem).toMatchObject({ status: 409, code: "conflict.concurrent_update" });
+    expect(JSON.stringify(problem)).not.toContain(streamId);
+    expect(JSON.stringify(problem)).not.toMatch(/stream|version|eventstore/i);
+    // The stream stays on the error itself, for the logs.
+    expect(error).toMatchObject({ streamId });
+  });
+
+  it("decides again inside the caller's transaction after an insert lost a race, and the transaction commits", async () => {
+    const streamId = streamOf("in-trx");
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    // A writer that has inserted version 1 but not committed: ours reads version 0, inserts
+    // version 1 too, and waits on the unique index until this one commits.
+    const competitor = database.db.transaction().execute(async (trx) => {
+      await createEventStore(trx, { schema }).append(streamId, counter.decide({ by: 10 }, 0), {
+        expectedVersion: 0,
+      });
+      holding();
+      await gate;
+    });
+    await held;
+    const ours = database.db.transaction().execute(async (trx) => {
+      const result = await handleCommand(createEventStore(trx, { schema }), counter, streamId, { by: 1 });
+      // The caller's own work after the retry: its transaction is still usable.
+      await sql`insert into es.emails (email, stream_id) values (${streamId}, ${streamId})`.execute(trx);
+      return result;
+    });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await sql<{ waiting: number }>`
+        select count(*)::int as waiting from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+      if ((rows[0]?.waiting ?? 0) > 0) break;
+      if (Date.now() > deadline) throw new Error("our insert never waited on the competitor");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    release();
+    await competitor;
+    expect(await ours).toMatchObject({ state: 11, version: 2 });
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from es.emails where email = ${streamId}`.execute(database.db);
+    expect(rows[0]?.n).toBe(1);
   });
 
   it("does not retry a domain error", async () => {

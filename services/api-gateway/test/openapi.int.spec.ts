@@ -36,23 +36,111 @@ const API_MD = [
   join(REPO_ROOT, "docs", "contract", "API.md"),
 ].find((path) => existsSync(path))!;
 
-/** `| POST/GET | \`/a/{b}\`, \`/c\` | …` rows → method and path pairs; `{x|y}` segments become literals. */
-function apiMdRoutes(): { method: string; path: string }[] {
-  const found: { method: string; path: string }[] = [];
+const METHOD = /^(GET|POST|PUT|PATCH|DELETE)$/;
+
+/** A table row's cells: `|` splits them except inside backticks, and `\|` is a literal `|`. */
+function cellsOf(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let inCode = false;
+  for (let index = 0; index < line.length; index++) {
+    const char = line.charAt(index);
+    if (char === "\\" && line.charAt(index + 1) === "|") {
+      cell += "|";
+      index++;
+    } else if (char === "|" && !inCode) {
+      cells.push(cell.trim());
+      cell = "";
+    } else {
+      if (char === "`") inCode = !inCode;
+      cell += char;
+    }
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+/** `…/documents/{id}` beside `/v1/projects/{projectId}/documents`: the row's path up to `documents`. */
+function resolvePath(path: string, base: string | undefined): string {
+  if (!path.startsWith("…")) return path;
+  const rest = path.slice(1);
+  const segments = (base ?? "").split("/");
+  const at = segments.indexOf(rest.split("/")[1] ?? "");
+  if (at < 0) throw new Error(`API.md: cannot tell what ${path} stands for beside ${base}`);
+  return `${segments.slice(0, at).join("/")}${rest}`;
+}
+
+/** `{accept|decline}` segments become one path per word. */
+function expandChoices(path: string): string[] {
+  const choice = /\{([a-z]+(?:\|[a-z]+)+)\}/.exec(path);
+  return choice ? (choice[1] ?? "").split("|").map((word) => path.replace(choice[0], word)) : [path];
+}
+
+/**
+ * Every `METHOD path` that API.md's operation rows promise: each method (`GET / PATCH / DELETE`,
+ * `POST/GET`) on each path of the row, except that PATCH, PUT and DELETE of a collection whose item
+ * the row names too mean the item; plus `METHOD …/path` spans in the row's other cells.
+ */
+function apiMdRoutes(): string[] {
+  const found: string[] = [];
   for (const line of readFileSync(API_MD, "utf8").split("\n")) {
-    const cells = line.split("|").map((cell) => cell.trim());
-    const [, methods = "", paths = ""] = cells;
-    if (!/^(GET|POST|PUT|PATCH|DELETE)(\/(GET|POST|PUT|PATCH|DELETE))*$/.test(methods)) continue;
-    for (const [, path = ""] of paths.matchAll(/`([^`]+)`/g)) {
-      const choice = /\{([a-z]+(?:\|[a-z]+)+)\}/.exec(path);
-      const expanded = choice
-        ? (choice[1] ?? "").split("|").map((word) => path.replace(choice[0], word))
-        : [path];
-      for (const method of methods.split("/")) for (const one of expanded) found.push({ method, path: one });
+    if (!line.startsWith("|")) continue;
+    const [, methodsCell = "", pathsCell = "", ...others] = cellsOf(line);
+    const methods = methodsCell.split("/").map((method) => method.trim());
+    if (!methods.every((method) => METHOD.test(method))) continue;
+    const written = [...pathsCell.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "");
+    const base = written.find((path) => path.startsWith("/"));
+    const paths = written.map((path) => resolvePath(path, base)).flatMap(expandChoices);
+    for (const method of methods) {
+      for (const path of paths) {
+        const ofItem = ["PATCH", "PUT", "DELETE"].includes(method);
+        if (ofItem && paths.some((other) => other.startsWith(`${path}/`))) continue;
+        found.push(`${method} ${path}`);
+      }
+    }
+    for (const [, span = ""] of others.join(" ").matchAll(/`([^`]+)`/g)) {
+      const [method = "", path, ...extra] = span.split(" ");
+      if (!METHOD.test(method) || path === undefined || extra.length > 0) continue;
+      for (const one of expandChoices(resolvePath(path, base))) found.push(`${method} ${one}`);
     }
   }
   return found;
 }
+
+/**
+ * API.md routes that no service serves yet: ingestion's and outbound's. The list only shrinks: a
+ * route served by then must leave it (the test says so), and nothing else may be missing.
+ */
+const STILL_TO_COME: readonly string[] = [
+  "POST /v1/projects/{projectId}/sources",
+  "GET /v1/projects/{projectId}/sources",
+  "GET /v1/projects/{projectId}/sources/{sourceId}",
+  "PATCH /v1/projects/{projectId}/sources/{sourceId}",
+  "DELETE /v1/projects/{projectId}/sources/{sourceId}",
+  "POST /v1/projects/{projectId}/sources/{sourceId}/rotate-secret",
+  "POST /v1/projects/{projectId}/sources/{sourceId}/sync",
+  "GET /v1/projects/{projectId}/sources/{sourceId}/items",
+  "POST /v1/hooks/{sourceId}",
+  "POST /v1/hooks/identity/{issuerName}",
+  "POST /v1/projects/{projectId}/documents",
+  "GET /v1/projects/{projectId}/documents",
+  "GET /v1/projects/{projectId}/documents/{documentId}",
+  "GET /v1/projects/{projectId}/documents/{documentId}/chunks",
+  "DELETE /v1/projects/{projectId}/documents/{documentId}",
+  "POST /v1/projects/{projectId}/contacts",
+  "GET /v1/projects/{projectId}/contacts",
+  "GET /v1/projects/{projectId}/contacts/{contactId}",
+  "PATCH /v1/projects/{projectId}/contacts/{contactId}",
+  "DELETE /v1/projects/{projectId}/contacts/{contactId}",
+  "PUT /v1/projects/{projectId}/contacts/{contactId}/policy",
+  "POST /v1/projects/{projectId}/endpoints",
+  "POST /v1/projects/{projectId}/messages",
+  "GET /v1/projects/{projectId}/messages",
+  "GET /v1/projects/{projectId}/messages/{messageId}",
+  "POST /v1/projects/{projectId}/messages/{messageId}/{action}",
+  "GET /v1/unsubscribe/{token}",
+  "POST /v1/unsubscribe/{token}",
+];
 
 /** An API.md path matches a served one when literals agree; a parameter on either side matches anything. */
 function samePath(apiPath: string, served: string): boolean {
@@ -65,6 +153,20 @@ function samePath(apiPath: string, served: string): boolean {
       return segment === other || segment.startsWith("{") || other.startsWith("{");
     })
   );
+}
+
+const SERVED = [
+  ...["/health", "/ready", "/metrics", "/openapi.json", "/docs", "/.well-known/jwks.json"].map((path) => ({
+    method: "GET",
+    path,
+  })),
+  ...routes.map((route) => ({ method: route.method, path: route.path })),
+];
+
+/** The served routes an API.md `METHOD path` is. */
+function servedAs(wanted: string): { method: string; path: string }[] {
+  const [method, path = ""] = wanted.split(" ");
+  return SERVED.filter((route) => route.method === method && samePath(path, route.path));
 }
 
 describe("the OpenAPI document", () => {
@@ -96,36 +198,22 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(["bearerAuth", "cookieAuth"]);
   });
 
-  it("covers every API.md route the gateway serves, and reports the ones no service has yet", () => {
-    const served = [
-      ...["/health", "/ready", "/metrics", "/openapi.json", "/docs", "/.well-known/jwks.json"].map(
-        (path) => ({
-          method: "GET",
-          path,
-        }),
-      ),
-      ...routes.map((route) => ({ method: route.method, path: route.path })),
-    ];
-    const missing: string[] = [];
-    for (const wanted of apiMdRoutes()) {
-      const matches = served.filter(
-        (route) => route.method === wanted.method && samePath(wanted.path, route.path),
-      );
-      if (matches.length === 0) {
-        missing.push(`${wanted.method} ${wanted.path}`);
-        continue;
-      }
-      for (const match of matches) {
-        expect(
-          document.paths[match.path]?.[match.method.toLowerCase()],
-          `${match.method} ${match.path}`,
-        ).toBeDefined();
+  it("covers every API.md route, but for the explicit list still to come", () => {
+    const promised = apiMdRoutes();
+    expect(promised.length).toBeGreaterThan(70);
+    const missing = promised.filter((wanted) => servedAs(wanted).length === 0);
+    expect(missing.filter((wanted) => !STILL_TO_COME.includes(wanted))).toEqual([]);
+    for (const wanted of promised) {
+      for (const match of servedAs(wanted)) {
+        expect(document.paths[match.path]?.[match.method.toLowerCase()], wanted).toBeDefined();
       }
     }
-    console.info(
-      `API.md routes not implemented by any service yet (${missing.length}):\n  ${missing.join("\n  ")}`,
-    );
-    expect(apiMdRoutes().length).toBeGreaterThan(40);
+  });
+
+  it("lists as still to come only API.md routes that no service serves yet", () => {
+    const promised = apiMdRoutes();
+    expect(STILL_TO_COME.filter((listed) => !promised.includes(listed))).toEqual([]);
+    expect(STILL_TO_COME.filter((listed) => servedAs(listed).length > 0)).toEqual([]);
   });
 });
 

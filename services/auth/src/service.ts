@@ -1,5 +1,6 @@
 import {
   AUTH_EVENTS,
+  accountsGet,
   accountsRegister,
   emailVerify,
   jwksGet,
@@ -20,6 +21,7 @@ import { type RunningService, type ServiceDefinition, startService } from "@tess
 import { changePassword } from "./app/change-password.ts";
 import { startAuthDeps } from "./app/deps.ts";
 import { forgotPassword } from "./app/forgot-password.ts";
+import { getAccount } from "./app/get-account.ts";
 import { listSessions } from "./app/list-sessions.ts";
 import { login } from "./app/login.ts";
 import { logout } from "./app/logout.ts";
@@ -61,6 +63,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
       const deps = await startAuthDeps(runtime, config, authSettings(config), clock);
 
       bus.serve(accountsRegister, register(deps));
+      bus.serve(accountsGet, getAccount(deps));
       bus.serve(sessionsLogin, login(deps));
       bus.serve(sessionsRefresh, refresh(deps));
       bus.serve(sessionsLogout, logout(deps));

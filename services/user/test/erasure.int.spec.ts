@@ -3,9 +3,9 @@ import { busNames } from "@tessera/bus";
 import {
   accessGet,
   EventEnvelopeSchema,
+  invitationsCreate,
   meErase,
   meGet,
-  membersAdd,
   meUpdate,
   projectsCreate,
 } from "@tessera/contracts";
@@ -13,7 +13,16 @@ import { rebuildProjection } from "@tessera/eventstore";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userReadModel } from "../src/infra/read-model.ts";
-import { ctx, eventually, type Harness, publishEvent, registerUser, startHarness } from "./support.ts";
+import {
+  ctx,
+  eventually,
+  type Harness,
+  joinProject,
+  publishEvent,
+  registerUser,
+  startHarness,
+  tablesMentioning,
+} from "./support.ts";
 
 let h: Harness;
 
@@ -24,21 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-/** Every row of every table in the users schema, as text, that mentions `needle` (case ignored). */
-async function tablesMentioning(needle: string): Promise<string[]> {
-  const db = h.user.database.db;
-  const { rows: tables } = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables where table_schema = 'users'`.execute(db);
-  const found: string[] = [];
-  for (const { table_name } of tables) {
-    const { rows } = await sql<{ count: number }>`
-      select count(*)::int as count from ${sql.table(`users.${table_name}`)} as t
-       where strpos(lower(t::text), ${needle.toLowerCase()}) > 0`.execute(db);
-    if ((rows[0]?.count ?? 0) > 0) found.push(table_name);
-  }
-  return found;
-}
 
 async function count(query: ReturnType<typeof sql<{ count: number }>>): Promise<number> {
   const { rows } = await query.execute(h.user.database.db);
@@ -72,21 +66,16 @@ describe("erasure", () => {
       id(erased),
     );
     const handedOver = await h.caller.request(projectsCreate, { name: "Handed over" }, id(erased));
-    await h.caller.request(
-      membersAdd,
-      { projectId: handedOver.id, userId: admin.userId, role: "admin" },
-      id(erased),
-    );
+    await joinProject(h, handedOver.id, erased.userId, "admin", admin);
     const orphaned = await h.caller.request(projectsCreate, { name: "Orphaned" }, id(erased));
-    await h.caller.request(
-      membersAdd,
-      { projectId: orphaned.id, userId: member.userId, role: "member" },
-      id(erased),
-    );
+    await joinProject(h, orphaned.id, erased.userId, "member", member);
     const others = await h.caller.request(projectsCreate, { name: "Others" }, id(kept));
+    await joinProject(h, others.id, kept.userId, "viewer", erased);
+    // Still open at the erasure: it is declined then, and the address forgotten with it.
+    const pending = await h.caller.request(projectsCreate, { name: "Pending" }, id(kept));
     await h.caller.request(
-      membersAdd,
-      { projectId: others.id, email: erased.email, role: "viewer" },
+      invitationsCreate,
+      { projectId: pending.id, email: erased.email.toUpperCase(), role: "member" },
       id(kept),
     );
     await eventually(async () =>
@@ -102,7 +91,7 @@ describe("erasure", () => {
     await settled(erased.userId);
 
     for (const secret of [erased.email, "Erin Q. Erased", "+4915550001"]) {
-      expect(await tablesMentioning(secret)).toEqual([]);
+      expect(await tablesMentioning(h, secret)).toEqual([]);
     }
     const access = (userId: string, projectId: string) =>
       h.caller.request(accessGet, { userId, projectId }, ctx("system:test"));
@@ -130,7 +119,7 @@ describe("erasure", () => {
     expect(await h.caller.request(meGet, {}, id(kept))).toMatchObject({ email: kept.email });
     expect(await access(admin.userId, handedOver.id)).toMatchObject({ projectRole: "owner" });
     expect(await access(kept.userId, others.id)).toMatchObject({ projectRole: "owner" });
-    expect(await tablesMentioning(erased.email)).toEqual([]);
+    expect(await tablesMentioning(h, erased.email)).toEqual([]);
 
     // A redelivered erasure has no second effect.
     const before = await count(sql`select count(*)::int as count from users.events`);

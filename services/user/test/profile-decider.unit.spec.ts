@@ -1,7 +1,7 @@
 import { PREFERENCES_MAX_BYTES } from "@tessera/contracts";
 import { given } from "@tessera/eventstore";
 import { describe, expect, it } from "vitest";
-import { PreferencesTooLargeError, ProfileExistsError, ProfileNotFoundError } from "../src/domain/errors.ts";
+import { PreferencesTooLargeError, ProfileNotFoundError } from "../src/domain/errors.ts";
 import { type ProfileCommand, type ProfileEvent, profileDecider } from "../src/domain/profile.ts";
 
 const now = new Date("2026-11-21T12:00:00.000Z");
@@ -24,8 +24,8 @@ describe("profile decider", () => {
     given(profileDecider, []).when(create).then([created]);
   });
 
-  it("refuses a second profile for the same user", () => {
-    given(profileDecider, [created]).when(create).thenThrows(ProfileExistsError);
+  it("creates nothing when the profile exists: the registration event and a first request both create it", () => {
+    given(profileDecider, [created]).when(create).then([]);
   });
 
   it("creates nothing for an account erased before its registration arrived", () => {
@@ -110,6 +110,18 @@ describe("profile decider", () => {
       .when(revoke)
       .then([{ type: "user.role.revoked", data: { userId, role: "admin", revokedAt: at } }]);
     given(profileDecider, [created]).when(revoke).then([]);
+  });
+
+  it("records a verified email once, and nothing for a profile that is not there", () => {
+    const verify: ProfileCommand = { type: "RecordEmailVerified", data: { userId }, meta };
+    const verified: ProfileEvent = { type: "user.profile.email_verified", data: { userId, verifiedAt: at } };
+    const { state } = given(profileDecider, [created]).when(verify).then([verified]);
+    expect(state).toMatchObject({ emailVerified: true });
+    given(profileDecider, [created, verified]).when(verify).then([]);
+    given(profileDecider, []).when(verify).then([]);
+    given(profileDecider, [created, { type: "user.user.erased", data: { userId, erasedAt: at } }])
+      .when(verify)
+      .then([]);
   });
 
   it("erases a user once", () => {

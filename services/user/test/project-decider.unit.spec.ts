@@ -1,4 +1,4 @@
-import type { ProjectRole } from "@tessera/contracts";
+import { ProjectNotVisibleError, type ProjectRole } from "@tessera/contracts";
 import { given } from "@tessera/eventstore";
 import { describe, expect, it } from "vitest";
 import {
@@ -6,9 +6,9 @@ import {
   MemberNotFoundError,
   ProjectExistsError,
   ProjectForbiddenError,
-  ProjectNotFoundError,
 } from "../src/domain/errors.ts";
-import { type ProjectCommand, type ProjectEvent, projectDecider } from "../src/domain/project.ts";
+import { projectDecider } from "../src/domain/project.ts";
+import type { ProjectCommand, ProjectEvent } from "../src/domain/project-state.ts";
 
 const now = new Date("2026-11-22T09:00:00.000Z");
 const at = now.toISOString();
@@ -33,10 +33,14 @@ const created: ProjectEvent = {
 };
 const team: ProjectEvent[] = [created, added(owner, "owner"), added(admin, "admin"), added(member, "member")];
 
-const add = (actorId: string, userId: string, role: "admin" | "member" | "viewer"): ProjectCommand => ({
-  type: "AddMember",
+const change = (actorId: string, userId: string, role: ProjectRole): ProjectCommand => ({
+  type: "ChangeMemberRole",
   data: { projectId, userId, role },
   meta: { now, actorId },
+});
+const changed = (userId: string, role: ProjectRole, previousRole: ProjectRole): ProjectEvent => ({
+  type: "user.membership.changed",
+  data: { projectId, userId, role, previousRole, changedAt: at },
 });
 const remove = (actorId: string, userId: string): ProjectCommand => ({
   type: "RemoveMember",
@@ -59,48 +63,48 @@ describe("project decider", () => {
       .thenThrows(ProjectExistsError);
   });
 
-  it("lets owners and admins add members, and nobody else", () => {
+  it("lets owners and admins change roles, and nobody else", () => {
     given(projectDecider, team)
-      .when(add(owner, stranger, "viewer"))
-      .then([added(stranger, "viewer")]);
+      .when(change(admin, member, "viewer"))
+      .then([changed(member, "viewer", "member")]);
     given(projectDecider, team)
-      .when(add(admin, stranger, "admin"))
-      .then([added(stranger, "admin")]);
+      .when(change(owner, member, "member"))
+      .then([]);
     given(projectDecider, team)
-      .when(add(member, stranger, "viewer"))
+      .when(change(member, admin, "viewer"))
       .thenThrows(ProjectForbiddenError);
+    given(projectDecider, team)
+      .when(change(owner, stranger, "viewer"))
+      .thenThrows(MemberNotFoundError);
   });
 
   it("tells a non-member that the project does not exist", () => {
-    given(projectDecider, team)
-      .when(add(stranger, stranger, "viewer"))
-      .thenThrows(ProjectNotFoundError);
+    const error = given(projectDecider, team)
+      .when(change(stranger, member, "viewer"))
+      .thenThrows(ProjectNotVisibleError);
+    expect(error.code).toBe("project.not_found");
     given(projectDecider, [])
-      .when(add(owner, member, "viewer"))
-      .thenThrows(ProjectNotFoundError);
+      .when(change(owner, member, "viewer"))
+      .thenThrows(ProjectNotVisibleError);
   });
 
-  it("changes the role of an existing member and ignores a repeat", () => {
+  it("lets only an owner give or take the owner role, and never demote the last owner", () => {
     given(projectDecider, team)
-      .when(add(admin, member, "viewer"))
-      .then([
-        {
-          type: "user.membership.changed",
-          data: { projectId, userId: member, role: "viewer", previousRole: "member", changedAt: at },
-        },
-      ]);
-    given(projectDecider, team)
-      .when(add(owner, member, "member"))
-      .then([]);
-  });
-
-  it("lets only an owner demote an owner, and never the last one", () => {
-    given(projectDecider, team)
-      .when(add(admin, owner, "member"))
+      .when(change(admin, owner, "member"))
       .thenThrows(ProjectForbiddenError);
     given(projectDecider, team)
-      .when(add(owner, owner, "admin"))
+      .when(change(admin, member, "owner"))
+      .thenThrows(ProjectForbiddenError);
+    given(projectDecider, team)
+      .when(change(owner, owner, "admin"))
       .thenThrows(LastOwnerError);
+    const { state } = given(projectDecider, team)
+      .when(change(owner, admin, "owner"))
+      .then([changed(admin, "owner", "admin")]);
+    expect(state).toMatchObject({ status: "active" });
+    given(projectDecider, [...team, changed(admin, "owner", "admin")])
+      .when(change(owner, owner, "member"))
+      .then([changed(owner, "member", "owner")]);
   });
 
   it("lets owners and admins remove members and anyone leave", () => {

@@ -1,7 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { accessGet, membersAdd, membersRemove, projectsCreate, projectsList } from "@tessera/contracts";
+import {
+  accessGet,
+  invitationsCreate,
+  membersList,
+  membersRemove,
+  membersUpdate,
+  meUpdate,
+  projectsCreate,
+  projectsGet,
+  projectsList,
+} from "@tessera/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ctx, type Harness, registerUser, startHarness } from "./support.ts";
+import { ctx, type Harness, joinProject, registerUser, startHarness } from "./support.ts";
 
 let h: Harness;
 
@@ -15,12 +25,10 @@ afterAll(async () => {
 
 async function projectWithTeam() {
   const owner = await registerUser(h);
-  const admin = await registerUser(h);
-  const member = await registerUser(h);
   const project = await h.caller.request(projectsCreate, { name: "Apollo" }, ctx(owner.userId));
   const projectId = project.id;
-  await h.caller.request(membersAdd, { projectId, userId: admin.userId, role: "admin" }, ctx(owner.userId));
-  await h.caller.request(membersAdd, { projectId, email: member.email, role: "member" }, ctx(owner.userId));
+  const admin = await joinProject(h, projectId, owner.userId, "admin");
+  const member = await joinProject(h, projectId, admin.userId, "member");
   return { owner, admin, member, projectId };
 }
 
@@ -60,51 +68,95 @@ describe("projects and memberships", () => {
     ).rejects.toMatchObject({ status: 400, errors: [expect.objectContaining({ field: "cursor" })] });
   });
 
-  it("adds members by id or email and answers with the membership", async () => {
-    const { admin, member, projectId } = await projectWithTeam();
+  it("shows the project to its members and lists them with their display names in the order they joined", async () => {
+    const { owner, admin, member, projectId } = await projectWithTeam();
     expect(await access(admin.userId, projectId)).toMatchObject({ projectRole: "admin" });
-    expect(await access(member.userId, projectId)).toMatchObject({ projectRole: "member" });
-    const viewer = await registerUser(h);
-    const membership = await h.caller.request(
-      membersAdd,
-      { projectId, email: viewer.email.toUpperCase(), role: "viewer" },
-      ctx(admin.userId),
+    expect(await h.caller.request(projectsGet, { projectId }, ctx(member.userId))).toEqual({
+      id: projectId,
+      name: "Apollo",
+      role: "member",
+      createdAt: expect.any(String),
+    });
+    await h.caller.request(meUpdate, { displayName: "Ada" }, ctx(admin.userId));
+    const first = await h.caller.request(membersList, { projectId, limit: 2 }, ctx(member.userId));
+    expect(first.items).toEqual([
+      { userId: owner.userId, displayName: null, role: "owner", joinedAt: expect.any(String) },
+      { userId: admin.userId, displayName: "Ada", role: "admin", joinedAt: expect.any(String) },
+    ]);
+    const rest = await h.caller.request(
+      membersList,
+      { projectId, limit: 2, cursor: first.nextCursor ?? undefined },
+      ctx(member.userId),
     );
-    expect(membership).toEqual({
-      projectId,
-      userId: viewer.userId,
-      role: "viewer",
-      addedAt: expect.any(String),
+    expect(rest).toEqual({
+      items: [expect.objectContaining({ userId: member.userId, role: "member" })],
+      nextCursor: null,
     });
   });
 
-  it("answers 404 for an unknown user, and 404 to a non-member acting on the project", async () => {
-    const { owner, projectId } = await projectWithTeam();
-    await expect(
-      h.caller.request(
-        membersAdd,
-        { projectId, email: "nobody@example.com", role: "member" },
-        ctx(owner.userId),
+  it("changes roles: owners and admins do it, only an owner gives or takes owner, the last owner stays", async () => {
+    const { owner, admin, member, projectId } = await projectWithTeam();
+    expect(
+      await h.caller.request(
+        membersUpdate,
+        { projectId, userId: member.userId, role: "viewer" },
+        ctx(admin.userId),
       ),
-    ).rejects.toMatchObject({ status: 404, code: "user.not_found" });
+    ).toMatchObject({ userId: member.userId, role: "viewer" });
+    expect(await access(member.userId, projectId)).toMatchObject({ projectRole: "viewer" });
+    await expect(
+      h.caller.request(membersUpdate, { projectId, userId: admin.userId, role: "owner" }, ctx(admin.userId)),
+    ).rejects.toMatchObject({ status: 403, code: "user.forbidden" });
+    await expect(
+      h.caller.request(membersUpdate, { projectId, userId: owner.userId, role: "admin" }, ctx(owner.userId)),
+    ).rejects.toMatchObject({ status: 409, code: "user.last_owner" });
+    await h.caller.request(
+      membersUpdate,
+      { projectId, userId: admin.userId, role: "owner" },
+      ctx(owner.userId),
+    );
+    await h.caller.request(
+      membersUpdate,
+      { projectId, userId: owner.userId, role: "member" },
+      ctx(owner.userId),
+    );
+    expect(await access(owner.userId, projectId)).toMatchObject({ projectRole: "member" });
+    await expect(
+      h.caller.request(membersUpdate, { projectId, userId: randomUUID(), role: "viewer" }, ctx(admin.userId)),
+    ).rejects.toMatchObject({ status: 404, code: "user.member_not_found" });
+  });
+
+  it("answers 404 project.not_found to a non-member acting on the project", async () => {
+    const { projectId } = await projectWithTeam();
     const stranger = await registerUser(h);
-    await expect(
-      h.caller.request(
-        membersAdd,
-        { projectId, userId: stranger.userId, role: "admin" },
-        ctx(stranger.userId),
-      ),
-    ).rejects.toMatchObject({ status: 404, code: "user.project_not_found" });
+    const attempts = [
+      () =>
+        h.caller.request(
+          invitationsCreate,
+          { projectId, email: stranger.email, role: "admin" },
+          ctx(stranger.userId),
+        ),
+      () => h.caller.request(projectsGet, { projectId }, ctx(stranger.userId)),
+      () => h.caller.request(membersList, { projectId, limit: 10 }, ctx(stranger.userId)),
+      () =>
+        h.caller.request(
+          membersUpdate,
+          { projectId, userId: stranger.userId, role: "admin" },
+          ctx(stranger.userId),
+        ),
+    ];
+    for (const attempt of attempts) {
+      await expect(attempt()).rejects.toMatchObject({ status: 404, code: "project.not_found" });
+    }
     expect(await access(stranger.userId, projectId)).toEqual({ platformRoles: [], projectRole: null });
   });
 
   it("checks the actor's role itself, whatever role the headers claim", async () => {
     const { member, admin, owner, projectId } = await projectWithTeam();
-    const newcomer = await registerUser(h);
     await expect(
       h.caller.request(
-        membersAdd,
-        { projectId, userId: newcomer.userId, role: "member" },
+        invitationsCreate,
+        { projectId, email: "newcomer@example.com", role: "member" },
         ctx(member.userId, { projectId, projectRole: "owner" }),
       ),
     ).rejects.toMatchObject({ status: 403, code: "user.forbidden" });
@@ -133,14 +185,13 @@ describe("projects and memberships", () => {
   });
 
   it("refuses a request whose path project differs from the verified project header", async () => {
-    const { owner, projectId } = await projectWithTeam();
-    const newcomer = await registerUser(h);
+    const { owner, member, projectId } = await projectWithTeam();
     await expect(
       h.caller.request(
-        membersAdd,
-        { projectId, userId: newcomer.userId, role: "member" },
+        membersUpdate,
+        { projectId, userId: member.userId, role: "viewer" },
         ctx(owner.userId, { projectId: randomUUID() }),
       ),
-    ).rejects.toMatchObject({ status: 404 });
+    ).rejects.toMatchObject({ status: 404, code: "project.not_found" });
   });
 });

@@ -1,10 +1,11 @@
 import {
   CreatedProjectSchema,
   HistoryPageSchema,
-  MembershipSchema,
+  MemberPageSchema,
   ProblemSchema,
   ProfileSchema,
   ProjectPageSchema,
+  ProjectSchema,
 } from "@tessera/contracts";
 import { stackClient } from "@tessera/testing";
 import { describe, expect, it } from "vitest";
@@ -32,46 +33,32 @@ describe("user service through the gateway", () => {
     expect(ProblemSchema.parse(await bad.json()).errors?.length).toBeGreaterThan(0);
   });
 
-  it("creates, lists and shares projects, and keeps the last owner", async () => {
+  it("creates, shows and lists projects, and keeps the last owner", async () => {
     const owner = await signUp();
-    const colleague = await signUp();
     const created = await call("POST", "/v1/projects", owner.accessToken, { name: "Apollo" });
     expect(created.status).toBe(201);
     const project = CreatedProjectSchema.parse(await created.json());
     expect(project).toMatchObject({ name: "Apollo", role: "owner" });
-
-    const added = await call("POST", `/v1/projects/${project.id}/members`, owner.accessToken, {
-      email: colleague.user.email,
-      role: "member",
-    });
-    expect(added.status).toBe(201);
-    expect(MembershipSchema.parse(await added.json())).toMatchObject({
-      userId: colleague.user.id,
-      role: "member",
-    });
+    const shown = await call("GET", `/v1/projects/${project.id}`, owner.accessToken);
+    expect(ProjectSchema.parse(await shown.json())).toMatchObject({ id: project.id, role: "owner" });
     const listed = ProjectPageSchema.parse(
-      await (await call("GET", "/v1/projects?limit=10", colleague.accessToken)).json(),
+      await (await call("GET", "/v1/projects?limit=10", owner.accessToken)).json(),
     );
-    expect(listed.items).toEqual([expect.objectContaining({ id: project.id, role: "member" })]);
+    expect(listed.items).toEqual([expect.objectContaining({ id: project.id, role: "owner" })]);
+    const members = MemberPageSchema.parse(
+      await (await call("GET", `/v1/projects/${project.id}/members`, owner.accessToken)).json(),
+    );
+    expect(members.items).toEqual([expect.objectContaining({ userId: owner.user.id, role: "owner" })]);
 
-    const byMember = await call("POST", `/v1/projects/${project.id}/members`, colleague.accessToken, {
-      userId: owner.user.id,
-      role: "viewer",
-    });
-    expect(byMember.status).toBe(403);
-    const lastOwner = await call(
-      "DELETE",
-      `/v1/projects/${project.id}/members/${owner.user.id}`,
-      owner.accessToken,
-    );
-    expect(lastOwner.status).toBe(409);
-    expect(ProblemSchema.parse(await lastOwner.json()).code).toBe("user.last_owner");
-    const leave = await call(
-      "DELETE",
-      `/v1/projects/${project.id}/members/${colleague.user.id}`,
-      colleague.accessToken,
-    );
-    expect(leave.status).toBe(204);
+    const member = `/v1/projects/${project.id}/members/${owner.user.id}`;
+    for (const attempt of [
+      () => call("DELETE", member, owner.accessToken),
+      () => call("PATCH", member, owner.accessToken, { role: "admin" }),
+    ]) {
+      const refused = await attempt();
+      expect(refused.status).toBe(409);
+      expect(ProblemSchema.parse(await refused.json()).code).toBe("user.last_owner");
+    }
   });
 
   it("shows the caller's history and erases the account with 202", async () => {

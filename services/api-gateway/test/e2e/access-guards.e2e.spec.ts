@@ -3,12 +3,11 @@ import { stackClient } from "@tessera/testing";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { useStack } from "../support/stack.ts";
+import { LINK_TOKEN_ENV, verifyEmail } from "../support/verified-email.ts";
 
-const stack = useStack();
-
-// The profile follows the registration event asynchronously (docs/decisions/0009); a member can
-// only be added by id once the user service knows the account, so every account here is signed up.
-const { call, signUp, eventually } = stackClient(() => stack.gatewayUrl);
+const stack = useStack({ env: LINK_TOKEN_ENV });
+const client = stackClient(() => stack.gatewayUrl);
+const { call, signUp, eventually } = client;
 
 describe("route guards with the real user service", () => {
   it("hides a project from non-members, admits a member at once, and enforces the route's roles", async () => {
@@ -31,11 +30,15 @@ describe("route guards with the real user service", () => {
     expect(hidden.status).toBe(404);
     expect(ProblemSchema.parse(await hidden.json()).code).toBe("project.not_found");
 
-    const added = await call("POST", `/v1/projects/${projectId}/members`, owner.accessToken, {
-      userId: guest.user.id,
+    const invited = await call("POST", `/v1/projects/${projectId}/invitations`, owner.accessToken, {
+      email: guest.user.email,
       role: "viewer",
     });
-    expect(added.status).toBe(201);
+    expect(invited.status).toBe(201);
+    const { id: invitationId } = z.object({ id: z.uuid() }).parse(await invited.json());
+    await verifyEmail(stack, client, guest.user.id);
+    const accepted = await call("POST", `/v1/invitations/${invitationId}/accept`, guest.accessToken);
+    expect(accepted.status).toBe(200);
     // The guest's cached "not a member" is dropped by the membership event, well before its TTL.
     const admitted = await eventually(
       () => call("GET", collections, guest.accessToken),

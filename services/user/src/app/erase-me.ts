@@ -1,38 +1,82 @@
 import type { MessageContext } from "@tessera/contracts";
-import { type DeletePublishedCopies, handleCommand } from "@tessera/eventstore";
+import { type AnyTransaction, handleCommand } from "@tessera/eventstore";
 import { eventMetadata, requireUser } from "@tessera/service-kit";
-import type { Kysely } from "kysely";
+import { InvitationClosedError, InvitationNotFoundError } from "../domain/errors.ts";
+import { normalizeEmail } from "../domain/invitations.ts";
 import { profileDecider, profileStreamId } from "../domain/profile.ts";
 import { userStores } from "../infra/event-store.ts";
+import { listOpenInvitations } from "../infra/invitations.ts";
+import { findProfileById } from "../infra/profiles.ts";
 import { projectUserEvents } from "../infra/read-model.ts";
-import type { UserDb } from "../infra/tables.ts";
+import { type ProjectCommandDeps, runProjectCommand } from "./project-command.ts";
+
+/** Open invitations to one address declined at an erasure; more than this is not a real inbox. @default 1_000 */
+const MAX_DECLINED_AT_ERASURE = 1_000;
 
 /**
  * `svc.user.me.erase` → 202: appends `user.user.erased` and, in the same transaction, deletes the
  * bus's copies of the user's published events, destroys the user's key and drops the profile row,
- * so the profile is gone when the caller gets the answer. Memberships, history and every other
+ * so the profile is gone when the caller gets the answer. Open invitations to their verified address
+ * are declined first, which forgets that address there too. Memberships, history and every other
  * service follow on the published event (which also catches copies published meanwhile).
  */
-export function eraseMe(deps: {
-  db: Kysely<UserDb>;
-  clock: () => Date;
-  deletePublished: DeletePublishedCopies;
-}) {
+export function eraseMe(deps: ProjectCommandDeps & { clock: () => Date }) {
   return async (
     _request: Record<string, never>,
     ctx: MessageContext,
   ): Promise<{ userId: string; status: "erasure_started" }> => {
     const userId = requireUser(ctx);
     await deps.db.transaction().execute(async (trx) => {
+      await declineInvitationsTo(deps, userId, ctx, trx);
+      // The key first, as every writer of the profile takes it before the stream: a registration
+      // being recorded at this moment waits here instead of deadlocking with the erasure.
+      await userStores.vault(trx).erase(userId, deps.deletePublished);
       await handleCommand(
         userStores.on(trx),
         profileDecider,
         profileStreamId(userId),
         { type: "EraseUser", data: { userId }, meta: { now: deps.clock() } },
-        { inline: [projectUserEvents], metadata: eventMetadata(ctx), retries: 0 },
+        { inline: [projectUserEvents], metadata: eventMetadata(ctx) },
       );
-      await userStores.vault(trx).erase(userId, deps.deletePublished);
     });
     return { userId, status: "erasure_started" };
   };
+}
+
+/** Only a verified address is the user's to give up: anyone can register with someone else's. */
+async function declineInvitationsTo(
+  deps: ProjectCommandDeps & { clock: () => Date },
+  userId: string,
+  ctx: MessageContext,
+  trx: AnyTransaction,
+): Promise<void> {
+  const profile = await findProfileById(trx, userId);
+  if (!profile?.email_verified_at) return;
+  const now = deps.clock();
+  const open = await listOpenInvitations(
+    trx,
+    { emailNormalized: normalizeEmail(profile.email) },
+    { now, limit: MAX_DECLINED_AT_ERASURE },
+  );
+  for (const invitation of open) {
+    const projectId = invitation.project_id;
+    const invitee = {
+      projectId,
+      invitationId: invitation.invitation_id,
+      userId,
+      email: profile.email,
+      emailVerified: true,
+    };
+    try {
+      await runProjectCommand(
+        deps,
+        { type: "DeclineInvitation", data: invitee, meta: { now, actorId: userId } },
+        eventMetadata(ctx, { projectId }),
+        trx,
+      );
+    } catch (error) {
+      // Ended meanwhile (revoked, say): nothing left to forget there.
+      if (!(error instanceof InvitationClosedError || error instanceof InvitationNotFoundError)) throw error;
+    }
+  }
 }

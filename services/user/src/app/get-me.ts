@@ -1,15 +1,13 @@
 import type { MessageContext, Profile } from "@tessera/contracts";
 import { requireUser } from "@tessera/service-kit";
-import type { Kysely } from "kysely";
 import { ProfileNotFoundError } from "../domain/errors.ts";
-import { findProfileById } from "../infra/profiles.ts";
-import type { UserDb } from "../infra/tables.ts";
+import { type EnsureProfileDeps, ensureProfile } from "./ensure-profile.ts";
 import { toProfile } from "./support.ts";
 
-/** `svc.user.me.get`: the caller's profile, read from the projection. */
-export function getMe(deps: { db: Kysely<UserDb> }) {
+/** `svc.user.me.get`: the caller's profile, there from their first request on. */
+export function getMe(deps: EnsureProfileDeps) {
   return async (_request: Record<string, never>, ctx: MessageContext): Promise<Profile> => {
-    const row = await findProfileById(deps.db, requireUser(ctx));
+    const row = await ensureProfile(deps, requireUser(ctx), ctx);
     if (!row) throw new ProfileNotFoundError();
     return toProfile(row);
   };

@@ -8,17 +8,15 @@ import {
 } from "@tessera/contracts";
 import { requireUser } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
-import { z } from "zod";
 import { listHistory as listHistoryRows } from "../infra/history.ts";
 import type { UserDb } from "../infra/tables.ts";
-
-const HistoryCursorSchema = z.object({ at: z.iso.datetime().transform((at) => new Date(at)), id: z.uuid() });
+import { KeysetCursorSchema } from "./support.ts";
 
 /** `svc.user.history.list`: the caller's own events across services, newest first. */
 export function listHistory(deps: { db: Kysely<UserDb> }) {
   return async (request: PageQuery, ctx: MessageContext): Promise<HistoryPage> => {
     const userId = requireUser(ctx);
-    const before = decodeCursor(HistoryCursorSchema, request.cursor);
+    const before = decodeCursor(KeysetCursorSchema, request.cursor);
     const rows = await listHistoryRows(deps.db, userId, { limit: request.limit + 1, before });
     return pageOf(
       rows,

@@ -1,16 +1,15 @@
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "@tessera/contracts";
+import {
+  ConflictError,
+  ForbiddenError,
+  type InvitationStatus,
+  NotFoundError,
+  ValidationError,
+} from "@tessera/contracts";
 
 export class ProfileNotFoundError extends NotFoundError {
   override name = "ProfileNotFoundError";
   constructor() {
     super("user.not_found", "No profile exists for this account.");
-  }
-}
-
-export class ProfileExistsError extends ConflictError {
-  override name = "ProfileExistsError";
-  constructor(userId: string) {
-    super("user.profile_exists", `A profile for ${userId} already exists.`);
   }
 }
 
@@ -20,14 +19,6 @@ export class PreferencesTooLargeError extends ValidationError {
     super("The merged preferences are too large.", [
       { field: "preferences", message: `the merged preferences must be at most ${limitBytes} bytes as JSON` },
     ]);
-  }
-}
-
-/** Also what a non-member hears, so project ids do not leak. */
-export class ProjectNotFoundError extends NotFoundError {
-  override name = "ProjectNotFoundError";
-  constructor() {
-    super("user.project_not_found", "No such project.");
   }
 }
 
@@ -63,5 +54,55 @@ export class ProjectFullError extends ConflictError {
   override name = "ProjectFullError";
   constructor(limit: number) {
     super("user.project_full", `A project has at most ${limit} members.`);
+  }
+}
+
+/** An unknown invitation, or an open one addressed to someone else: ids reveal nothing. */
+export class InvitationNotFoundError extends NotFoundError {
+  override name = "InvitationNotFoundError";
+  constructor() {
+    super("user.invitation_not_found", "No such invitation.");
+  }
+}
+
+const CLOSED_DETAIL: Readonly<Record<Exclude<InvitationStatus, "pending">, string>> = {
+  accepted: "This invitation has already been accepted.",
+  declined: "This invitation was declined.",
+  revoked: "This invitation was revoked.",
+  expired: "This invitation has expired; ask for a new one.",
+};
+
+/** The invitation has ended: `user.invitation_accepted`, `_declined`, `_revoked` or `_expired`. */
+export class InvitationClosedError extends ConflictError {
+  override name = "InvitationClosedError";
+  readonly invitationStatus: Exclude<InvitationStatus, "pending">;
+  constructor(status: Exclude<InvitationStatus, "pending">) {
+    super(`user.invitation_${status}`, CLOSED_DETAIL[status]);
+    this.invitationStatus = status;
+  }
+}
+
+export class InvitationPendingError extends ConflictError {
+  override name = "InvitationPendingError";
+  constructor() {
+    super(
+      "user.invitation_pending",
+      "This address already has a pending invitation to this project; revoke it to invite again.",
+    );
+  }
+}
+
+export class TooManyInvitationsError extends ConflictError {
+  override name = "TooManyInvitationsError";
+  constructor(limit: number) {
+    super("user.invitations_full", `A project has at most ${limit} pending invitations.`);
+  }
+}
+
+/** The invitation is addressed to the caller's email, which `auth` has not seen verified yet. */
+export class EmailUnverifiedError extends ForbiddenError {
+  override name = "EmailUnverifiedError";
+  constructor() {
+    super("user.email_unverified", "Verify your email address to answer this invitation.");
   }
 }

@@ -1,5 +1,5 @@
 import { jsonBytes, type PlatformRole, PREFERENCES_MAX_BYTES } from "@tessera/contracts";
-import { PreferencesTooLargeError, ProfileExistsError, ProfileNotFoundError } from "./errors.ts";
+import { PreferencesTooLargeError, ProfileNotFoundError } from "./errors.ts";
 import { isJsonObject, type JsonObject, mergePatch } from "./merge-patch.ts";
 
 export interface CommandMeta {
@@ -18,7 +18,9 @@ export type ProfileEvent =
     }
   | { type: "user.role.granted"; data: { userId: string; role: PlatformRole; grantedAt: string } }
   | { type: "user.role.revoked"; data: { userId: string; role: PlatformRole; revokedAt: string } }
-  | { type: "user.user.erased"; data: { userId: string; erasedAt: string } };
+  | { type: "user.user.erased"; data: { userId: string; erasedAt: string } }
+  /** `auth` saw the account's email verified (`evt.auth.email.verified`); the email is the profile's. */
+  | { type: "user.profile.email_verified"; data: { userId: string; verifiedAt: string } };
 
 export type ProfileState =
   | { status: "absent" }
@@ -29,6 +31,8 @@ export type ProfileState =
       displayName: string | null;
       preferences: JsonObject;
       roles: readonly PlatformRole[];
+      /** Set by `user.profile.email_verified`; absent until then. */
+      emailVerified?: true;
     }
   | { status: "erased"; userId: string };
 
@@ -46,7 +50,8 @@ export type ProfileCommand =
     }
   | { type: "GrantRole"; data: { userId: string; role: PlatformRole }; meta: CommandMeta }
   | { type: "RevokeRole"; data: { userId: string; role: PlatformRole }; meta: CommandMeta }
-  | { type: "EraseUser"; data: { userId: string }; meta: CommandMeta };
+  | { type: "EraseUser"; data: { userId: string }; meta: CommandMeta }
+  | { type: "RecordEmailVerified"; data: { userId: string }; meta: CommandMeta };
 
 export function decideProfile(command: ProfileCommand, state: ProfileState): ProfileEvent[] {
   const at = command.meta.now.toISOString();
@@ -68,6 +73,9 @@ export function decideProfile(command: ProfileCommand, state: ProfileState): Pro
     case "EraseUser":
       if (state.status === "erased") return [];
       return [{ type: "user.user.erased", data: { userId: command.data.userId, erasedAt: at } }];
+    case "RecordEmailVerified":
+      if (state.status !== "active" || state.emailVerified) return [];
+      return [{ type: "user.profile.email_verified", data: { userId: command.data.userId, verifiedAt: at } }];
     default: {
       const unknown: never = command;
       return unknown;
@@ -85,9 +93,9 @@ function decideCreate(
   state: ProfileState,
   at: string,
 ): ProfileEvent[] {
-  // An account erased before its registration reached us stays erased.
-  if (state.status === "erased") return [];
-  if (state.status !== "absent") throw new ProfileExistsError(data.userId);
+  // An account erased before its registration reached us stays erased; the registration event and
+  // a new account's first request may both create the profile: one wins, the other decides nothing.
+  if (state.status !== "absent") return [];
   const { userId, email, displayName } = data;
   const created: ProfileEvent = { type: "user.profile.created", data: { userId, email, createdAt: at } };
   if (displayName === undefined) return [created];
@@ -151,6 +159,8 @@ export function evolveProfile(state: ProfileState, event: ProfileEvent): Profile
       return { ...state, roles: state.roles.filter((role) => role !== event.data.role) };
     case "user.user.erased":
       return { status: "erased", userId: event.data.userId };
+    case "user.profile.email_verified":
+      return state.status === "active" ? { ...state, emailVerified: true } : state;
     default: {
       const unknown: never = event;
       return unknown;

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { type KeysetCursor, pastCursor } from "./keyset.ts";
 import type { HistoryRow, UserDb } from "./tables.ts";
 
 type Db = Kysely<UserDb> | Transaction<UserDb>;
@@ -34,18 +35,10 @@ export async function recordHistory(db: Db, entries: readonly HistoryInsert[]): 
 export async function listHistory(
   db: Db,
   userId: string,
-  options: { limit: number; before?: { at: Date; id: string } },
+  options: { limit: number; before?: KeysetCursor | undefined },
 ): Promise<HistoryRow[]> {
   let query = db.selectFrom("user_history").selectAll().where("user_id", "=", userId);
-  const before = options.before;
-  if (before) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("occurred_at", "<", before.at),
-        eb.and([eb("occurred_at", "=", before.at), eb("event_id", "<", before.id)]),
-      ]),
-    );
-  }
+  if (options.before) query = query.where(pastCursor(["occurred_at", "event_id"], "before", options.before));
   return query.orderBy("occurred_at", "desc").orderBy("event_id", "desc").limit(options.limit).execute();
 }
 

@@ -1,8 +1,9 @@
 import type { AnyTransaction, AsyncProjection, StoredEvent } from "@tessera/eventstore";
 import { sql, type Transaction } from "kysely";
+import { normalizeEmail } from "../domain/invitations.ts";
 import { isJsonObject, mergePatch } from "../domain/merge-patch.ts";
 import type { ProfileEvent } from "../domain/profile.ts";
-import type { ProjectEvent } from "../domain/project.ts";
+import type { ProjectEvent } from "../domain/project-state.ts";
 import { userStores } from "./event-store.ts";
 import type { UserDb } from "./tables.ts";
 
@@ -14,11 +15,17 @@ const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent["type"]>([
   "user.role.granted",
   "user.role.revoked",
   "user.user.erased",
+  "user.profile.email_verified",
   "user.project.created",
   "user.project.deleted",
   "user.membership.added",
   "user.membership.changed",
   "user.membership.removed",
+  "user.invitation.created",
+  "user.invitation.accepted",
+  "user.invitation.declined",
+  "user.invitation.revoked",
+  "user.invitation.expired",
 ]);
 
 function isUserEvent(event: StoredEvent): event is StoredEvent<UserEvent> {
@@ -26,7 +33,7 @@ function isUserEvent(event: StoredEvent): event is StoredEvent<UserEvent> {
 }
 
 /**
- * Inline projection of every user-service event: profiles, projects and memberships, written in
+ * Inline projection of every user-service event: profiles, projects, memberships and invitations, written in
  * the append's transaction (the next request must see them). Events arrive with personal fields
  * already opened by the store.
  */
@@ -58,6 +65,13 @@ async function apply(trx: Transaction<UserDb>, event: UserEvent): Promise<void> 
         .insertInto("erased_users")
         .values({ user_id: event.data.userId, erased_at: event.data.erasedAt })
         .onConflict((oc) => oc.column("user_id").doNothing())
+        .execute();
+      return;
+    case "user.profile.email_verified":
+      await trx
+        .updateTable("profiles")
+        .set({ email_verified_at: event.data.verifiedAt })
+        .where("user_id", "=", event.data.userId)
         .execute();
       return;
     case "user.project.created":
@@ -96,9 +110,55 @@ async function apply(trx: Transaction<UserDb>, event: UserEvent): Promise<void> 
         .where("user_id", "=", event.data.userId)
         .execute();
       return;
+    case "user.invitation.created":
+    case "user.invitation.accepted":
+    case "user.invitation.declined":
+    case "user.invitation.revoked":
+    case "user.invitation.expired":
+      return applyInvitation(trx, event);
     default: {
       const unknown: never = event;
       throw new Error(`unhandled user event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+type InvitationEvent = Extract<UserEvent, { type: `user.invitation.${string}` }>;
+
+/** An invitation that ends forgets its address here too. */
+async function applyInvitation(trx: Transaction<UserDb>, event: InvitationEvent): Promise<void> {
+  switch (event.type) {
+    case "user.invitation.created": {
+      const { data } = event;
+      await trx
+        .insertInto("invitations")
+        .values({
+          invitation_id: data.invitationId,
+          project_id: data.projectId,
+          email: data.email,
+          email_normalized: normalizeEmail(data.email),
+          role: data.role,
+          status: "pending",
+          invited_by: data.invitedBy,
+          expires_at: data.expiresAt,
+          created_at: data.createdAt,
+        })
+        .execute();
+      return;
+    }
+    case "user.invitation.accepted":
+    case "user.invitation.declined":
+    case "user.invitation.revoked":
+    case "user.invitation.expired":
+      await trx
+        .updateTable("invitations")
+        .set({ status: event.type.slice("user.invitation.".length), email: null, email_normalized: null })
+        .where("invitation_id", "=", event.data.invitationId)
+        .execute();
+      return;
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled invitation event ${JSON.stringify(unknown)}`);
     }
   }
 }
@@ -138,6 +198,6 @@ export const userReadModel: AsyncProjection = {
   },
   async reset(trx) {
     // Not erased_users: while the replay runs, consumers must still see who is forgotten.
-    await sql`truncate profiles, projects, memberships`.execute(trx);
+    await sql`truncate profiles, projects, memberships, invitations`.execute(trx);
   },
 };

@@ -7,6 +7,8 @@ export interface ProfilesTable {
   roles: ColumnType<string[], string[] | undefined, string[]>;
   preferences: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: ColumnType<Date, string, never>;
+  /** When `auth` saw `email` verified; null until then. */
+  email_verified_at: ColumnType<Date | null, string | null | undefined, string | null>;
 }
 
 export interface ProjectsTable {
@@ -38,6 +40,22 @@ export interface ErasedUsersTable {
   erased_at: ColumnType<Date, string, never>;
 }
 
+/**
+ * Invitations by id, for the invitee's list and the project's. `email` and `email_normalized` are
+ * set only while the invitation is pending: its end forgets the address here as in the events.
+ */
+export interface InvitationsTable {
+  invitation_id: string;
+  project_id: string;
+  email: string | null;
+  email_normalized: string | null;
+  role: string;
+  status: string;
+  invited_by: string;
+  expires_at: ColumnType<Date, string, never>;
+  created_at: ColumnType<Date, string, never>;
+}
+
 /** The `users` schema's read models. */
 export interface UserDb {
   profiles: ProfilesTable;
@@ -45,7 +63,9 @@ export interface UserDb {
   memberships: MembershipsTable;
   user_history: UserHistoryTable;
   erased_users: ErasedUsersTable;
+  invitations: InvitationsTable;
 }
 
 export type ProfileRow = Selectable<ProfilesTable>;
 export type HistoryRow = Selectable<UserHistoryTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
