@@ -23,7 +23,6 @@ import {
 } from "./auth-schemas.ts";
 import { defineOperation } from "./messaging.ts";
 import { PageQuerySchema } from "./pagination.ts";
-import { text, timestamp } from "./scalars.ts";
 
 /**
  * The `svc.auth.*` operations. Those answering `null` have no body (the gateway's 202/204); those

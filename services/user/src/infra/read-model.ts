@@ -1,4 +1,9 @@
-import type { AnyTransaction, AsyncProjection, StoredEvent } from "@tessera/eventstore";
+import {
+  type AnyTransaction,
+  readModelPart,
+  replayableReadModel,
+  type StoredEvent,
+} from "@tessera/eventstore";
 import { sql, type Transaction } from "kysely";
 import { normalizeEmail } from "../domain/invitations.ts";
 import { isJsonObject, mergePatch } from "../domain/merge-patch.ts";
@@ -8,29 +13,6 @@ import { userStores } from "./event-store.ts";
 import type { UserDb } from "./tables.ts";
 
 export type UserEvent = ProfileEvent | ProjectEvent;
-
-const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent["type"]>([
-  "user.profile.created",
-  "user.profile.updated",
-  "user.role.granted",
-  "user.role.revoked",
-  "user.user.erased",
-  "user.profile.email_verified",
-  "user.project.created",
-  "user.project.deleted",
-  "user.membership.added",
-  "user.membership.changed",
-  "user.membership.removed",
-  "user.invitation.created",
-  "user.invitation.accepted",
-  "user.invitation.declined",
-  "user.invitation.revoked",
-  "user.invitation.expired",
-]);
-
-function isUserEvent(event: StoredEvent): event is StoredEvent<UserEvent> {
-  return USER_EVENT_TYPES.has(event.type);
-}
 
 /**
  * Inline projection of every user-service event: profiles, projects, memberships and invitations, written in
@@ -189,15 +171,33 @@ async function applyProfileUpdate(
  * The same read models as a replayable projection, for `rebuildProjection`: it opens sealed fields
  * itself (a destroyed key reads as the placeholder, and the erasure that follows removes the row).
  */
-export const userReadModel: AsyncProjection = {
+export const userReadModel = replayableReadModel(userStores, {
   name: "user-read-model",
-  async handle(trx, event) {
-    if (!isUserEvent(event)) return;
-    const [open] = await userStores.vault(trx).reveal([event]);
-    if (open) await apply(trx, open);
-  },
-  async reset(trx) {
-    // Not erased_users: while the replay runs, consumers must still see who is forgotten.
+  parts: [
+    readModelPart<UserEvent>(
+      [
+        "user.profile.created",
+        "user.profile.updated",
+        "user.role.granted",
+        "user.role.revoked",
+        "user.user.erased",
+        "user.profile.email_verified",
+        "user.project.created",
+        "user.project.deleted",
+        "user.membership.added",
+        "user.membership.changed",
+        "user.membership.removed",
+        "user.invitation.created",
+        "user.invitation.accepted",
+        "user.invitation.declined",
+        "user.invitation.revoked",
+        "user.invitation.expired",
+      ],
+      projectUserEvents,
+    ),
+  ],
+  // Not erased_users: while the replay runs, consumers must still see who is forgotten.
+  reset: async (trx) => {
     await sql`truncate profiles, projects, memberships, invitations`.execute(trx);
   },
-};
+});
