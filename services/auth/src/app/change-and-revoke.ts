@@ -12,9 +12,10 @@ import { revokeSessions } from "./sessions.ts";
 
 /**
  * Applies a credential change to an account and revokes its sessions (all but `keep`) in one
- * transaction, answering the sessions it revoked: a failure anywhere, a crash included, leaves the password and every session as they
- * were. A session appended to meanwhile (a refresh racing the change) fails the whole change with
- * 409 `eventstore.conflict`, which the caller may simply send again.
+ * transaction, answering the sessions it revoked: a failure anywhere, a crash included, leaves the
+ * password and every session as they were. A session appended to meanwhile (a refresh racing the
+ * change) is decided again inside the transaction (the append sits behind a savepoint); a conflict
+ * that outlasts the retries fails the whole change with 409 `conflict.concurrent_update`.
  */
 export async function changeAndRevokeSessions(
   deps: { db: Kysely<AuthDb>; clock: () => Date },
@@ -27,9 +28,8 @@ export async function changeAndRevokeSessions(
     await handleCommand(store, accountDecider, accountStreamId(accountId), change.command, {
       inline: [projectAccountEvents],
       metadata: eventMetadata(ctx, { actor: accountId }),
-      retries: 0,
     });
     const sessionIds = (await findUnrevokedSessionIds(trx, accountId)).filter((id) => id !== change.keep);
-    return revokeSessions({ store, clock: deps.clock }, sessionIds, change.reason, ctx, { retries: 0 });
+    return revokeSessions({ store, clock: deps.clock }, sessionIds, change.reason, ctx);
   });
 }

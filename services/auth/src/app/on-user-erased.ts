@@ -57,7 +57,6 @@ async function eraseAccount(
     {
       inline: [projectAccountEvents],
       metadata: eventMetadata(ctx, { causationId: envelope.eventId }),
-      retries: 0,
     },
   );
   await revokeSessions(
@@ -65,8 +64,6 @@ async function eraseAccount(
     await findUnrevokedSessionIds(trx, accountId),
     "account_erased",
     ctx,
-    // In handleOnce's transaction: a conflict aborts it, so no retry here; redelivery runs it again.
-    { retries: 0 },
   );
   // The bus's copies of its published events go too; then the key.
   await authStores.vault(trx).erase(accountId, deps.deletePublished);

@@ -101,8 +101,7 @@ export async function revokeSession(
 
 /**
  * Revokes each of the given sessions of one account (each is its own stream); answers those that
- * exist. `retries: 0` inside a caller's transaction: after a concurrent append the transaction is
- * aborted and a retry cannot run.
+ * exist.
  */
 export async function revokeSessions(
   deps: Pick<SessionDeps, "store" | "clock">,

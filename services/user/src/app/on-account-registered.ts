@@ -29,7 +29,7 @@ export function onAccountRegistered(deps: {
         const store = userStores.on(trx);
         const streamId = profileStreamId(event.accountId);
         const metadata = eventMetadata(ctx, { actor: event.accountId, causationId: envelope.eventId });
-        const options = { inline: [projectUserEvents], retries: 0, metadata };
+        const options = { inline: [projectUserEvents], metadata };
         const now = deps.clock();
         const created = await handleCommand(
           store,
