@@ -1,6 +1,5 @@
-import { ProblemSchema } from "@tessera/contracts";
+import { ProblemSchema, RequestTimeoutError } from "@tessera/contracts";
 import { describe, expect, it } from "vitest";
-import { RequestTimeoutError } from "../src/app/edge-errors.ts";
 import { declaresOtherCharset } from "../src/app/json-body.ts";
 import { createMethodIndex } from "../src/app/route-matcher.ts";
 import { rawProblemResponse } from "../src/app/socket-problems.ts";

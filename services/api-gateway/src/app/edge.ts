@@ -1,7 +1,13 @@
-import { API_VERSION, BadRequestError, HEADER, UntrustedHostError } from "@tessera/contracts";
+import {
+  API_VERSION,
+  BadRequestError,
+  ExpectationFailedError,
+  HEADER,
+  UntrustedHostError,
+  UriTooLongError,
+} from "@tessera/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ClientAddress, clientAddressOf, type TrustedProxies } from "./client-address.ts";
-import { ExpectationFailedError, UriTooLongError } from "./edge-errors.ts";
 import { pathOf } from "./request-id.ts";
 import { CSRF_HEADER, TOKEN_TRANSPORT_HEADER } from "./token-cookies.ts";
 

@@ -1,9 +1,8 @@
 import type { Server, ServerOptions } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { BadRequestError } from "@tessera/contracts";
+import { BadRequestError, ShuttingDownError, TooManyConnectionsError } from "@tessera/contracts";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
-import { ShuttingDownError, TooManyConnectionsError } from "./edge-errors.ts";
 import { answerOnSocket, clientErrorHandler } from "./socket-problems.ts";
 
 /** How long the gateway waits for slow clients, and how many connections one address may hold. */

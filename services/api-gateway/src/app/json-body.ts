@@ -1,6 +1,5 @@
-import { JsonTooDeepError } from "@tessera/contracts";
+import { JsonTooDeepError, UnsupportedCharsetError } from "@tessera/contracts";
 import type { FastifyInstance } from "fastify";
-import { UnsupportedCharsetError } from "./edge-errors.ts";
 
 /** Deepest nesting of arrays and objects accepted in a JSON body. @default 32 */
 export const MAX_JSON_DEPTH = 32;

@@ -1,17 +1,19 @@
 import {
   BadRequestError,
   MalformedJsonError,
+  MalformedUrlError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   problemFromError,
   RouteNotFoundError,
+  ShuttingDownError,
   TesseraError,
   UnsupportedMediaTypeError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
+  UriTooLongError,
 } from "@tessera/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { MalformedUrlError, ShuttingDownError, UriTooLongError } from "./edge-errors.ts";
 import { pathOf } from "./request-id.ts";
 import { type MethodIndex, toOpenApiPath } from "./route-matcher.ts";
 

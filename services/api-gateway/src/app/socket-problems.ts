@@ -5,13 +5,14 @@ import {
   API_VERSION,
   BadRequestError,
   HEADER,
+  HeadersTooLargeError,
   PayloadTooLargeError,
   problemFromError,
+  RequestTimeoutError,
   type TesseraError,
 } from "@tessera/contracts";
 import type { FastifyBaseLogger } from "fastify";
 import { API_CSP, SECURITY_HEADERS } from "./edge.ts";
-import { HeadersTooLargeError, RequestTimeoutError } from "./edge-errors.ts";
 import { PROBLEM_CONTENT_TYPE, requestInstance } from "./problems.ts";
 
 /**
