@@ -127,8 +127,8 @@ export {
   type WriteRetry,
   WriteTimeoutError,
 } from "./http-errors.ts";
-export { ingestionChunkCreated } from "./ingestion-events.ts";
-export { ingestionSyncJob } from "./ingestion-operations.ts";
+export { ingestionChunkCreated } from "./documents-events.ts";
+export { ingestionSyncJob } from "./sources-operations.ts";
 export {
   JOB_RUN_EVENTS,
   JOB_SCHEDULE_EVENTS,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ingestionSyncJob } from "./ingestion-operations.ts";
+import { ingestionSyncJob } from "./sources-operations.ts";
 import {
   CreateScheduleSchema,
   defineJobType,

@@ -3,7 +3,7 @@ import { MemoryContentSchema, MemoryMetadataSchema } from "./memory-schemas.ts";
 import { defineEvent } from "./messaging.ts";
 import { timestamp } from "./scalars.ts";
 
-/** The ingestion service's events. */
+/** The ingestion service's document events: chunks on their way into memory. */
 
 /**
  * A chunk of an ingested document, ready to be remembered. The ingestion service publishes it;

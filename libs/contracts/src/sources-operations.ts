@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineJobType } from "./jobs-schemas.ts";
 
-/** The ingestion service's job types (its operations come with its routes). */
+/** The ingestion service's sources: their operations and job types. */
 
 /** The ingestion service pulls a connector source. */
 export const ingestionSyncJob = defineJobType({
