@@ -30,18 +30,24 @@ const allowing = (text: string, lookup?: ReturnType<typeof stubLookup>) =>
   createEgressClient({ allow: parseEgressAllowList(text), ...(lookup ? { lookup: lookup.lookup } : {}) });
 
 describe("EGRESS_ALLOW_HOSTS lets an operator reach a self-hosted target", () => {
-  it("reaches a loopback server when it names 127.0.0.1:<port>", async () => {
-    const response = await allowing(`127.0.0.1:${server.port}`).request({ url: `${server.url}/status` });
+  it("reaches a loopback server when it names 127.0.0.1:<port>, and only at that address", async () => {
+    const client = allowing(`127.0.0.1:${server.port}`);
+    const response = await client.request({ url: `${server.url}/status` });
     expect(response.status).toBe(200);
     expect(response.body.toString()).toBe("reached");
+    await rejection(client.request({ url: `http://127.0.0.2:${server.port}/` }), EgressRefusedError);
+    await rejection(client.request({ url: `http://[::1]:${server.port}/` }), EgressRefusedError);
     expect(server.connections()).toBe(1);
     expect(watch.attempts).toEqual([`127.0.0.1:${server.port}`]);
   });
 
-  it("reaches it when it names 127.0.0.0/8", async () => {
-    const response = await allowing("10.0.0.0/8, 127.0.0.0/8").request({ url: `${server.url}/` });
+  it("reaches it when it names 127.0.0.0/8, which does not cover IPv6 loopback", async () => {
+    const client = allowing("10.0.0.0/8, 127.0.0.0/8");
+    const response = await client.request({ url: `${server.url}/` });
     expect(response.body.toString()).toBe("reached");
+    await rejection(client.request({ url: `http://[::1]:${server.port}/` }), EgressRefusedError);
     expect(server.connections()).toBe(1);
+    expect(watch.attempts).toEqual([`127.0.0.1:${server.port}`]);
   });
 
   it("still refuses the same address on a port the entry does not name", async () => {
@@ -96,6 +102,7 @@ describe("EGRESS_ALLOW_HOSTS lets an operator reach a self-hosted target", () =>
         EgressConnectionError,
       );
       expect(error.code).toBe("egress.connection_failed");
+      await rejection(client.request({ url: `https://127.0.0.2:${plain.port}/` }), EgressRefusedError);
       expect(plain.connections()).toBe(1);
     } finally {
       await plain.close();
