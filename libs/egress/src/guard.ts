@@ -16,6 +16,8 @@ import { EgressRefusedError } from "./errors.ts";
  *   joins the agent's allow list (request-filtering-agent 3.x reads the array it was given at each
  *   check); one ipaddr.js calls unicast but that still leads inside is refused here.
  * There is no second resolution to race (DNS rebinding): the answer checked is the answer connected.
+ * The agent's own CIDR allow and deny lists are not used: they know no ports or host names, and
+ * matching a CIDR against an address of the other family logs a warning on every request.
  */
 
 /** Addresses ipaddr.js calls `unicast` that must be refused too. */
