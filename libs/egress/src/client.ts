@@ -215,7 +215,8 @@ function translated(error: unknown): unknown {
 
 /** An errno-style code; happy eyeballs reports every failed attempt in an AggregateError. */
 function errorCode(error: unknown): string {
-  const first = error instanceof AggregateError ? error.errors[0] : undefined;
-  const code = (error as { code?: unknown }).code ?? (first as { code?: unknown } | undefined)?.code;
+  const codeOf = (value: unknown): unknown =>
+    typeof value === "object" && value !== null && "code" in value ? value.code : undefined;
+  const code = codeOf(error) ?? (error instanceof AggregateError ? codeOf(error.errors[0]) : undefined);
   return typeof code === "string" ? code : "";
 }
