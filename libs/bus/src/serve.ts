@@ -1,4 +1,10 @@
-import { type Msg, type NatsConnection, headers as natsHeaders, type Subscription } from "@nats-io/nats-core";
+import {
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  headers as natsHeaders,
+  type Subscription,
+} from "@nats-io/nats-core";
 import {
   HEADER,
   InternalError,
@@ -14,6 +20,7 @@ import { contextFromHeaders } from "./context.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import type { BusNames } from "./names.ts";
+import type { Payloads } from "./offload.ts";
 
 export type OperationHandler<Op extends OperationDefinition> = (
   request: z.output<Op["request"]>,
@@ -31,6 +38,7 @@ export interface ServeDeps {
   readonly service: string;
   readonly logger: BusLogger;
   readonly inFlight: InFlight;
+  readonly payloads: Payloads;
 }
 
 /** Subscribes one operation in the service's queue group; each request runs as a tracked task. */
@@ -67,21 +75,12 @@ async function answer<Op extends OperationDefinition>(
   const reply = await replyFor(deps, operation, handler, msg, ctx);
   const hdrs = natsHeaders();
   hdrs.set(HEADER.requestId, ctx.requestId);
-  if (!msg.respond(JSON.stringify(reply), { headers: hdrs })) {
-    deps.logger.warn(
-      { requestId: ctx.requestId, subject: operation.subject },
-      "request had no reply subject",
-    );
+  const log = { requestId: ctx.requestId, subject: operation.subject };
+  if (!msg.respond(await encodeReply(deps, reply, hdrs, log), { headers: hdrs })) {
+    deps.payloads.discard(hdrs);
+    deps.logger.warn(log, "request had no reply subject");
   }
-  deps.logger.debug(
-    {
-      requestId: ctx.requestId,
-      subject: operation.subject,
-      ok: reply.ok,
-      durationMs: Math.round(performance.now() - started),
-    },
-    "served",
-  );
+  deps.logger.debug({ ...log, ok: reply.ok, durationMs: Math.round(performance.now() - started) }, "served");
 }
 
 async function replyFor<Op extends OperationDefinition>(
@@ -94,9 +93,13 @@ async function replyFor<Op extends OperationDefinition>(
   const log = { requestId: ctx.requestId, subject: operation.subject };
   let body: unknown;
   try {
-    body = msg.data.length === 0 ? {} : msg.json();
-  } catch {
-    return failure(new ValidationError("The request is not valid JSON.", []));
+    if (deps.payloads.isOffloaded(msg)) body = JSON.parse(await deps.payloads.read(msg));
+    else body = msg.data.length === 0 ? {} : msg.json();
+  } catch (err) {
+    if (!(err instanceof TesseraError))
+      return failure(new ValidationError("The request is not valid JSON.", []));
+    deps.logger.warn({ ...log, err }, "could not read an offloaded request");
+    return failure(err);
   }
   const request = operation.request.safeParse(body);
   if (!request.success) return failure(ValidationError.fromZod(request.error));
@@ -122,6 +125,23 @@ async function replyFor<Op extends OperationDefinition>(
     return failure(new InternalError({ cause: response.error }));
   }
   return { ok: true, data: response.data };
+}
+
+/** The reply as sent: its JSON, or, too large for one message, offloaded (a failure if that fails). */
+async function encodeReply(
+  deps: ServeDeps,
+  reply: Reply<unknown>,
+  hdrs: MsgHdrs,
+  log: object,
+): Promise<string | Uint8Array> {
+  const json = JSON.stringify(reply);
+  if (!deps.payloads.exceedsInline(json)) return json;
+  try {
+    return await deps.payloads.offload(json, hdrs);
+  } catch (err) {
+    deps.logger.error({ ...log, err }, "could not offload a large reply");
+    return JSON.stringify(failure(err instanceof TesseraError ? err : new InternalError({ cause: err })));
+  }
 }
 
 function failure(error: TesseraError): Reply<never> {

@@ -63,6 +63,7 @@ export {
   type TokenPair,
   TokenPairSchema,
 } from "./auth-schemas.ts";
+export { ingestionChunkCreated } from "./documents-events.ts";
 export {
   ConflictError,
   type FieldError,
@@ -127,8 +128,6 @@ export {
   type WriteRetry,
   WriteTimeoutError,
 } from "./http-errors.ts";
-export { ingestionChunkCreated } from "./documents-events.ts";
-export { ingestionSyncJob } from "./sources-operations.ts";
 export {
   JOB_RUN_EVENTS,
   JOB_SCHEDULE_EVENTS,
@@ -268,9 +267,14 @@ export {
 } from "./roles.ts";
 export { routes } from "./route-table.ts";
 export {
+  DEFAULT_RAW_CONTENT_TYPE,
   defineRoute,
   hiddenResponseFields,
   isWriteRoute,
+  MAX_RAW_HEADER_LENGTH,
+  type RawBody,
+  type RawBodyOptions,
+  RawBodySchema,
   type RouteCookie,
   type RouteDefinition,
 } from "./routes.ts";
@@ -287,6 +291,7 @@ export {
   unstorableStrings,
   url,
 } from "./scalars.ts";
+export { ingestionSyncJob } from "./sources-operations.ts";
 export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,
