@@ -60,7 +60,9 @@ describe("large payloads through the object store", () => {
       receivedLength: request.text.length,
       text: request.replyWith ?? request.text.slice(0, 16),
     }));
-    spyNc.subscribe(`${namespace}.${blob.subject}`, { callback: (_err, msg) => requests.push(seenOf(msg)) });
+    spyNc.subscribe(`${namespace}.${blob.subject}`, {
+      callback: (_err, msg) => void requests.push(seenOf(msg)),
+    });
     spyNc.subscribe("_INBOX.>", {
       callback: (_err, msg) => {
         if (msg.headers?.has(PAYLOAD_REF_HEADER)) offloadedReplies.push(seenOf(msg));

@@ -34,17 +34,15 @@ export class MalformedJsonError extends TesseraError {
   }
 }
 
-/** A body of a type the route does not take: JSON on most routes, a raw route's listed types on others. */
+/** A body of a type the route does not take: JSON on most routes, a raw route's own types on others. */
 export class UnsupportedMediaTypeError extends TesseraError {
   override name = "UnsupportedMediaTypeError";
-  constructor(options: TesseraErrorOptions & { accepted?: readonly string[] } = {}) {
-    const accepted = options.accepted ?? ["application/json"];
+  /** `detail`: what the route takes instead, when it is not JSON. */
+  constructor(options: TesseraErrorOptions & { detail?: string } = {}) {
     super(
       "request.unsupported_media_type",
       415,
-      accepted.length === 1
-        ? `The request body must be ${accepted[0]}.`
-        : `The request body must be one of ${accepted.join(", ")}.`,
+      options.detail ?? "The request body must be application/json.",
       options,
     );
   }
