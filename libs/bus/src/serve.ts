@@ -76,7 +76,9 @@ async function answer<Op extends OperationDefinition>(
   const hdrs = natsHeaders();
   hdrs.set(HEADER.requestId, ctx.requestId);
   const log = { requestId: ctx.requestId, subject: operation.subject };
-  if (!msg.respond(await encodeReply(deps, reply, hdrs, log), { headers: hdrs })) {
+  const json = JSON.stringify(reply);
+  const data = deps.payloads.exceedsInline(json) ? await offloadReply(deps, json, hdrs, log) : json;
+  if (!msg.respond(data, { headers: hdrs })) {
     deps.payloads.discard(hdrs);
     deps.logger.warn(log, "request had no reply subject");
   }
@@ -127,15 +129,13 @@ async function replyFor<Op extends OperationDefinition>(
   return { ok: true, data: response.data };
 }
 
-/** The reply as sent: its JSON, or, too large for one message, offloaded (a failure if that fails). */
-async function encodeReply(
+/** A reply too large for one message, offloaded; if that fails, the failure is the reply. */
+async function offloadReply(
   deps: ServeDeps,
-  reply: Reply<unknown>,
+  json: string,
   hdrs: MsgHdrs,
   log: object,
 ): Promise<string | Uint8Array> {
-  const json = JSON.stringify(reply);
-  if (!deps.payloads.exceedsInline(json)) return json;
   try {
     return await deps.payloads.offload(json, hdrs);
   } catch (err) {
