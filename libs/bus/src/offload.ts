@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { JetStreamClient } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import { type Msg, type MsgHdrs, type NatsConnection, nanos } from "@nats-io/nats-core";
 import { type ObjectStore, Objm, StorageType } from "@nats-io/obj";
 import { PayloadMissingError, PayloadOffloadError } from "./errors.ts";
@@ -57,17 +57,23 @@ export interface PayloadDeps {
 export function createPayloads(deps: PayloadDeps): Payloads {
   let store: Promise<ObjectStore> | undefined;
   const bucket = (): Promise<ObjectStore> => {
-    store ??= openBucket(deps.js, deps.names.objectBucket(PAYLOAD_BUCKET)).catch((error: unknown) => {
-      store = undefined; // a later message tries again
-      throw error;
-    });
+    store ??= openBucket(deps.js, deps.names.objectBucket(PAYLOAD_BUCKET));
     return store;
   };
+  // After a failure the bucket is opened anew (created again if it was removed) by the next message.
+  const failed = (error: unknown): unknown => {
+    store = undefined;
+    return error;
+  };
+  const put = async (name: string, bytes: Uint8Array) => (await bucket()).putBlob({ name }, bytes);
   const remove = async (name: string): Promise<void> => {
     try {
       await (await bucket()).delete(name);
     } catch (error) {
-      deps.logger.warn({ err: error, object: name }, "could not delete an offloaded payload; it ages out");
+      deps.logger.warn(
+        { err: failed(error), object: name },
+        "could not delete an offloaded payload; it ages out",
+      );
     }
   };
 
@@ -79,10 +85,15 @@ export function createPayloads(deps: PayloadDeps): Payloads {
     },
     async offload(json, hdrs) {
       const name = randomUUID();
+      const bytes = Buffer.from(json, "utf8");
       try {
-        await (await bucket()).putBlob({ name }, Buffer.from(json, "utf8"));
+        await put(name, bytes).catch((error: unknown) => {
+          if (!isStreamGone(error)) throw error;
+          failed(error); // removed since it was opened: create it again, once
+          return put(name, bytes);
+        });
       } catch (error) {
-        throw new PayloadOffloadError({ cause: error });
+        throw new PayloadOffloadError({ cause: failed(error) });
       }
       hdrs.set(PAYLOAD_REF_HEADER, name);
       return EMPTY;
@@ -94,7 +105,7 @@ export function createPayloads(deps: PayloadDeps): Payloads {
       try {
         data = name === "" ? null : await (await bucket()).getBlob(name);
       } catch (error) {
-        throw new PayloadMissingError({ cause: error });
+        throw new PayloadMissingError({ cause: failed(error) });
       }
       if (data === null) throw new PayloadMissingError();
       await remove(name);
@@ -105,6 +116,10 @@ export function createPayloads(deps: PayloadDeps): Payloads {
       if (name !== "") void remove(name);
     },
   };
+}
+
+function isStreamGone(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
 }
 
 function inlineLimit(nc: NatsConnection): number {

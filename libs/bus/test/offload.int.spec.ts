@@ -128,6 +128,15 @@ describe("large payloads through the object store", () => {
     ]);
   });
 
+  it("creates the bucket again when it was removed after it was opened", async () => {
+    await client.request(blob, { text: large("before") }, ctx, LONG);
+    await (await jetstreamManager(connections[0]!)).streams.delete(`OBJ_${bucketName}`);
+    const text = large("after");
+    await expect(client.request(blob, { text }, ctx, LONG)).resolves.toMatchObject({
+      receivedLength: text.length,
+    });
+  });
+
   it("answers bus.payload_missing when an offloaded request's body is gone", async () => {
     const hdrs = natsHeaders();
     hdrs.set(PAYLOAD_REF_HEADER, "00000000-0000-4000-8000-000000000000");

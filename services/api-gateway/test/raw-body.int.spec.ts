@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { busNames, PAYLOAD_BUCKET } from "@tessera/bus";
 import { type RawBody, RawBodySchema } from "@tessera/contracts";
 import { testNamespace } from "@tessera/testing";
 import type { InjectOptions } from "fastify";
@@ -9,14 +10,20 @@ import { expectProblem, fromInject } from "./support/raw-http.ts";
 import { gatewayRoutes, RAW_ECHO_BODY_LIMIT } from "./support/test-routes.ts";
 
 let harness: Harness;
+const namespace = testNamespace("gwraw");
 
 beforeAll(async () => {
   // Room for bodies that go through the object store on a slow machine.
-  harness = await startHarness(testNamespace("gwraw"), gatewayRoutes, { UPSTREAM_TIMEOUT_MS: "30000" });
+  harness = await startHarness(namespace, gatewayRoutes, { UPSTREAM_TIMEOUT_MS: "30000" });
 });
 
 afterAll(async () => {
-  await harness?.close();
+  if (harness === undefined) return;
+  // The bucket the large bodies went through, which the harness knows nothing of (JetStream's API).
+  const stream = `OBJ_${busNames(namespace).objectBucket(PAYLOAD_BUCKET)}`;
+  const deleted = await harness.nc.request(`$JS.API.STREAM.DELETE.${stream}`, "", { timeout: 5_000 });
+  expect(deleted.json()).toMatchObject({ success: true });
+  await harness.close();
 });
 
 const EchoSchema = z.object({ itemId: z.uuid(), raw: RawBodySchema });
