@@ -20,13 +20,8 @@ import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, busNames, DLQ_STREAM, isValidToken } from "./names.ts";
-import {
-  type ProvisionOptions,
-  provisionStreams,
-  STREAM_NAME_IN_USE,
-  SUBJECTS_OVERLAP,
-  streamSpecs,
-} from "./provision.ts";
+import { createPayloads } from "./offload.ts";
+import { isCreationRace, type ProvisionOptions, provisionStreams, streamSpecs } from "./provision.ts";
 import {
   createEventPublisher,
   type EventPublisher,
@@ -93,6 +88,7 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     return manager;
   };
   const inFlight = createInFlight();
+  const payloads = createPayloads({ nc, js, names, logger });
   const subscriptions: Subscription[] = [];
   const consumptions: Consumption[] = [];
   let draining: Promise<void> | undefined;
@@ -117,14 +113,14 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
         );
       }
       subscriptions.push(
-        serveOperation({ nc, names, service, logger, inFlight }, operation, handler, serveOpts),
+        serveOperation({ nc, names, service, logger, inFlight, payloads }, operation, handler, serveOpts),
       );
     },
     servePing(readyCheck) {
       bus.serve(pingOperation(service), async () => ({ service, ready: await isReady(readyCheck) }));
     },
     request: (operation, payload, ctx, requestOpts) =>
-      requestOperation(nc, names, operation, payload, ctx, requestOpts),
+      requestOperation({ nc, names, payloads }, operation, payload, ctx, requestOpts),
     eventPublisher: (publisherOpts) => createEventPublisher(js, names, publisherOpts),
     async deletePublished(copies) {
       const manager = await jsm();
@@ -183,14 +179,6 @@ async function isReady(readyCheck: (() => Promise<boolean>) | undefined): Promis
   } catch {
     return false;
   }
-}
-
-/** JetStream's answers to a stream add that lost a race: the name, or its subjects, are taken. */
-function isCreationRace(error: unknown): boolean {
-  return (
-    error instanceof JetStreamApiError &&
-    (error.code === STREAM_NAME_IN_USE || error.code === SUBJECTS_OVERLAP)
-  );
 }
 
 /** The stream no longer holds that copy: deleted already, aged out, or the stream is gone. */

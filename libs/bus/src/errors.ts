@@ -36,3 +36,33 @@ export class ProvisionError extends TesseraError {
     super("bus.provision_failed", 503, `Could not provision ${what}.`, options);
   }
 }
+
+/**
+ * A message's body was too large to send inline, and what was stored in its place cannot be read
+ * back: already read, aged out, or JetStream is unavailable. The bytes between two services were
+ * lost, so it is a bad gateway to the caller; a retry sends them anew.
+ */
+export class PayloadMissingError extends TesseraError {
+  override name = "PayloadMissingError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "bus.payload_missing",
+      502,
+      "A message between services was too large to send inline, and its stored body is gone; retry the request.",
+      options,
+    );
+  }
+}
+
+/** A message too large to send inline could not be stored out of band (JetStream unavailable or full). */
+export class PayloadOffloadError extends TesseraError {
+  override name = "PayloadOffloadError";
+  constructor(options: TesseraErrorOptions = {}) {
+    super(
+      "bus.offload_failed",
+      503,
+      "A message between services was too large to send inline and could not be stored; retry shortly.",
+      options,
+    );
+  }
+}

@@ -3,7 +3,14 @@ export { type ConnectNatsOptions, connectNats, redactServer } from "./connect.ts
 export type { ConsumeOptions, Consumption, EventHandler, MessageHandler } from "./consume.ts";
 export { contextFromHeaders, headersFromContext } from "./context.ts";
 export { DLQ_HEADER, deadLetter, describeError } from "./dead-letter.ts";
-export { BusUsageError, InvalidReplyError, ProvisionError, PublishError } from "./errors.ts";
+export {
+  BusUsageError,
+  InvalidReplyError,
+  PayloadMissingError,
+  PayloadOffloadError,
+  ProvisionError,
+  PublishError,
+} from "./errors.ts";
 export type { BusLogger } from "./logger.ts";
 export {
   type BusNames,
@@ -15,6 +22,12 @@ export {
   eventStreamSubjects,
   JOBS_STREAM,
 } from "./names.ts";
+export {
+  OFFLOAD_THRESHOLD_BYTES,
+  PAYLOAD_BUCKET,
+  PAYLOAD_MAX_AGE_MS,
+  PAYLOAD_REF_HEADER,
+} from "./offload.ts";
 export { type ParsedMessage, parseMessage } from "./parse-message.ts";
 export { DEFAULT_EVENT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, type ProvisionOptions } from "./provision.ts";
 export type { EventPublisher, EventPublisherOptions, PublishedCopy } from "./publisher.ts";

@@ -58,6 +58,8 @@ export interface BusNames {
   durable(service: ServiceName, purpose: string): string;
   /** `<ns>_<bucket>`. */
   kvBucket(bucket: string): string;
+  /** `<ns>_<bucket>`, an object store bucket. */
+  objectBucket(bucket: string): string;
 }
 
 export function busNames(namespace = ""): BusNames {
@@ -76,5 +78,6 @@ export function busNames(namespace = ""): BusNames {
     eventStream: (service: ServiceName) => `${upper}${eventStreamName(service)}`,
     durable: (service: ServiceName, purpose: string) => `${lower}${durableName(service, purpose)}`,
     kvBucket: (bucket: string) => `${lower}${bucket}`,
+    objectBucket: (bucket: string) => `${lower}${bucket}`,
   });
 }

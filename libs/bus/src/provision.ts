@@ -25,6 +25,14 @@ export const STREAM_NAME_IN_USE = 10058;
 /** JetStream's "subjects overlap with an existing stream". */
 export const SUBJECTS_OVERLAP = 10065;
 
+/** JetStream's answers to a stream add that lost a race: the name, or its subjects, are taken. */
+export function isCreationRace(error: unknown): boolean {
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === STREAM_NAME_IN_USE || error.code === SUBJECTS_OVERLAP)
+  );
+}
+
 type StreamSpec = Pick<StreamConfig, "name" | "subjects" | "retention" | "max_age"> & Partial<StreamConfig>;
 
 export function streamSpecs(

@@ -41,7 +41,7 @@ export class ReplyInbox {
     void nc.closed().then((error) => this.#failAll(new NoReplyError("closed", { cause: error })));
   }
 
-  request(subject: string, data: string, headers: MsgHdrs, timeoutMs: number): Promise<Msg> {
+  request(subject: string, data: string | Uint8Array, headers: MsgHdrs, timeoutMs: number): Promise<Msg> {
     const token = (this.#next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {

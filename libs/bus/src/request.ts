@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { headersFromContext } from "./context.ts";
 import { InvalidReplyError } from "./errors.ts";
 import type { BusNames } from "./names.ts";
+import type { Payloads } from "./offload.ts";
 import { NoReplyError, replyInboxOf } from "./reply-inbox.ts";
 
 export interface RequestOptions {
@@ -21,10 +22,15 @@ export interface RequestOptions {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
+export interface RequestDeps {
+  readonly nc: NatsConnection;
+  readonly names: BusNames;
+  readonly payloads: Payloads;
+}
+
 /** Validates, sends with the caller's context in headers, and unwraps the reply envelope. */
 export async function requestOperation<Op extends OperationDefinition>(
-  nc: NatsConnection,
-  names: BusNames,
+  deps: RequestDeps,
   operation: Op,
   payload: z.input<Op["request"]>,
   ctx: MessageContext,
@@ -34,18 +40,25 @@ export async function requestOperation<Op extends OperationDefinition>(
   if (!request.success) {
     throw ValidationError.fromZod(request.error, `The request for ${operation.subject} is not valid.`);
   }
+  const { payloads } = deps;
+  const hdrs = headersFromContext(ctx);
+  const json = JSON.stringify(request.data);
+  const data = payloads.exceedsInline(json) ? await payloads.offload(json, hdrs) : json;
   let msg: Msg;
   try {
-    msg = await replyInboxOf(nc).request(
-      names.subject(operation.subject),
-      JSON.stringify(request.data),
-      headersFromContext(ctx),
+    msg = await replyInboxOf(deps.nc).request(
+      deps.names.subject(operation.subject),
+      data,
+      hdrs,
       opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     );
   } catch (err) {
+    // Nobody took the request, so nobody will read its body; after a time-out somebody still may.
+    if (err instanceof NoReplyError && err.reason === "no-responders") payloads.discard(hdrs);
     throw translateRequestError(operation.subject, err);
   }
-  return unwrapReply(operation, msg);
+  const offloaded = payloads.isOffloaded(msg) ? await payloads.read(msg) : undefined;
+  return unwrapReply(operation, msg, offloaded);
 }
 
 function translateRequestError(subject: string, err: unknown): unknown {
@@ -55,10 +68,15 @@ function translateRequestError(subject: string, err: unknown): unknown {
   return new UpstreamUnavailableError(subject, { cause: err });
 }
 
-function unwrapReply<Op extends OperationDefinition>(operation: Op, msg: Msg): z.output<Op["response"]> {
+/** `offloaded`: the reply's body when it came through the object store. */
+function unwrapReply<Op extends OperationDefinition>(
+  operation: Op,
+  msg: Msg,
+  offloaded: string | undefined,
+): z.output<Op["response"]> {
   let body: unknown;
   try {
-    body = msg.json();
+    body = offloaded === undefined ? msg.json() : JSON.parse(offloaded);
   } catch (err) {
     throw new InvalidReplyError(operation.subject, { cause: err });
   }

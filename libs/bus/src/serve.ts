@@ -1,4 +1,10 @@
-import { type Msg, type NatsConnection, headers as natsHeaders, type Subscription } from "@nats-io/nats-core";
+import {
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  headers as natsHeaders,
+  type Subscription,
+} from "@nats-io/nats-core";
 import {
   HEADER,
   InternalError,
@@ -14,6 +20,7 @@ import { contextFromHeaders } from "./context.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import type { BusNames } from "./names.ts";
+import type { Payloads } from "./offload.ts";
 
 export type OperationHandler<Op extends OperationDefinition> = (
   request: z.output<Op["request"]>,
@@ -31,6 +38,7 @@ export interface ServeDeps {
   readonly service: string;
   readonly logger: BusLogger;
   readonly inFlight: InFlight;
+  readonly payloads: Payloads;
 }
 
 /** Subscribes one operation in the service's queue group; each request runs as a tracked task. */
@@ -67,21 +75,14 @@ async function answer<Op extends OperationDefinition>(
   const reply = await replyFor(deps, operation, handler, msg, ctx);
   const hdrs = natsHeaders();
   hdrs.set(HEADER.requestId, ctx.requestId);
-  if (!msg.respond(JSON.stringify(reply), { headers: hdrs })) {
-    deps.logger.warn(
-      { requestId: ctx.requestId, subject: operation.subject },
-      "request had no reply subject",
-    );
+  const log = { requestId: ctx.requestId, subject: operation.subject };
+  const json = JSON.stringify(reply);
+  const data = deps.payloads.exceedsInline(json) ? await offloadReply(deps, json, hdrs, log) : json;
+  if (!msg.respond(data, { headers: hdrs })) {
+    deps.payloads.discard(hdrs);
+    deps.logger.warn(log, "request had no reply subject");
   }
-  deps.logger.debug(
-    {
-      requestId: ctx.requestId,
-      subject: operation.subject,
-      ok: reply.ok,
-      durationMs: Math.round(performance.now() - started),
-    },
-    "served",
-  );
+  deps.logger.debug({ ...log, ok: reply.ok, durationMs: Math.round(performance.now() - started) }, "served");
 }
 
 async function replyFor<Op extends OperationDefinition>(
@@ -94,9 +95,13 @@ async function replyFor<Op extends OperationDefinition>(
   const log = { requestId: ctx.requestId, subject: operation.subject };
   let body: unknown;
   try {
-    body = msg.data.length === 0 ? {} : msg.json();
-  } catch {
-    return failure(new ValidationError("The request is not valid JSON.", []));
+    if (deps.payloads.isOffloaded(msg)) body = JSON.parse(await deps.payloads.read(msg));
+    else body = msg.data.length === 0 ? {} : msg.json();
+  } catch (err) {
+    if (!(err instanceof TesseraError))
+      return failure(new ValidationError("The request is not valid JSON.", []));
+    deps.logger.warn({ ...log, err }, "could not read an offloaded request");
+    return failure(err);
   }
   const request = operation.request.safeParse(body);
   if (!request.success) return failure(ValidationError.fromZod(request.error));
@@ -122,6 +127,21 @@ async function replyFor<Op extends OperationDefinition>(
     return failure(new InternalError({ cause: response.error }));
   }
   return { ok: true, data: response.data };
+}
+
+/** A reply too large for one message, offloaded; if that fails, the failure is the reply. */
+async function offloadReply(
+  deps: ServeDeps,
+  json: string,
+  hdrs: MsgHdrs,
+  log: object,
+): Promise<string | Uint8Array> {
+  try {
+    return await deps.payloads.offload(json, hdrs);
+  } catch (err) {
+    deps.logger.error({ ...log, err }, "could not offload a large reply");
+    return JSON.stringify(failure(err instanceof TesseraError ? err : new InternalError({ cause: err })));
+  }
 }
 
 function failure(error: TesseraError): Reply<never> {

@@ -27,13 +27,12 @@ export function connectTest(): Promise<NatsConnection> {
   return connect({ servers: TEST_NATS_URL, name: "bus-test" });
 }
 
-/** Deletes every stream (and so every consumer and KV bucket) a test namespace created. */
+/** Deletes every stream (and so every consumer, KV and object store bucket) a test namespace created. */
 export async function removeNamespace(nc: NatsConnection, namespace: string): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  const upper = `${namespace.toUpperCase()}_`;
-  const kv = `KV_${namespace}_`;
+  const prefixes = [`${namespace.toUpperCase()}_`, `KV_${namespace}_`, `OBJ_${namespace}_`];
   for await (const name of jsm.streams.names()) {
-    if (name.startsWith(upper) || name.startsWith(kv)) await jsm.streams.delete(name);
+    if (prefixes.some((prefix) => name.startsWith(prefix))) await jsm.streams.delete(name);
   }
 }
 

@@ -34,10 +34,17 @@ export class MalformedJsonError extends TesseraError {
   }
 }
 
+/** A body of a type the route does not take: JSON on most routes, a raw route's own types on others. */
 export class UnsupportedMediaTypeError extends TesseraError {
   override name = "UnsupportedMediaTypeError";
-  constructor(options: TesseraErrorOptions = {}) {
-    super("request.unsupported_media_type", 415, "The request body must be application/json.", options);
+  /** `detail`: what the route takes instead, when it is not JSON. */
+  constructor(options: TesseraErrorOptions & { detail?: string } = {}) {
+    super(
+      "request.unsupported_media_type",
+      415,
+      options.detail ?? "The request body must be application/json.",
+      options,
+    );
   }
 }
 

@@ -267,9 +267,14 @@ export {
 } from "./roles.ts";
 export { routes } from "./route-table.ts";
 export {
+  DEFAULT_RAW_CONTENT_TYPE,
   defineRoute,
   hiddenResponseFields,
   isWriteRoute,
+  MAX_RAW_HEADER_LENGTH,
+  type RawBody,
+  type RawBodyOptions,
+  RawBodySchema,
   type RouteCookie,
   type RouteDefinition,
 } from "./routes.ts";

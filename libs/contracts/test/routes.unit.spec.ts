@@ -42,3 +42,37 @@ describe("route defaults", () => {
     );
   });
 });
+
+describe("raw-body routes", () => {
+  const raw = { contentTypes: ["text/plain"] } as const;
+
+  it("are refused where they are declared when they could not work", () => {
+    expect(() => defineRoute({ ...base, method: "GET", rateClass: "read", rawBody: raw })).toThrow(/GET/);
+    expect(() =>
+      defineRoute({
+        ...base,
+        method: "POST",
+        rateClass: "write",
+        rawBody: { ...raw, jsonAlternative: true },
+      }),
+    ).toThrow(/jsonAlternative needs request.body/);
+    expect(() =>
+      defineRoute({
+        ...base,
+        method: "POST",
+        rateClass: "write",
+        rawBody: raw,
+        request: { body: z.object({ name: z.string() }) },
+      }),
+    ).toThrow(/no JSON schema/);
+    expect(() =>
+      defineRoute({ ...base, method: "POST", rateClass: "write", rawBody: { contentTypes: [] } }),
+    ).toThrow(/empty/);
+  });
+
+  it("keep a well-formed declaration as given", () => {
+    const route = defineRoute({ ...base, method: "POST", rateClass: "write", rawBody: raw });
+    expect(route.rawBody).toEqual(raw);
+    expect(route.idempotent).toBe(true);
+  });
+});

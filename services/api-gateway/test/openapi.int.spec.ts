@@ -198,6 +198,25 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(["bearerAuth", "cookieAuth"]);
   });
 
+  it("documents a raw route's body as bytes of its media types, beside the JSON it also takes", () => {
+    const binary = { schema: { type: "string", format: "binary" } };
+    const echo = document.paths["/v1/test/raw/{itemId}"].post;
+    expect(echo.requestBody.content).toEqual({ "application/json": binary, "text/plain": binary });
+    expect(echo.requestBody.required).toBe(true);
+    const headers = echo.parameters.filter((parameter: { in: string }) => parameter.in === "header");
+    expect(headers.map((parameter: { name: string }) => parameter.name)).toEqual(
+      expect.arrayContaining(["webhook-id", "Webhook-Signature"]),
+    );
+    expect(echo.responses["415"].description).toMatch(/media type/);
+    expect(document.paths["/v1/test/raw-any"].post.requestBody).toMatchObject({
+      required: false,
+      content: { "*/*": binary },
+    });
+    const either = document.paths["/v1/test/raw-or-json"].post.requestBody.content;
+    expect(either["text/markdown"]).toEqual(binary);
+    expect(either["application/json"].schema).toMatchObject({ type: "object", required: ["name"] });
+  });
+
   it("covers every API.md route, but for the explicit list still to come", () => {
     const promised = apiMdRoutes();
     expect(promised.length).toBeGreaterThan(70);

@@ -21,6 +21,7 @@ import {
   withIdempotency,
 } from "./idempotency.ts";
 import { type RateLimitDeps, rateLimitFor } from "./rate-limit.ts";
+import { checkRawRequest, inRawBodyScope, rawBodyOf } from "./raw-body.ts";
 import { traceparentOf } from "./request-id.ts";
 import { applyRouteCookie, cookieInput, redirectOf } from "./route-cookies.ts";
 import { toFastifyPath } from "./route-matcher.ts";
@@ -87,12 +88,18 @@ function parsePart(
   return undefined;
 }
 
-/** `preValidation`: every part the route declares is parsed with its zod schema; all issues are reported at once. */
+/**
+ * `preValidation`: every part the route declares is parsed with its zod schema; all issues are
+ * reported at once. A raw route's body is handed over as `raw` instead (unless it came as JSON to
+ * a route that takes JSON too).
+ */
 function validateInput(route: RouteDefinition) {
+  const rawOptions = route.rawBody;
   return async function validate(request: FastifyRequest): Promise<void> {
     const errors: FieldError[] = [];
     const query = parsePart(route.request.query, request.query, errors);
-    const body = parsePart(route.request.body, request.body, errors);
+    const raw = rawOptions === undefined ? undefined : rawBodyOf(request, rawOptions);
+    const body = raw === undefined ? parsePart(route.request.body, request.body, errors) : { raw };
     const params = parsePart(route.request.params, request.params, errors) ?? asRecord(request.params);
     if (errors.length > 0) throw new ValidationError("The request is not valid.", errors);
     // The operation validates the cookie's value with its own request schema.
@@ -162,52 +169,56 @@ function failedNavigationLanding(
 /** One Fastify route per contract route: authenticate → rate-limit → guard → parse → validate → dispatch. */
 export function registerContractRoutes(app: FastifyInstance, deps: ContractRouteDeps): void {
   for (const route of deps.routes) {
-    const url = toFastifyPath(route.path);
-    deps.onRegister(route.method, url);
-    const rateLimit = rateLimitFor(route, deps.rateLimits);
-    // The login limit is also keyed by the account, which is in the body.
-    const limitAfterParsing = route.rateClass === "auth-login";
-    const guard = deps.guardFor(route);
-    const onRequest: Hook[] = [
-      ...(route.auth === "public" ? [] : [deps.authenticate]),
-      ...(limitAfterParsing ? [] : [rateLimit]),
-      ...(guard ? [guard] : []),
-    ];
-    const preValidation: Hook[] = [
-      ...(limitAfterParsing ? [rateLimit] : []),
-      ...(takesRefreshToken(route)
-        ? [async (request: FastifyRequest) => refreshTokenFromCookie(request)]
-        : []),
-      validateInput(route),
-    ];
-    const run = withIdempotency(route, deps.idempotency, execute(route, deps));
-    app.route({
-      method: route.method,
-      url,
-      bodyLimit: route.bodyLimit ?? deps.bodyLimit,
-      onRequest,
-      preValidation,
-      handler: async (request, reply) => {
-        let result: RouteResult;
-        try {
-          result = await run(request);
-        } catch (error) {
-          const landing = failedNavigationLanding(route, request, reply, error);
-          if (landing === undefined) throw error;
-          return reply.code(302).header("location", landing).send();
-        }
-        reply.code(result.status);
-        if (result.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
-        const redirect = redirectOf(route, applyRouteCookie(route, request, reply, result.body));
-        if (redirect.location !== null) {
-          // A browser navigation: tokens in the answer can only travel in cookies.
-          request.tokensInCookies = true;
-          applyTokenTransport(request, reply, redirect.body, deps.cookies);
-          return reply.code(302).header("location", redirect.location).send();
-        }
-        const body = applyTokenTransport(request, reply, redirect.body, deps.cookies);
-        return body === null ? reply.send() : reply.send(body);
-      },
-    });
+    deps.onRegister(route.method, toFastifyPath(route.path));
+    const rawBody = route.rawBody;
+    if (rawBody === undefined) registerContractRoute(app, route, deps);
+    else inRawBodyScope(app, rawBody, (scope) => registerContractRoute(scope, route, deps));
   }
+}
+
+function registerContractRoute(app: FastifyInstance, route: RouteDefinition, deps: ContractRouteDeps): void {
+  const rateLimit = rateLimitFor(route, deps.rateLimits);
+  // The login limit is also keyed by the account, which is in the body.
+  const limitAfterParsing = route.rateClass === "auth-login";
+  const guard = deps.guardFor(route);
+  const onRequest: Hook[] = [
+    ...(route.auth === "public" ? [] : [deps.authenticate]),
+    ...(limitAfterParsing ? [] : [rateLimit]),
+    ...(guard ? [guard] : []),
+    ...(route.rawBody ? [checkRawRequest(route.rawBody)] : []),
+  ];
+  const preValidation: Hook[] = [
+    ...(limitAfterParsing ? [rateLimit] : []),
+    ...(takesRefreshToken(route) ? [async (request: FastifyRequest) => refreshTokenFromCookie(request)] : []),
+    validateInput(route),
+  ];
+  const run = withIdempotency(route, deps.idempotency, execute(route, deps));
+  app.route({
+    method: route.method,
+    url: toFastifyPath(route.path),
+    bodyLimit: route.bodyLimit ?? deps.bodyLimit,
+    onRequest,
+    preValidation,
+    handler: async (request, reply) => {
+      let result: RouteResult;
+      try {
+        result = await run(request);
+      } catch (error) {
+        const landing = failedNavigationLanding(route, request, reply, error);
+        if (landing === undefined) throw error;
+        return reply.code(302).header("location", landing).send();
+      }
+      reply.code(result.status);
+      if (result.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+      const redirect = redirectOf(route, applyRouteCookie(route, request, reply, result.body));
+      if (redirect.location !== null) {
+        // A browser navigation: tokens in the answer can only travel in cookies.
+        request.tokensInCookies = true;
+        applyTokenTransport(request, reply, redirect.body, deps.cookies);
+        return reply.code(302).header("location", redirect.location).send();
+      }
+      const body = applyTokenTransport(request, reply, redirect.body, deps.cookies);
+      return body === null ? reply.send() : reply.send(body);
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import { JsonTooDeepError, UnsupportedCharsetError } from "@tessera/contracts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBodyParser, FastifyInstance } from "fastify";
 
 /** Deepest nesting of arrays and objects accepted in a JSON body. @default 32 */
 export const MAX_JSON_DEPTH = 32;
@@ -43,24 +43,32 @@ export function declaresOtherCharset(contentType: string | undefined): boolean {
 }
 
 /**
- * JSON bodies: refused with 415 when declared in a charset other than UTF-8 (the body is decoded
- * as UTF-8, so a Latin-1 one would reach services silently altered); refused when nested deeper
- * than `MAX_JSON_DEPTH` (a cheap scan of the text before parsing, so a hostile body cannot exhaust
- * a recursive validator); then Fastify's own parser with `__proto__` and `constructor` keys refused.
+ * The checks every JSON body goes through, given its text: refused with 415 when declared in a
+ * charset other than UTF-8 (the body is decoded as UTF-8, so a Latin-1 one would reach services
+ * silently altered); refused when nested deeper than `MAX_JSON_DEPTH` (a cheap scan of the text
+ * before parsing, so a hostile body cannot exhaust a recursive validator); then Fastify's own
+ * parser with `__proto__` and `constructor` keys refused.
  */
-export function useJsonBodyParser(app: FastifyInstance): void {
+export function jsonTextParser(app: FastifyInstance): FastifyBodyParser<string> {
   const parse = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+  return (request, text, done) => {
     if (declaresOtherCharset(request.headers["content-type"])) {
       done(new UnsupportedCharsetError(), undefined);
       return;
     }
-    const text = typeof body === "string" ? body : body.toString("utf8");
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
       done(new JsonTooDeepError(MAX_JSON_DEPTH), undefined);
       return;
     }
     parse(request, text, done);
+  };
+}
+
+/** JSON bodies, through `jsonTextParser`: the only bodies a route without `rawBody` takes. */
+export function useJsonBodyParser(app: FastifyInstance): void {
+  const parseText = jsonTextParser(app);
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    parseText(request, typeof body === "string" ? body : body.toString("utf8"), done);
   });
 }

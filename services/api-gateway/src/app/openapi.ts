@@ -9,6 +9,7 @@ import {
 } from "@tessera/contracts";
 import { z } from "zod";
 import { frontEndRedirect, publicBody } from "./openapi-browser-flows.ts";
+import { rawHeaderParameters, rawRequestBody } from "./openapi-raw-body.ts";
 import { ACCESS_COOKIE, CSRF_HEADER, TOKEN_TRANSPORT_HEADER, takesRefreshToken } from "./token-cookies.ts";
 
 type JsonObject = Record<string, unknown>;
@@ -92,6 +93,7 @@ function parametersOf(route: RouteDefinition): JsonObject[] {
       parameters.push({ name, in: "query", required: required.includes(name), schema });
     }
   }
+  parameters.push(...rawHeaderParameters(route));
   if (route.idempotent) {
     parameters.push({
       name: "Idempotency-Key",
@@ -173,9 +175,11 @@ function responsesOf(route: RouteDefinition): JsonObject {
     );
     responses["422"] = problem("This Idempotency-Key was used with another body.");
   }
-  if (route.request.body) {
+  if (route.request.body || route.rawBody) {
     responses["413"] = problem("The body is over the route's limit.");
-    responses["415"] = problem("The body is not JSON.");
+    responses["415"] = problem(
+      route.rawBody ? "The body's media type is not one this route takes." : "The body is not JSON.",
+    );
   }
   if (limited) {
     responses["429"] = problem("Rate limit exceeded.", {
@@ -194,22 +198,26 @@ function responsesOf(route: RouteDefinition): JsonObject {
   return responses;
 }
 
-function operationOf(route: RouteDefinition, taken: Set<string>): JsonObject {
+/** The body as JSON, or a raw route's bytes. */
+function requestBodyOf(route: RouteDefinition): JsonObject | undefined {
   const body = route.request.body;
+  if (route.rawBody) return rawRequestBody(route.rawBody, body && jsonSchemaOf(body, "input"));
+  if (body === undefined) return undefined;
+  return {
+    required: !takesRefreshToken(route),
+    content: { "application/json": { schema: jsonSchemaOf(body, "input") } },
+  };
+}
+
+function operationOf(route: RouteDefinition, taken: Set<string>): JsonObject {
+  const requestBody = requestBodyOf(route);
   return {
     operationId: operationIdOf(route, taken),
     summary: route.summary,
     tags: [route.operation.service],
     ...(route.auth === "public" ? { security: [] } : {}),
     parameters: parametersOf(route),
-    ...(body
-      ? {
-          requestBody: {
-            required: !takesRefreshToken(route),
-            content: { "application/json": { schema: jsonSchemaOf(body, "input") } },
-          },
-        }
-      : {}),
+    ...(requestBody ? { requestBody } : {}),
     responses: responsesOf(route),
     "x-rate-limit-class": route.rateClass,
   };

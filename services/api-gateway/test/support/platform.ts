@@ -27,6 +27,8 @@ import {
   getItem,
   neverAnswers,
   projectEcho,
+  rawEcho,
+  rawOrJsonEcho,
   refreshTokens,
 } from "./test-routes.ts";
 import type { SigningKey } from "./tokens.ts";
@@ -154,6 +156,14 @@ function serveFakeServices(
     return { itemId, limit: limit ?? null };
   });
   services.memory.serve(brokenReply, async () => ({ value: "internal detail 42" }));
+  services.memory.serve(rawEcho, async (request, ctx) => {
+    received.push(ctx);
+    return request;
+  });
+  services.memory.serve(rawOrJsonEcho, async ({ raw, name }, ctx) => {
+    received.push(ctx);
+    return { raw: raw ?? null, name: name ?? null };
+  });
   services.memory.serve(deleteItem, async (_request, ctx) => {
     received.push(ctx);
     return null;

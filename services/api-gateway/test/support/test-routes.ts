@@ -1,4 +1,4 @@
-import { defineOperation, defineRoute, routes, TokenPairSchema } from "@tessera/contracts";
+import { defineOperation, defineRoute, RawBodySchema, routes, TokenPairSchema } from "@tessera/contracts";
 import { z } from "zod";
 
 /** Operations that exist only in these tests, to exercise parameters, 204s and silent services. */
@@ -78,7 +78,69 @@ export const endSession = defineOperation({
   response: z.null(),
 });
 
+/** Echoes what it was handed: the raw body beside a path parameter. */
+export const rawEcho = defineOperation({
+  service: "memory",
+  name: "test.raw.echo",
+  request: z.strictObject({ itemId: z.uuid(), raw: RawBodySchema }),
+  response: z.object({ itemId: z.uuid(), raw: RawBodySchema }),
+});
+
+/** Echoes a body that came either as JSON (validated as the route's) or as bytes. */
+export const rawOrJsonEcho = defineOperation({
+  service: "memory",
+  name: "test.raw-or-json.echo",
+  request: z.strictObject({ raw: RawBodySchema.optional(), name: z.string().min(1).max(100).optional() }),
+  response: z.object({ raw: RawBodySchema.nullable(), name: z.string().nullable() }),
+});
+
+/** Body limit of the raw echo route, in bytes: room for a body too large for one NATS message. */
+export const RAW_ECHO_BODY_LIMIT = 4 * 1024 * 1024;
+
+const rawRoutes = [
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/raw/{itemId}",
+    summary: "Echo the exact body",
+    operation: rawEcho,
+    auth: "public",
+    rateClass: "write",
+    successStatus: 200,
+    bodyLimit: RAW_ECHO_BODY_LIMIT,
+    rawBody: {
+      contentTypes: ["application/json", "text/plain"],
+      headers: ["webhook-id", "Webhook-Signature"],
+    },
+    request: { params: z.object({ itemId: z.uuid() }) },
+    response: rawEcho.response,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/raw-any",
+    summary: "Echo a body of any type, or none",
+    operation: rawOrJsonEcho,
+    auth: "public",
+    rateClass: "write",
+    successStatus: 200,
+    rawBody: { contentTypes: "any" },
+    response: rawOrJsonEcho.response,
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/test/raw-or-json",
+    summary: "Echo a Markdown body, or a JSON one validated",
+    operation: rawOrJsonEcho,
+    auth: "public",
+    rateClass: "write",
+    successStatus: 200,
+    rawBody: { contentTypes: ["text/markdown"], jsonAlternative: true },
+    request: { body: z.strictObject({ name: z.string().min(1).max(100) }) },
+    response: rawOrJsonEcho.response,
+  }),
+];
+
 export const testRoutes = [
+  ...rawRoutes,
   defineRoute({
     method: "POST",
     path: "/v1/test/things",
