@@ -63,6 +63,7 @@ export {
   type TokenPair,
   TokenPairSchema,
 } from "./auth-schemas.ts";
+export { ingestionChunkCreated } from "./documents-events.ts";
 export {
   ConflictError,
   type FieldError,
@@ -127,8 +128,6 @@ export {
   type WriteRetry,
   WriteTimeoutError,
 } from "./http-errors.ts";
-export { ingestionChunkCreated } from "./documents-events.ts";
-export { ingestionSyncJob } from "./sources-operations.ts";
 export {
   JOB_RUN_EVENTS,
   JOB_SCHEDULE_EVENTS,
@@ -268,9 +267,14 @@ export {
 } from "./roles.ts";
 export { routes } from "./route-table.ts";
 export {
+  DEFAULT_RAW_CONTENT_TYPE,
   defineRoute,
   hiddenResponseFields,
   isWriteRoute,
+  MAX_RAW_HEADER_LENGTH,
+  type RawBody,
+  type RawBodyOptions,
+  RawBodySchema,
   type RouteCookie,
   type RouteDefinition,
 } from "./routes.ts";
@@ -287,6 +291,52 @@ export {
   unstorableStrings,
   url,
 } from "./scalars.ts";
+export {
+  itemReceived,
+  SOURCE_EVENTS,
+  sourceCreated,
+  sourceDeleted,
+  sourceUpdated,
+} from "./sources-events.ts";
+export {
+  hooksReceive,
+  ingestionSyncJob,
+  sourceItemsGet,
+  sourceItemsList,
+  sourceSecretsRotate,
+  sourcesCreate,
+  sourcesDelete,
+  sourcesGet,
+  sourcesList,
+  sourcesSync,
+  sourcesUpdate,
+} from "./sources-operations.ts";
+export { sourceRoutes } from "./sources-routes.ts";
+export {
+  type ChatwootConfig,
+  ChatwootConfigSchema,
+  type CreatedSource,
+  CreatedSourceSchema,
+  type CreateSourceBody,
+  HOOK_BODY_MAX_BYTES,
+  HOOK_HEADERS,
+  ITEM_KINDS,
+  type Item,
+  type ItemKind,
+  ItemKindSchema,
+  ItemPageSchema,
+  type ItemRevision,
+  ItemRevisionSchema,
+  QueuedSyncSchema,
+  RotatedSecretSchema,
+  SOURCE_TYPES,
+  type Source,
+  type SourceConfigPatch,
+  SourcePageSchema,
+  SourceSchema,
+  type SourceType,
+  SourceTypeSchema,
+} from "./sources-schemas.ts";
 export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,

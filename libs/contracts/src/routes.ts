@@ -1,6 +1,7 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { OperationDefinition } from "./messaging.ts";
 import type { ProjectRole } from "./roles.ts";
+import { text } from "./scalars.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -46,7 +47,47 @@ export interface RouteDefinition {
   readonly respond?: "json" | "redirect";
   /** A browser-bound cookie carried between the browser and the operation (e.g. an OAuth flow). */
   readonly cookie?: RouteCookie;
+  /**
+   * The body reaches the operation as the exact bytes received (`raw`, a `RawBody`), not parsed:
+   * for signatures computed over the bytes (webhooks) and for files sent with their own type.
+   */
+  readonly rawBody?: RawBodyOptions;
 }
+
+/** How a route takes its body as bytes (`RouteDefinition.rawBody`). */
+export interface RawBodyOptions {
+  /**
+   * Accepted media types (`type/subtype`, compared without case and parameters); another is 415.
+   * `"any"` accepts every type, and a body without one.
+   */
+  readonly contentTypes: readonly string[] | "any";
+  /** Request headers handed to the operation in `raw.headers` when present (matched without case). */
+  readonly headers?: readonly string[];
+  /**
+   * An `application/json` body is parsed and validated with `request.body` as on any JSON route, and
+   * the operation gets no `raw`; other types stay bytes. @default false
+   */
+  readonly jsonAlternative?: boolean;
+}
+
+/** Longest value of a header handed over in `raw.headers`, in characters. @default 4_096 */
+export const MAX_RAW_HEADER_LENGTH = 4_096;
+
+/**
+ * A body as received, in an operation's request (`raw`): the Content-Type as sent (parameters
+ * kept; `application/octet-stream` when none was sent), the bytes in base64 and their count, and
+ * the route's listed headers that were present, under lower-case names with their values as sent.
+ */
+export const RawBodySchema = z.object({
+  contentType: text().min(1).max(MAX_RAW_HEADER_LENGTH),
+  base64: z.base64(),
+  bytes: z.number().int().min(0),
+  headers: z.record(text().min(1).max(256), text().max(MAX_RAW_HEADER_LENGTH)),
+});
+export type RawBody = z.infer<typeof RawBodySchema>;
+
+/** The Content-Type that a body sent without one is taken to have (RFC 9110, 8.3). */
+export const DEFAULT_RAW_CONTENT_TYPE = "application/octet-stream";
 
 /** Set as `HttpOnly; Secure; SameSite=Lax; Path=/` (`__Host-` names). */
 export interface RouteCookie {
@@ -81,5 +122,27 @@ export function isWriteRoute(route: Pick<RouteDefinition, "method" | "rateClass"
 }
 
 export function defineRoute(route: RouteInput): RouteDefinition {
-  return Object.freeze({ projectScoped: false, idempotent: isWriteRoute(route), request: {}, ...route });
+  const defined = Object.freeze({
+    projectScoped: false,
+    idempotent: isWriteRoute(route),
+    request: {},
+    ...route,
+  });
+  if (defined.rawBody) checkRawBody(defined, defined.rawBody);
+  return defined;
+}
+
+/** A raw route whose declaration cannot work fails where it is declared, not on its first request. */
+function checkRawBody(route: RouteDefinition, raw: RawBodyOptions): void {
+  const named = `${route.method} ${route.path}`;
+  if (route.method === "GET") throw new TypeError(`${named}: a GET route takes no body, raw or not`);
+  if (raw.jsonAlternative === true && route.request.body === undefined) {
+    throw new TypeError(`${named}: jsonAlternative needs request.body to validate the JSON with`);
+  }
+  if (raw.jsonAlternative !== true && route.request.body !== undefined) {
+    throw new TypeError(`${named}: a raw body has no JSON schema (request.body) unless jsonAlternative`);
+  }
+  if (raw.contentTypes !== "any" && raw.contentTypes.length === 0 && raw.jsonAlternative !== true) {
+    throw new TypeError(`${named}: rawBody.contentTypes is empty`);
+  }
 }
