@@ -10,7 +10,7 @@ import {
   type RawBody,
   TesseraError,
 } from "@tessera/contracts";
-import type { Logger } from "@tessera/service-kit";
+import { type AesKeyRing, type Logger, parseAesKeyRing } from "@tessera/service-kit";
 import { type InProcessService, startInProcess, TEST_NATS_URL } from "@tessera/testing";
 import { sql } from "kysely";
 import { Webhook } from "standardwebhooks";
@@ -51,6 +51,8 @@ export function testKeyRing(): string {
 }
 
 export interface IngestionHarness {
+  /** The service's key ring, for a test that seals a secret as the service would. */
+  readonly keys: AesKeyRing;
   readonly service: InProcessService<Awaited<ReturnType<typeof startIngestionService>>>;
   readonly clock: TestClock;
   readonly hooks: SourcesHooks;
@@ -66,6 +68,7 @@ export async function startIngestion(
 ): Promise<IngestionHarness> {
   const clock = options.clock ?? testClock();
   const hooks: SourcesHooks = { clock: clock.now };
+  const keyRing = testKeyRing();
   const service = await startInProcess({
     configSchema: ingestionConfigSchema,
     start: (config) =>
@@ -74,7 +77,7 @@ export async function startIngestion(
         ...(options.logger ? { logger: options.logger } : {}),
       }),
     env: {
-      INGESTION_SECRET_KEYS: testKeyRing(),
+      INGESTION_SECRET_KEYS: keyRing,
       INGESTION_PUBLIC_URL: "https://api.example.test",
       ...options.env,
     },
@@ -83,6 +86,7 @@ export async function startIngestion(
   const nc = await connect({ servers: TEST_NATS_URL });
   const caller = createBus(nc, { service: "api-gateway", namespace: service.namespace, logger: silent });
   return {
+    keys: parseAesKeyRing(options.env?.INGESTION_SECRET_KEYS ?? keyRing),
     service,
     clock,
     hooks,
