@@ -233,6 +233,52 @@ describe("the webhook ingress", () => {
   });
 });
 
+describe("a source's items", () => {
+  it("lists newest first, a page at a time, to any member", async () => {
+    const source = await webhookSource();
+    const start = h.clock.now();
+    try {
+      for (const id of ["msg_a", "msg_b", "msg_c"]) {
+        const body = `{"id":"${id}"}`;
+        await deliver(source.id, rawOf(body, signed(source.webhook.secret, body, h.clock.now(), id)));
+        h.clock.advance(SECOND);
+      }
+    } finally {
+      h.clock.set(start);
+    }
+    const ctx = member(source.projectId, "viewer");
+    const first = await h.caller.request(
+      sourceItemsList,
+      { projectId: source.projectId, sourceId: source.id, limit: 2 },
+      ctx,
+    );
+    expect(first.items.map((item) => item.externalId)).toEqual(["msg_c", "msg_b"]);
+    const second = await h.caller.request(
+      sourceItemsList,
+      { projectId: source.projectId, sourceId: source.id, limit: 2, cursor: first.nextCursor ?? undefined },
+      ctx,
+    );
+    expect(second.items.map((item) => item.externalId)).toEqual(["msg_a"]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it("gives bodies only to the platform's own services", async () => {
+    const source = await webhookSource();
+    const body = '{"private":true}';
+    await deliver(source.id, rawOf(body, signed(source.webhook.secret, body, h.clock.now())));
+    const [item] = await itemsOf(source);
+    if (!item) throw new Error("no item");
+    const asOwner = await refusal(
+      h.caller.request(
+        sourceItemsGet,
+        { projectId: source.projectId, sourceId: source.id, itemId: item.id },
+        member(source.projectId),
+      ),
+    );
+    expect(asOwner.status).toBe(403);
+  });
+});
+
 describe("repeats", () => {
   it("processes a webhook-id once: a retry seconds later and a replay days later have no second effect", async () => {
     const source = await webhookSource();

@@ -19,6 +19,7 @@ import {
   published,
   rawOf,
   refusal,
+  SECOND,
   signed,
   startIngestion,
 } from "./support.ts";
@@ -99,7 +100,10 @@ describe("sources", () => {
   it("lists a project's sources oldest first, a page at a time", async () => {
     const projectId = randomUUID();
     const ids: string[] = [];
-    for (const name of ["a", "b", "c"]) ids.push((await create(projectId, { type: "upload", name })).id);
+    for (const name of ["a", "b", "c"]) {
+      ids.push((await create(projectId, { type: "upload", name })).id);
+      h.clock.advance(SECOND);
+    }
     const first = await h.caller.request(sourcesList, { projectId, limit: 2 }, member(projectId));
     expect(first.items.map((source) => source.id)).toEqual(ids.slice(0, 2));
     const second = await h.caller.request(
@@ -256,13 +260,18 @@ describe("one external source, one project", () => {
     expect(read).toMatchObject({ config: { inboxIds: [3] } });
   });
 
-  it("lets only one of two simultaneous creations bind the same account", async () => {
+  it("lets only one of simultaneous creations bind overlapping inboxes of one account", async () => {
     const baseUrl = "https://race.example.com";
+    // Every pair overlaps, but only some pairs share a binding row: the lock, not the index, decides.
+    const inboxLists = [undefined, [1], [1, 2], [1, 3], undefined, [1, 4]];
     const results = await Promise.allSettled(
-      Array.from({ length: 4 }, () => {
-        const projectId = randomUUID();
-        return create(projectId, { type: "chatwoot", name: "Race", config: chatwootConfig({ baseUrl }) });
-      }),
+      inboxLists.map((inboxIds) =>
+        create(randomUUID(), {
+          type: "chatwoot",
+          name: "Race",
+          config: chatwootConfig({ baseUrl, inboxIds }),
+        }),
+      ),
     );
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
   });
