@@ -1,18 +1,17 @@
 import { createHmac, randomUUID } from "node:crypto";
 import {
   type CreatedSource,
-  hooksReceive,
   type RawBody,
   sourceItemsGet,
-  sourceItemsList,
   sourcesCreate,
   sourcesUpdate,
 } from "@tessera/contracts";
 import { systemContext } from "@tessera/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  anonymous,
+  deliverHook,
   type IngestionHarness,
+  itemsOf,
   MINUTE,
   member,
   rawOf,
@@ -20,6 +19,7 @@ import {
   signed,
   startIngestion,
   storedEvents,
+  UNVERIFIED,
 } from "./support.ts";
 
 let h: IngestionHarness;
@@ -33,11 +33,6 @@ afterAll(async () => {
 });
 
 const WEBHOOK_SECRET = "chatwoot-generated-secret";
-const UNVERIFIED = {
-  status: 401,
-  code: "ingestion.hook_unverified",
-  detail: "The webhook could not be verified.",
-};
 
 async function chatwootSource(config: Record<string, unknown> = {}): Promise<CreatedSource> {
   const projectId = randomUUID();
@@ -71,18 +66,6 @@ const push = (payload: unknown, at = h.clock.now()): RawBody => {
   return rawOf(body, chatwootSigned(body, at));
 };
 
-const deliver = (source: CreatedSource, raw: RawBody) =>
-  h.caller.request(hooksReceive, { sourceId: source.id, raw }, anonymous());
-
-const items = async (source: CreatedSource) =>
-  (
-    await h.caller.request(
-      sourceItemsList,
-      { projectId: source.projectId, sourceId: source.id, limit: 50 },
-      member(source.projectId),
-    )
-  ).items;
-
 const message = (overrides: Record<string, unknown> = {}) => ({
   event: "message_created",
   id: 9001,
@@ -101,15 +84,15 @@ const message = (overrides: Record<string, unknown> = {}) => ({
 describe("Chatwoot's own webhooks on a Chatwoot source", () => {
   it("keeps a message under its stable id, once for a repeat, and as a new revision when it is edited", async () => {
     const source = await chatwootSource();
-    expect(await deliver(source, push(message()))).toBeNull();
+    expect(await deliverHook(h, source.id, push(message()))).toBeNull();
     // message_updated with the same content is the same item, unchanged.
-    expect(await deliver(source, push(message({ event: "message_updated" })))).toBeNull();
-    let [item] = await items(source);
+    expect(await deliverHook(h, source.id, push(message({ event: "message_updated" })))).toBeNull();
+    let [item] = await itemsOf(h, source);
     expect(item).toMatchObject({ externalId: "cw:5:msg:9001", kind: "message", revision: 1 });
     expect(
-      await deliver(source, push(message({ event: "message_updated", content: "Found it" }))),
+      await deliverHook(h, source.id, push(message({ event: "message_updated", content: "Found it" }))),
     ).toBeNull();
-    [item] = await items(source);
+    [item] = await itemsOf(h, source);
     expect(item).toMatchObject({ externalId: "cw:5:msg:9001", revision: 2 });
     expect(await storedEvents(h, "ingestion.item.received", "sourceId", source.id)).toBe(2);
 
@@ -136,15 +119,15 @@ describe("Chatwoot's own webhooks on a Chatwoot source", () => {
   it("keeps a conversation under its display id and nothing of other events, accounts or inboxes", async () => {
     const source = await chatwootSource({ inboxIds: [2] });
     const conversation = { event: "conversation_status_changed", id: 44, inbox_id: 2, status: "resolved" };
-    expect(await deliver(source, push(conversation))).toBeNull();
+    expect(await deliverHook(h, source.id, push(conversation))).toBeNull();
     for (const ignored of [
       { event: "contact_created", id: 31, name: "Ana" },
       message({ account: { id: 6 } }),
       message({ inbox: { id: 3 } }),
     ]) {
-      expect(await deliver(source, push(ignored))).toBeNull();
+      expect(await deliverHook(h, source.id, push(ignored))).toBeNull();
     }
-    expect((await items(source)).map((item) => item.externalId)).toEqual(["cw:5:conv:44"]);
+    expect((await itemsOf(h, source)).map((item) => item.externalId)).toEqual(["cw:5:conv:44"]);
   });
 
   it("refuses a wrong or stale Chatwoot signature, Standard Webhooks headers, and a source without a webhook secret alike", async () => {
@@ -152,11 +135,14 @@ describe("Chatwoot's own webhooks on a Chatwoot source", () => {
     const body = JSON.stringify(message());
     const now = h.clock.now();
     const answers = [
-      await refusal(deliver(source, rawOf(body, chatwootSigned(body, now, "another secret")))),
-      await refusal(deliver(source, rawOf(body, chatwootSigned(body, new Date(now.getTime() - 6 * MINUTE))))),
+      await refusal(deliverHook(h, source.id, rawOf(body, chatwootSigned(body, now, "another secret")))),
       await refusal(
-        deliver(
-          source,
+        deliverHook(h, source.id, rawOf(body, chatwootSigned(body, new Date(now.getTime() - 6 * MINUTE)))),
+      ),
+      await refusal(
+        deliverHook(
+          h,
+          source.id,
           rawOf(body, signed(`whsec_${Buffer.from(WEBHOOK_SECRET).toString("base64")}`, body, now)),
         ),
       ),
@@ -166,16 +152,16 @@ describe("Chatwoot's own webhooks on a Chatwoot source", () => {
       { projectId: source.projectId, sourceId: source.id, config: { webhookSecret: null } },
       member(source.projectId),
     );
-    answers.push(await refusal(deliver(source, rawOf(body, chatwootSigned(body, now)))));
+    answers.push(await refusal(deliverHook(h, source.id, rawOf(body, chatwootSigned(body, now)))));
     for (const answer of answers) expect(answer).toEqual(UNVERIFIED);
-    expect(await items(source)).toEqual([]);
+    expect(await itemsOf(h, source)).toEqual([]);
   });
 
   it("answers a verified body that is not Chatwoot JSON with 400", async () => {
     const source = await chatwootSource();
     const body = "event=message_created";
     const refused = await refusal(
-      deliver(source, rawOf(body, chatwootSigned(body, h.clock.now()), "text/plain")),
+      deliverHook(h, source.id, rawOf(body, chatwootSigned(body, h.clock.now()), "text/plain")),
     );
     expect(refused).toMatchObject({ status: 400, code: "validation.failed" });
   });

@@ -1,13 +1,18 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Bus, busNames, createBus, eventStreamName } from "@tessera/bus";
 import {
+  type CreatedSource,
   type EventEnvelope,
   EventEnvelopeSchema,
+  hooksReceive,
+  type Item,
   type MessageContext,
   type ProjectRole,
   type RawBody,
+  sourceItemsList,
+  sourcesCreate,
   TesseraError,
 } from "@tessera/contracts";
 import { type AesKeyRing, type Logger, parseAesKeyRing } from "@tessera/service-kit";
@@ -206,4 +211,42 @@ export async function published(
     await consumer.delete();
     return found.length > 0 ? found : undefined;
   });
+}
+
+/** The 401 every failed verification answers, whatever failed. */
+export const UNVERIFIED = {
+  status: 401,
+  code: "ingestion.hook_unverified",
+  detail: "The webhook could not be verified.",
+};
+
+export const sha256 = (body: string | Buffer): string => createHash("sha256").update(body).digest("hex");
+
+/** A new webhook source in `projectId`, with the secret its creation showed. */
+export async function webhookSource(
+  harness: IngestionHarness,
+  projectId: string = randomUUID(),
+): Promise<CreatedSource & { type: "webhook" }> {
+  const source = await harness.caller.request(
+    sourcesCreate,
+    { projectId, type: "webhook", name: "Hooks" },
+    member(projectId),
+  );
+  if (source.type !== "webhook") throw new Error("not a webhook source");
+  return source;
+}
+
+/** `POST /v1/hooks/{sourceId}` as the gateway forwards it. */
+export function deliverHook(harness: IngestionHarness, sourceId: string, raw: RawBody): Promise<null> {
+  return harness.caller.request(hooksReceive, { sourceId, raw }, anonymous());
+}
+
+/** A source's items, as a viewer of its project lists them. */
+export async function itemsOf(harness: IngestionHarness, source: CreatedSource): Promise<Item[]> {
+  const page = await harness.caller.request(
+    sourceItemsList,
+    { projectId: source.projectId, sourceId: source.id, limit: 50 },
+    member(source.projectId, "viewer"),
+  );
+  return page.items;
 }
