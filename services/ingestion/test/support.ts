@@ -10,6 +10,7 @@ import {
   type Item,
   type MessageContext,
   type ProjectRole,
+  pingOperation,
   type RawBody,
   sourceItemsList,
   sourcesCreate,
@@ -90,6 +91,14 @@ export async function startIngestion(
   });
   const nc = await connect({ servers: TEST_NATS_URL });
   const caller = createBus(nc, { service: "api-gateway", namespace: service.namespace, logger: silent });
+  // The service subscribes on its own connection; once its ping (subscribed last) answers on ours,
+  // the server has every one of its subscriptions, so no first request meets "no responders".
+  await eventually(() =>
+    caller.request(pingOperation("ingestion"), {}, anonymous()).then(
+      () => true,
+      () => undefined,
+    ),
+  );
   return {
     keys: parseAesKeyRing(options.env?.INGESTION_SECRET_KEYS ?? keyRing),
     service,

@@ -3,6 +3,7 @@ import { createBus } from "@tessera/bus";
 import {
   type CreatedSource,
   ingestionSyncJob,
+  pingOperation,
   runsGet,
   sourcesCreate,
   sourcesSync,
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The real scheduler, in this process: the sync route is only as good as what the scheduler accepts.
 import { jobSchedulerConfigSchema } from "../../job-scheduler/src/config.ts";
 import { startJobSchedulerService } from "../../job-scheduler/src/service.ts";
-import { type IngestionHarness, member, refusal, silent, startIngestion } from "./support.ts";
+import { eventually, type IngestionHarness, member, refusal, silent, startIngestion } from "./support.ts";
 
 let h: IngestionHarness;
 let scheduler: InProcessService<Awaited<ReturnType<typeof startJobSchedulerService>>>;
@@ -27,6 +28,12 @@ beforeAll(async () => {
     start: (config) => startJobSchedulerService(config),
     namespace: h.service.namespace,
   });
+  await eventually(() =>
+    h.caller.request(pingOperation("job-scheduler"), {}, systemContext("test")).then(
+      () => true,
+      () => undefined,
+    ),
+  );
 });
 
 afterAll(async () => {
