@@ -1,11 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { jetstream } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type Bus, busNames, createBus, eventStreamName } from "@tessera/bus";
+import { type Bus, type Consumption, connectNats, createBus } from "@tessera/bus";
 import {
   type CreatedSource,
   type EventEnvelope,
-  EventEnvelopeSchema,
   hooksReceive,
   type Item,
   type MessageContext,
@@ -64,7 +61,9 @@ export interface IngestionHarness {
   readonly hooks: SourcesHooks;
   /** The gateway's side of the bus. */
   readonly caller: Bus;
-  readonly nc: NatsConnection;
+  readonly nc: Bus["nc"];
+  /** Every event the service published, as a consumer of its stream received it. */
+  readonly events: EventEnvelope[];
   stop(): Promise<void>;
 }
 
@@ -89,8 +88,22 @@ export async function startIngestion(
     },
     ...(options.namespace ? { namespace: options.namespace } : {}),
   });
-  const nc = await connect({ servers: TEST_NATS_URL });
+  const nc = await connectNats({ servers: TEST_NATS_URL, name: "ingestion-test", logger: silent });
   const caller = createBus(nc, { service: "api-gateway", namespace: service.namespace, logger: silent });
+  const events: EventEnvelope[] = [];
+  // A consumer as any other service would run one on the ingestion stream.
+  const observer: Consumption = await createBus(nc, {
+    service: "memory",
+    namespace: service.namespace,
+    logger: silent,
+  }).consume({
+    name: "test-observer",
+    stream: "ingestion",
+    filterSubjects: ["evt.ingestion.>"],
+    handler: async (envelope) => {
+      events.push(envelope);
+    },
+  });
   // The service subscribes on its own connection; once its ping (subscribed last) answers on ours,
   // the server has every one of its subscriptions, so no first request meets "no responders".
   await eventually(() =>
@@ -106,7 +119,9 @@ export async function startIngestion(
     hooks,
     caller,
     nc,
+    events,
     async stop() {
+      await observer.stop();
       await nc.close();
       await service.stop();
     },
@@ -195,29 +210,17 @@ export async function eventually<T>(read: () => Promise<T | undefined>, timeoutM
   }
 }
 
-/**
- * Every `evt.<type>` the service has published so far that `matches`, once at least one has:
- * read from its JetStream stream, the way a consumer would see them.
- */
-export async function published(
+/** Every `evt.<type>` the service has published so far that `matches`, once at least one has. */
+export function published(
   harness: IngestionHarness,
   type: string,
   matches: (data: Record<string, unknown>) => boolean,
 ): Promise<EventEnvelope[]> {
-  const names = busNames(harness.service.namespace);
   return eventually(async () => {
-    const consumer = await jetstream(harness.nc).consumers.get(names.stream(eventStreamName("ingestion")), {
-      filter_subjects: names.subject(`evt.${type}`),
-    });
-    const found: EventEnvelope[] = [];
-    for (;;) {
-      const msg = await consumer.next({ expires: 1_000 });
-      if (msg === null) break;
-      const envelope = EventEnvelopeSchema.parse(msg.json());
+    const found = harness.events.filter((envelope) => {
       const data = typeof envelope.data === "object" && envelope.data !== null ? envelope.data : {};
-      if (matches(Object.fromEntries(Object.entries(data)))) found.push(envelope);
-    }
-    await consumer.delete();
+      return envelope.type === type && matches(Object.fromEntries(Object.entries(data)));
+    });
     return found.length > 0 ? found : undefined;
   });
 }
