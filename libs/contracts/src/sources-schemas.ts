@@ -23,8 +23,10 @@ const SourceNameSchema = text().trim().min(1).max(200);
 export const ChatwootBaseUrlSchema = url()
   .max(2_048)
   .refine((value) => {
-    const parsed = new URL(value);
+    // Runs even when `url()` already refused the value, so it must not throw on one.
+    const parsed = URL.parse(value);
     return (
+      parsed !== null &&
       (parsed.protocol === "https:" || parsed.protocol === "http:") &&
       parsed.username === "" &&
       parsed.password === "" &&

@@ -9,6 +9,7 @@ import {
   sourcesGet,
   sourcesList,
   sourcesUpdate,
+  TesseraError,
 } from "@tessera/contracts";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,6 +156,31 @@ describe("sources", () => {
       h.caller.request(sourcesUpdate, { projectId, sourceId: source.id }, member(projectId)),
     );
     expect(empty.status).toBe(400);
+  });
+
+  it("answers a malformed Chatwoot configuration with 400 naming the field", async () => {
+    const projectId = randomUUID();
+    for (const [field, config] of [
+      ["config.baseUrl", chatwootConfig({ baseUrl: "not a url" })],
+      ["config.baseUrl", chatwootConfig({ baseUrl: "https://user:pw@chat.example.com" })],
+      ["config.inboxIds", chatwootConfig({ inboxIds: [] })],
+      ["config.schedule", chatwootConfig({ schedule: "every minute" })],
+    ] as const) {
+      const refused = await h.caller
+        .request(sourcesCreate, { projectId, type: "chatwoot", name: "Bad", config }, member(projectId))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      // The contract refuses it wherever it is parsed (here, before the request leaves): never a throw.
+      expect(refused, field).toBeInstanceOf(TesseraError);
+      if (!(refused instanceof TesseraError)) return;
+      expect(refused.status, field).toBe(400);
+      expect(
+        refused.errors?.map((error) => error.field),
+        field,
+      ).toContain(field);
+    }
   });
 
   it("lets members read sources but only owners and admins change them", async () => {
