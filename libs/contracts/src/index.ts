@@ -291,7 +291,52 @@ export {
   unstorableStrings,
   url,
 } from "./scalars.ts";
-export { ingestionSyncJob } from "./sources-operations.ts";
+export {
+  itemReceived,
+  SOURCE_EVENTS,
+  sourceCreated,
+  sourceDeleted,
+  sourceUpdated,
+} from "./sources-events.ts";
+export {
+  hooksReceive,
+  ingestionSyncJob,
+  sourceItemsGet,
+  sourceItemsList,
+  sourceSecretsRotate,
+  sourcesCreate,
+  sourcesDelete,
+  sourcesGet,
+  sourcesList,
+  sourcesSync,
+  sourcesUpdate,
+} from "./sources-operations.ts";
+export { sourceRoutes } from "./sources-routes.ts";
+export {
+  type ChatwootConfig,
+  ChatwootConfigSchema,
+  type CreatedSource,
+  CreatedSourceSchema,
+  type CreateSourceBody,
+  HOOK_BODY_MAX_BYTES,
+  HOOK_HEADERS,
+  ITEM_KINDS,
+  type Item,
+  type ItemKind,
+  ItemKindSchema,
+  ItemPageSchema,
+  type ItemRevision,
+  ItemRevisionSchema,
+  QueuedSyncSchema,
+  RotatedSecretSchema,
+  SOURCE_TYPES,
+  type Source,
+  type SourceConfigPatch,
+  SourcePageSchema,
+  SourceSchema,
+  type SourceType,
+  SourceTypeSchema,
+} from "./sources-schemas.ts";
 export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,

@@ -2,6 +2,7 @@ import { authRoutes } from "./auth-routes.ts";
 import { jobRoutes } from "./jobs-routes.ts";
 import { memoryRoutes } from "./memory-routes.ts";
 import type { RouteDefinition } from "./routes.ts";
+import { sourceRoutes } from "./sources-routes.ts";
 import { userRoutes } from "./user-routes.ts";
 
 /**
@@ -13,4 +14,5 @@ export const routes: readonly RouteDefinition[] = [
   ...userRoutes,
   ...jobRoutes,
   ...memoryRoutes,
+  ...sourceRoutes,
 ];

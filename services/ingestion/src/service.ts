@@ -1,18 +1,38 @@
-import { eventStores } from "@tessera/eventstore";
-import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
+import { SOURCE_EVENTS } from "@tessera/contracts";
+import { type Logger, type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
+import { registerSources, type SourcesHooks } from "./app/register-sources.ts";
 import type { IngestionConfig } from "./config.ts";
+import { ingestionStores } from "./infra/event-store.ts";
+import * as createSourcesAndItems from "./infra/migrations/2026_12_01_1001_create_sources_and_items.ts";
 
-/** The `ingestion` service (sources, raw items, documents and chunks): schema, streams and ping so far; its operations come next. */
-export function ingestionService(): ServiceDefinition {
+export interface IngestionServiceHooks {
+  /** The sources area's clock and the handles it exposes to tests. */
+  sources?: SourcesHooks;
+  /** Where the service logs (tests read what it wrote). */
+  logger?: Logger;
+}
+
+/** The `ingestion` service: sources, raw items and the webhook ingress (documents and chunks come beside them). */
+export function ingestionService(
+  config: IngestionConfig,
+  hooks: IngestionServiceHooks = {},
+): ServiceDefinition {
   return {
     service: "ingestion",
-    stores: eventStores({ schema: "ingestion" }),
-    migrations: {},
-    publishes: [],
-    register: async () => {},
+    stores: ingestionStores,
+    migrations: {
+      "2026_12_01_1001_create_sources_and_items": createSourcesAndItems,
+    },
+    publishes: [...SOURCE_EVENTS],
+    register: async (runtime) => {
+      registerSources(runtime, config, hooks.sources);
+    },
   };
 }
 
-export function startIngestionService(config: IngestionConfig): Promise<RunningService> {
-  return startService(ingestionService(), config);
+export function startIngestionService(
+  config: IngestionConfig,
+  hooks: IngestionServiceHooks = {},
+): Promise<RunningService> {
+  return startService(ingestionService(config, hooks), config, hooks.logger ? { logger: hooks.logger } : {});
 }

@@ -1,0 +1,177 @@
+import type { ItemKind } from "@tessera/contracts";
+import type { ChatwootSettings } from "./source-config.ts";
+
+/**
+ * Chatwoot records as items. Push (Chatwoot's webhooks) and polling (the connector, which reads the
+ * API) meet the same record in two spellings; both become one canonical record under one stable id,
+ * so the item's content hash is the same whichever path brought it first, and neither doubles it.
+ * Conversation ids in the API are per-account display ids.
+ */
+
+export function chatwootMessageId(accountId: number, messageId: number): string {
+  return `cw:${accountId}:msg:${messageId}`;
+}
+
+export function chatwootConversationId(accountId: number, displayId: number): string {
+  return `cw:${accountId}:conv:${displayId}`;
+}
+
+/** The canonical content type of a Chatwoot item's body. */
+export const CHATWOOT_ITEM_CONTENT_TYPE = "application/json";
+
+/** `message_type` as the API numbers it (webhooks spell it out). */
+const MESSAGE_TYPES: Record<string, number> = { incoming: 0, outgoing: 1, activity: 2, template: 3 };
+
+export interface ChatwootMessageRecord {
+  readonly accountId: number;
+  readonly messageId: number;
+  readonly inboxId: number | null;
+  /** 0 incoming (from the contact), 1 outgoing, 2 activity, 3 template. */
+  readonly messageType: number | null;
+  readonly contentType: string | null;
+  readonly content: string | null;
+  readonly private: boolean;
+  readonly sender: { readonly type: string | null; readonly id: number | null };
+  /** Seconds since the epoch (the API's integer; a webhook's ISO time, floored). */
+  readonly createdAt: number | null;
+}
+
+export interface ChatwootConversationRecord {
+  readonly accountId: number;
+  readonly conversationId: number;
+  readonly inboxId: number | null;
+  readonly status: string | null;
+  readonly contactId: number | null;
+  readonly assigneeId: number | null;
+  readonly labels: readonly string[];
+  readonly createdAt: number | null;
+}
+
+export interface ChatwootItem {
+  readonly externalId: string;
+  readonly kind: ItemKind;
+  readonly record: ChatwootMessageRecord | ChatwootConversationRecord;
+}
+
+type Json = Record<string, unknown>;
+
+const objectAt = (value: unknown): Json | null =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : null;
+const intAt = (value: unknown): number | null =>
+  typeof value === "number" && Number.isSafeInteger(value) ? value : null;
+const textAt = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+function secondsAt(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) return Math.floor(value);
+  if (typeof value !== "string") return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+}
+
+function messageTypeAt(value: unknown): number | null {
+  return intAt(value) ?? (typeof value === "string" ? (MESSAGE_TYPES[value] ?? null) : null);
+}
+
+/** A message from a webhook payload or an API list entry; null without a message id. */
+export function chatwootMessageRecord(accountId: number, message: Json): ChatwootMessageRecord | null {
+  const messageId = intAt(message.id);
+  if (messageId === null) return null;
+  const sender = objectAt(message.sender);
+  return {
+    accountId,
+    messageId,
+    inboxId: intAt(message.inbox_id) ?? intAt(objectAt(message.inbox)?.id),
+    messageType: messageTypeAt(message.message_type),
+    contentType: textAt(message.content_type),
+    content: textAt(message.content),
+    private: message.private === true,
+    sender: { type: textAt(sender?.type), id: intAt(sender?.id) },
+    createdAt: secondsAt(message.created_at),
+  };
+}
+
+/**
+ * A conversation from a webhook payload or an API list entry; null without a display id. Chatwoot's
+ * payloads name it `id` (or `display_id` where both ids are given).
+ */
+export function chatwootConversationRecord(
+  accountId: number,
+  conversation: Json,
+): ChatwootConversationRecord | null {
+  const conversationId = intAt(conversation.display_id) ?? intAt(conversation.id);
+  if (conversationId === null) return null;
+  const meta = objectAt(conversation.meta);
+  const labels = Array.isArray(conversation.labels)
+    ? conversation.labels.filter((label): label is string => typeof label === "string").sort()
+    : [];
+  return {
+    accountId,
+    conversationId,
+    inboxId: intAt(conversation.inbox_id),
+    status: textAt(conversation.status),
+    contactId: intAt(objectAt(meta?.sender)?.id),
+    assigneeId: intAt(objectAt(meta?.assignee)?.id),
+    labels,
+    createdAt: secondsAt(conversation.created_at),
+  };
+}
+
+/** The account a webhook payload names, when it names one. */
+function payloadAccount(payload: Json): number | null {
+  return (
+    intAt(objectAt(payload.account)?.id) ??
+    intAt(payload.account_id) ??
+    intAt(objectAt(payload.conversation)?.account_id)
+  );
+}
+
+const MESSAGE_EVENTS = new Set(["message_created", "message_updated"]);
+const CONVERSATION_EVENTS = new Set([
+  "conversation_created",
+  "conversation_updated",
+  "conversation_status_changed",
+]);
+
+export type ChatwootPushOutcome =
+  | { readonly stored: ChatwootItem }
+  | { readonly ignored: "event" | "account" | "inbox" | "incomplete" };
+
+/**
+ * What a verified Chatwoot webhook means for this source: a message or conversation item, or
+ * nothing (another event, another account, an inbox the source does not read).
+ */
+export function chatwootPushItem(payload: Json, settings: ChatwootSettings): ChatwootPushOutcome {
+  const event = textAt(payload.event) ?? "";
+  const named = payloadAccount(payload);
+  if (named !== null && named !== settings.accountId) return { ignored: "account" };
+  const { accountId } = settings;
+  let item: ChatwootItem | null = null;
+  if (MESSAGE_EVENTS.has(event)) {
+    const record = chatwootMessageRecord(accountId, payload);
+    if (record)
+      item = { externalId: chatwootMessageId(accountId, record.messageId), kind: "message", record };
+  } else if (CONVERSATION_EVENTS.has(event)) {
+    const record = chatwootConversationRecord(accountId, payload);
+    if (record)
+      item = {
+        externalId: chatwootConversationId(accountId, record.conversationId),
+        kind: "conversation",
+        record,
+      };
+  } else {
+    return { ignored: "event" };
+  }
+  if (item === null) return { ignored: "incomplete" };
+  const inbox = item.record.inboxId;
+  if (settings.inboxIds !== null && (inbox === null || !settings.inboxIds.includes(inbox))) {
+    return { ignored: "inbox" };
+  }
+  return { stored: item };
+}
+
+/** The record as stored and hashed: fixed key order, so equal records give equal bytes. */
+export function chatwootItemBody(item: ChatwootItem): Buffer {
+  return Buffer.from(JSON.stringify(item.record), "utf8");
+}
