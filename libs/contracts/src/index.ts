@@ -64,6 +64,46 @@ export {
   TokenPairSchema,
 } from "./auth-schemas.ts";
 export {
+  DOCUMENT_EVENTS,
+  ingestionChunkCreated,
+  ingestionChunkRemoved,
+  ingestionDocumentChunked,
+  ingestionDocumentDeleted,
+  ingestionDocumentFailed,
+  ingestionDocumentIndexed,
+  ingestionDocumentReceived,
+} from "./documents-events.ts";
+export {
+  chunksList,
+  documentsCreate,
+  documentsDelete,
+  documentsGet,
+  documentsList,
+} from "./documents-operations.ts";
+export { documentRoutes } from "./documents-routes.ts";
+export {
+  type Chunk,
+  ChunkPageSchema,
+  ChunkSchema,
+  CreateDocumentBody,
+  CreateDocumentResponse,
+  DOCUMENT_BODY_LIMIT,
+  DOCUMENT_CONTENT_TYPES,
+  DOCUMENT_JSON_TYPES,
+  DOCUMENT_MAX_BYTES,
+  DOCUMENT_METADATA_MAX_BYTES,
+  DOCUMENT_UPLOAD_TYPES,
+  type Document,
+  type DocumentContentType,
+  DocumentContentTypeSchema,
+  DocumentPageSchema,
+  DocumentSchema,
+  type DocumentStatus,
+  DocumentStatusSchema,
+  memoryIdForChunk,
+  nameBasedUuid,
+} from "./documents-schemas.ts";
+export {
   ConflictError,
   type FieldError,
   ForbiddenError,
@@ -127,8 +167,6 @@ export {
   type WriteRetry,
   WriteTimeoutError,
 } from "./http-errors.ts";
-export { ingestionChunkCreated } from "./documents-events.ts";
-export { ingestionSyncJob } from "./sources-operations.ts";
 export {
   JOB_RUN_EVENTS,
   JOB_SCHEDULE_EVENTS,
@@ -220,6 +258,7 @@ export {
 export { memoryRoutes } from "./memory-routes.ts";
 export {
   type Collection,
+  MEMORY_CONTENT_MAX,
   type Memory,
   MemoryHistoryResponse,
   MemorySchema,
@@ -271,8 +310,11 @@ export {
   defineRoute,
   hiddenResponseFields,
   isWriteRoute,
+  type RawBody,
+  RawBodySchema,
   type RouteCookie,
   type RouteDefinition,
+  type RouteRawBody,
 } from "./routes.ts";
 export {
   EARLIEST_TIME,
@@ -287,6 +329,7 @@ export {
   unstorableStrings,
   url,
 } from "./scalars.ts";
+export { ingestionSyncJob } from "./sources-operations.ts";
 export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,

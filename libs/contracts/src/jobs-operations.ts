@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ingestionSyncJob } from "./sources-operations.ts";
 import {
   CreateScheduleSchema,
   defineJobType,
@@ -21,6 +20,7 @@ import {
 import { memoryPruneJob, memoryReembedJob } from "./memory-operations.ts";
 import { defineOperation } from "./messaging.ts";
 import { text } from "./scalars.ts";
+import { ingestionSyncJob } from "./sources-operations.ts";
 
 /** The job scheduler's built-in job types, the platform's job catalogue, and `svc.job-scheduler.*`. */
 

@@ -1,4 +1,5 @@
 import { authRoutes } from "./auth-routes.ts";
+import { documentRoutes } from "./documents-routes.ts";
 import { jobRoutes } from "./jobs-routes.ts";
 import { memoryRoutes } from "./memory-routes.ts";
 import type { RouteDefinition } from "./routes.ts";
@@ -13,4 +14,5 @@ export const routes: readonly RouteDefinition[] = [
   ...userRoutes,
   ...jobRoutes,
   ...memoryRoutes,
+  ...documentRoutes,
 ];

@@ -1,6 +1,7 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { OperationDefinition } from "./messaging.ts";
 import type { ProjectRole } from "./roles.ts";
+import { text } from "./scalars.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -46,7 +47,29 @@ export interface RouteDefinition {
   readonly respond?: "json" | "redirect";
   /** A browser-bound cookie carried between the browser and the operation (e.g. an OAuth flow). */
   readonly cookie?: RouteCookie;
+  /**
+   * The body reaches the operation as the bytes received (`raw`, see `RawBodySchema`), not parsed;
+   * other content types are refused with 415. With `jsonAlternative`, an `application/json` body is
+   * parsed and validated as `request.body` instead.
+   */
+  readonly rawBody?: RouteRawBody;
 }
+
+export interface RouteRawBody {
+  readonly contentTypes: readonly string[] | "any";
+  /** Request headers handed to the operation beside the body (names lower-case). */
+  readonly headers?: readonly string[];
+  readonly jsonAlternative?: boolean;
+}
+
+/** A raw body as the operation receives it: the bytes received, base64, with their content type. */
+export const RawBodySchema = z.strictObject({
+  contentType: text().min(1).max(1_024),
+  base64: text().base64(),
+  bytes: z.number().int().nonnegative(),
+  headers: z.record(text(), text()),
+});
+export type RawBody = z.infer<typeof RawBodySchema>;
 
 /** Set as `HttpOnly; Secure; SameSite=Lax; Path=/` (`__Host-` names). */
 export interface RouteCookie {
