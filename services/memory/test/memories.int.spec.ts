@@ -15,12 +15,12 @@ import {
   memoriesRecord,
   memoriesRevise,
   memoriesSearch,
+  memoryIdForChunk,
 } from "@tessera/contracts";
 import { rebuildProjection } from "@tessera/eventstore";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { memoryIdForChunk } from "../src/app/on-chunk-created.ts";
 import { memoryReadModel } from "../src/app/read-model.ts";
 import { eventually, type MemoryHarness, startMemoryHarness } from "./harness.ts";
 
