@@ -1,26 +1,12 @@
 import { randomUUID } from "node:crypto";
-import {
-  type Chunk,
-  chunksList,
-  documentsCreate,
-  documentsDelete,
-  documentsGet,
-  documentsList,
-  ingestionChunkCreated,
-  ingestionChunkRemoved,
-  memoryIdForChunk,
-  RemoteError,
-} from "@tessera/contracts";
-import { sql } from "kysely";
+import { documentsGet, memoryIdForChunk } from "@tessera/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { z } from "zod";
+import { documentCalls, expectProblem, handbook } from "./support/documents.ts";
 import {
   ctxFor,
   documentWhen,
   eventually,
   type IngestionHarness,
-  publishEvent,
-  publishedEvents,
   startIngestionHarness,
 } from "./support/harness.ts";
 import { writePdf } from "./support/pdf.ts";
@@ -37,65 +23,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-type CreateRequest = Omit<z.input<typeof documentsCreate.request>, "projectId">;
-
-const post = (projectId: string, body: CreateRequest, role: "member" | "viewer" = "member") =>
-  harness.caller.request(documentsCreate, { projectId, ...body }, ctxFor(projectId, role));
-
-async function chunksOf(projectId: string, documentId: string): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await harness.caller.request(
-      chunksList,
-      { projectId, documentId, limit: 7, ...(cursor ? { cursor } : {}) },
-      ctxFor(projectId),
-    );
-    chunks.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return chunks;
-}
-
-type ChunkCreated = z.infer<typeof ingestionChunkCreated.data>;
-type ChunkRemoved = z.infer<typeof ingestionChunkRemoved.data>;
-
-/** The chunk events published for a document, in order. */
-async function chunkEventsOf(documentId: string) {
-  const events = await publishedEvents(harness, "evt.ingestion.chunk.>");
-  const created: ChunkCreated[] = [];
-  const removed: ChunkRemoved[] = [];
-  for (const { envelope } of events) {
-    if (envelope.type === ingestionChunkCreated.type) {
-      const data = ingestionChunkCreated.data.parse(envelope.data);
-      if (data.documentId === documentId) created.push(data);
-    } else if (envelope.type === ingestionChunkRemoved.type) {
-      const data = ingestionChunkRemoved.data.parse(envelope.data);
-      if (data.documentId === documentId) removed.push(data);
-    }
-  }
-  return { created, removed };
-}
-
-async function expectProblem(work: Promise<unknown>, status: number, code: string): Promise<void> {
-  const error = await work.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(RemoteError);
-  expect(error).toMatchObject({ status, code });
-}
-
-const handbook = (leave: string) =>
-  [
-    "# Handbook",
-    "## Leave",
-    leave,
-    "## Travel",
-    "Book trains for trips under five hours. Flights need approval from your lead, in writing, before you book.",
-    "## Security",
-    "Lock your screen whenever you leave your desk. Report lost badges at once to the front desk.",
-  ].join("\n\n");
+const { post, chunksOf, chunkEventsOf } = documentCalls(() => harness);
 
 describe("posting a document", () => {
   it("answers 202 received at once, then chunks it with exact offsets and heading paths", async () => {
@@ -333,138 +261,5 @@ describe("posting a document", () => {
       403,
       "auth.forbidden",
     );
-  });
-});
-
-describe("reading documents", () => {
-  it("lists a project's documents newest first, paged and filtered, and hides them from other projects", async () => {
-    const projectId = randomUUID();
-    const other = randomUUID();
-    const ids: string[] = [];
-    for (const index of [1, 2, 3]) {
-      ids.push(
-        (
-          await post(projectId, {
-            contentType: "text/plain",
-            content: `Note ${index}.`,
-            externalId: `n${index}`,
-          })
-        ).id,
-      );
-    }
-    await documentWhen(harness, projectId, ids[2] ?? "", (d) => d.status === "chunked");
-    const first = await harness.caller.request(documentsList, { projectId, limit: 2 }, ctxFor(projectId));
-    expect(first.items.map((item) => item.id)).toEqual([ids[2], ids[1]]);
-    const rest = await harness.caller.request(
-      documentsList,
-      { projectId, limit: 2, cursor: first.nextCursor ?? "" },
-      ctxFor(projectId),
-    );
-    expect(rest.items.map((item) => item.id)).toEqual([ids[0]]);
-    expect(rest.nextCursor).toBeNull();
-    const byExternalId = await harness.caller.request(
-      documentsList,
-      { projectId, externalId: "n2" },
-      ctxFor(projectId),
-    );
-    expect(byExternalId.items.map((item) => item.id)).toEqual([ids[1]]);
-
-    expect((await harness.caller.request(documentsList, { projectId: other }, ctxFor(other))).items).toEqual(
-      [],
-    );
-    const documentId = ids[0] ?? "";
-    await expectProblem(
-      harness.caller.request(documentsGet, { projectId: other, documentId }, ctxFor(other)),
-      404,
-      "ingestion.document_not_found",
-    );
-    await expectProblem(
-      harness.caller.request(chunksList, { projectId: other, documentId }, ctxFor(other)),
-      404,
-      "ingestion.document_not_found",
-    );
-    await expectProblem(
-      harness.caller.request(documentsDelete, { projectId: other, documentId }, ctxFor(other)),
-      404,
-      "ingestion.document_not_found",
-    );
-    // The gateway's project and the request's must agree.
-    await expectProblem(
-      harness.caller.request(documentsGet, { projectId, documentId }, ctxFor(other)),
-      404,
-      "project.not_found",
-    );
-  });
-});
-
-describe("deleting", () => {
-  const db = () => harness.service.database.db;
-
-  async function rowsOf(documentId: string): Promise<number> {
-    const { rows } = await sql<{ n: number }>`
-      select (select count(*) from ingestion.documents where id = ${documentId})
-           + (select count(*) from ingestion.document_contents where document_id = ${documentId})
-           + (select count(*) from ingestion.chunks where document_id = ${documentId}) as n
-    `.execute(db());
-    return Number(rows[0]?.n);
-  }
-
-  it("hides a deleted document at once, then removes each of its chunks and its content", async () => {
-    const projectId = randomUUID();
-    const { id } = await post(projectId, {
-      contentType: "text/markdown",
-      content: handbook("Leave is generous."),
-    });
-    const chunked = await documentWhen(harness, projectId, id, (d) => d.status === "chunked");
-    const chunks = await chunksOf(projectId, id);
-    await harness.caller.request(documentsDelete, { projectId, documentId: id }, ctxFor(projectId));
-    await expectProblem(
-      harness.caller.request(documentsGet, { projectId, documentId: id }, ctxFor(projectId)),
-      404,
-      "ingestion.document_not_found",
-    );
-    const { removed } = await eventually(async () => {
-      const events = await chunkEventsOf(id);
-      return events.removed.length === chunked.chunks ? events : undefined;
-    });
-    expect(removed.map((event) => event.chunkId)).toEqual(chunks.map((chunk) => chunk.id));
-    expect(removed.every((event) => event.reason === "document_deleted")).toBe(true);
-    await eventually(async () => ((await rowsOf(id)) === 0 ? true : undefined), { what: "rows gone" });
-    await expectProblem(
-      harness.caller.request(documentsDelete, { projectId, documentId: id }, ctxFor(projectId)),
-      404,
-      "ingestion.document_not_found",
-    );
-    // The external id is free again: a new post makes a new document.
-    const again = await post(projectId, { contentType: "text/plain", content: "Fresh." });
-    expect(again.id).not.toBe(id);
-  });
-
-  it("deletes a source's documents when the source is deleted (evt.ingestion.source.deleted)", async () => {
-    const projectId = randomUUID();
-    const sourceId = randomUUID();
-    const fromSource = await post(projectId, {
-      contentType: "text/plain",
-      content: "From the source.",
-      sourceId,
-    });
-    const elsewhere = await post(projectId, { contentType: "text/plain", content: "Not from it." });
-    await documentWhen(harness, projectId, fromSource.id, (d) => d.status === "chunked");
-    await documentWhen(harness, projectId, elsewhere.id, (d) => d.status === "chunked");
-    await publishEvent(harness, "ingestion.source.deleted", {
-      sourceId,
-      projectId,
-      deletedAt: new Date().toISOString(),
-    });
-    await eventually(async () => ((await rowsOf(fromSource.id)) === 0 ? true : undefined), {
-      what: "source's documents gone",
-    });
-    expect((await chunkEventsOf(fromSource.id)).removed).toHaveLength(1);
-    const kept = await harness.caller.request(
-      documentsGet,
-      { projectId, documentId: elsewhere.id },
-      ctxFor(projectId),
-    );
-    expect(kept.status).toBe("chunked");
   });
 });
