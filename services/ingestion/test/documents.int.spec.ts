@@ -142,6 +142,31 @@ describe("posting a document", () => {
     expect(finalEvents.removed.length).toBe(events.removed.length);
   });
 
+  it("answers concurrent re-posts of one document while it is being chunked, and ends at the last revision", async () => {
+    const projectId = randomUUID();
+    const { id } = await post(projectId, {
+      contentType: "text/markdown",
+      content: handbook("Leave, revision 1."),
+    });
+    const posts = Array.from({ length: 12 }, (_, index) =>
+      post(projectId, {
+        documentId: id,
+        contentType: "text/markdown",
+        content: handbook(`Leave, revision ${index + 2}. `.repeat(index + 1)),
+      }),
+    );
+    const answers = await Promise.allSettled(posts);
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => "fulfilled"));
+    const last = await documentWhen(
+      harness,
+      projectId,
+      id,
+      (d) => d.revision === 13 && d.status === "chunked",
+    );
+    expect(last.error).toBeNull();
+    expect((await chunksOf(projectId, id)).length).toBe(last.chunks);
+  });
+
   it("reads HTML, JSON, plain text and an uploaded PDF, each with its structure", async () => {
     const projectId = randomUUID();
     const html = await post(projectId, {

@@ -1,12 +1,12 @@
 import type { EventMetadata, MessageContext } from "@tessera/contracts";
 import { ForbiddenError } from "@tessera/contracts";
 import { handleCommand } from "@tessera/eventstore";
-import type { Kysely } from "kysely";
+import { type Kysely, Transaction } from "kysely";
 import type { ChunkingOptions } from "../domain/chunker.ts";
 import { type DocumentCommand, documentDecider, documentStreamId } from "../domain/document.ts";
 import { projectDocumentEvents } from "../infra/document-projection.ts";
 import type { DocumentsDb } from "../infra/documents.tables.ts";
-import type { Db } from "../infra/documents.ts";
+import { type Db, lockDocument } from "../infra/documents.ts";
 import { ingestionStores } from "../infra/event-store.ts";
 
 /** Limits and tuning of documents, from configuration. */
@@ -30,15 +30,24 @@ export interface DocumentDeps {
   sourceExists: (db: Db, projectId: string, sourceId: string) => Promise<boolean>;
 }
 
-/** Load → decide → append, the `documents` row updated in the same transaction. */
+/**
+ * Lock → load → decide → append, the `documents` row updated in the same transaction. Every writer
+ * of a document takes its row first (the chunking transaction and the indexed check too): taken
+ * in another order, a post and the chunker could each hold what the other waits for, the row and
+ * the stream's next version.
+ */
 export function runDocumentCommand(db: Db, command: DocumentCommand, metadata: EventMetadata) {
-  return handleCommand(
-    ingestionStores.on(db),
-    documentDecider,
-    documentStreamId(command.data.documentId),
-    command,
-    { inline: [projectDocumentEvents], metadata },
-  );
+  const run = async (trx: Transaction<DocumentsDb>) => {
+    await lockDocument(trx, command.data.documentId);
+    return handleCommand(
+      ingestionStores.on(trx),
+      documentDecider,
+      documentStreamId(command.data.documentId),
+      command,
+      { inline: [projectDocumentEvents], metadata },
+    );
+  };
+  return db instanceof Transaction ? run(db) : db.transaction().execute(run);
 }
 
 const WRITERS: ReadonlySet<string> = new Set(["owner", "admin", "member"]);
