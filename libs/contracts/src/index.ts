@@ -63,7 +63,46 @@ export {
   type TokenPair,
   TokenPairSchema,
 } from "./auth-schemas.ts";
-export { ingestionChunkCreated } from "./documents-events.ts";
+export {
+  DOCUMENT_EVENTS,
+  ingestionChunkCreated,
+  ingestionChunkRemoved,
+  ingestionDocumentChunked,
+  ingestionDocumentDeleted,
+  ingestionDocumentFailed,
+  ingestionDocumentIndexed,
+  ingestionDocumentReceived,
+} from "./documents-events.ts";
+export {
+  chunksList,
+  documentsCreate,
+  documentsDelete,
+  documentsGet,
+  documentsList,
+} from "./documents-operations.ts";
+export { documentRoutes } from "./documents-routes.ts";
+export {
+  type Chunk,
+  ChunkPageSchema,
+  ChunkSchema,
+  CreateDocumentBody,
+  CreateDocumentResponse,
+  DOCUMENT_BODY_LIMIT,
+  DOCUMENT_CONTENT_TYPES,
+  DOCUMENT_JSON_TYPES,
+  DOCUMENT_MAX_BYTES,
+  DOCUMENT_METADATA_MAX_BYTES,
+  DOCUMENT_UPLOAD_TYPES,
+  type Document,
+  type DocumentContentType,
+  DocumentContentTypeSchema,
+  DocumentPageSchema,
+  DocumentSchema,
+  type DocumentStatus,
+  DocumentStatusSchema,
+  memoryIdForChunk,
+  nameBasedUuid,
+} from "./documents-schemas.ts";
 export {
   ConflictError,
   type FieldError,
@@ -219,6 +258,7 @@ export {
 export { memoryRoutes } from "./memory-routes.ts";
 export {
   type Collection,
+  MEMORY_CONTENT_MAX,
   type Memory,
   MemoryHistoryResponse,
   MemorySchema,

@@ -1,4 +1,5 @@
 import { authRoutes } from "./auth-routes.ts";
+import { documentRoutes } from "./documents-routes.ts";
 import { jobRoutes } from "./jobs-routes.ts";
 import { memoryRoutes } from "./memory-routes.ts";
 import type { RouteDefinition } from "./routes.ts";
@@ -15,4 +16,5 @@ export const routes: readonly RouteDefinition[] = [
   ...jobRoutes,
   ...memoryRoutes,
   ...sourceRoutes,
+  ...documentRoutes,
 ];

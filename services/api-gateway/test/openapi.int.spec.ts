@@ -113,11 +113,6 @@ function apiMdRoutes(): string[] {
  */
 const STILL_TO_COME: readonly string[] = [
   "POST /v1/hooks/identity/{issuerName}",
-  "POST /v1/projects/{projectId}/documents",
-  "GET /v1/projects/{projectId}/documents",
-  "GET /v1/projects/{projectId}/documents/{documentId}",
-  "GET /v1/projects/{projectId}/documents/{documentId}/chunks",
-  "DELETE /v1/projects/{projectId}/documents/{documentId}",
   "POST /v1/projects/{projectId}/contacts",
   "GET /v1/projects/{projectId}/contacts",
   "GET /v1/projects/{projectId}/contacts/{contactId}",

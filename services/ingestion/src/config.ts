@@ -1,3 +1,4 @@
+import { DOCUMENT_BODY_LIMIT, DOCUMENT_MAX_BYTES, MEMORY_CONTENT_MAX } from "@tessera/contracts";
 import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
 
@@ -17,6 +18,33 @@ const sourcesSettings = {
   INGESTION_HOOK_DEDUPE_DAYS: z.coerce.number().int().min(3).max(90).default(3),
 };
 
-export const ingestionConfigSchema = baseServiceConfig.extend({ ...sourcesSettings });
+/** Documents and their chunks. */
+const documentsSettings = {
+  /**
+   * Largest document, in bytes (the uploaded file, or the UTF-8 of a JSON post's `content`); more
+   * is 413. The gateway's route accepts at most `DOCUMENT_BODY_LIMIT` (6 MiB) whatever this says.
+   * @default 5_242_880 (5 MiB)
+   */
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1).max(DOCUMENT_BODY_LIMIT).default(DOCUMENT_MAX_BYTES),
+  /**
+   * Largest chunk, in characters (UTF-16 code units) of the extracted text; at most memory's
+   * content limit. Changing it re-chunks documents only when they are posted again. @default 1_500
+   */
+  DOCUMENT_CHUNK_SIZE: z.coerce.number().int().min(100).max(MEMORY_CONTENT_MAX).default(1_500),
+  /** Characters of a chunk repeated at the start of the next one in its section; at most half the size. @default 150 */
+  DOCUMENT_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(MEMORY_CONTENT_MAX).default(150),
+  /** Time to read and chunk one document, in ms; a document taking longer fails. @default 120_000 */
+  DOCUMENT_PARSE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** How often the document worker looks for work, in ms (it is also woken by posts and deletes). @default 1_000 */
+  DOCUMENT_WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+};
+
+/** The ingestion service's settings, parsed once from the environment by `main.ts`. */
+export const ingestionConfigSchema = baseServiceConfig
+  .extend({ ...sourcesSettings, ...documentsSettings })
+  .refine((config) => config.DOCUMENT_CHUNK_OVERLAP * 2 <= config.DOCUMENT_CHUNK_SIZE, {
+    message: "must be at most half of DOCUMENT_CHUNK_SIZE",
+    path: ["DOCUMENT_CHUNK_OVERLAP"],
+  });
 
 export type IngestionConfig = DeepReadonly<z.output<typeof ingestionConfigSchema>>;

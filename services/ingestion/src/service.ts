@@ -1,18 +1,21 @@
-import { SOURCE_EVENTS } from "@tessera/contracts";
+import { DOCUMENT_EVENTS, SOURCE_EVENTS } from "@tessera/contracts";
 import { type Logger, type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
+import { type DocumentHooks, registerDocuments } from "./app/register-documents.ts";
 import { registerSources, type SourcesHooks } from "./app/register-sources.ts";
 import type { IngestionConfig } from "./config.ts";
 import { ingestionStores } from "./infra/event-store.ts";
 import * as createSourcesAndItems from "./infra/migrations/2026_12_01_1001_create_sources_and_items.ts";
+import * as createDocuments from "./infra/migrations/2026_12_01_2001_create_documents.ts";
 
 export interface IngestionServiceHooks {
   /** The sources area's clock and the handles it exposes to tests. */
   sources?: SourcesHooks;
+  documents?: DocumentHooks;
   /** Where the service logs (tests read what it wrote). */
   logger?: Logger;
 }
 
-/** The `ingestion` service: sources, raw items and the webhook ingress (documents and chunks come beside them). */
+/** The `ingestion` service: sources, raw items and the webhook ingress; documents and their chunks. */
 export function ingestionService(
   config: IngestionConfig,
   hooks: IngestionServiceHooks = {},
@@ -22,10 +25,13 @@ export function ingestionService(
     stores: ingestionStores,
     migrations: {
       "2026_12_01_1001_create_sources_and_items": createSourcesAndItems,
+      "2026_12_01_2001_create_documents": createDocuments,
     },
-    publishes: [...SOURCE_EVENTS],
+    publishes: [...SOURCE_EVENTS, ...DOCUMENT_EVENTS],
     register: async (runtime) => {
       registerSources(runtime, config, hooks.sources);
+      hooks.documents ??= {};
+      await registerDocuments(runtime, config, hooks.documents);
     },
   };
 }

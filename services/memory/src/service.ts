@@ -4,7 +4,6 @@ import {
   collectionsList,
   collectionsRename,
   embeddingsReembed,
-  ingestionChunkCreated,
   MEMORY_EVENTS,
   memoriesForget,
   memoriesGet,
@@ -26,7 +25,7 @@ import {
 import type { MemoryDeps } from "./app/deps.ts";
 import { type EmbedWorker, startEmbedWorker } from "./app/embed-worker.ts";
 import { memoryJobs } from "./app/memory-jobs.ts";
-import { ON_CHUNK_CREATED, onChunkCreated } from "./app/on-chunk-created.ts";
+import { DOCUMENT_CHUNKS_SUBJECT, ON_DOCUMENT_CHUNKS, onDocumentChunks } from "./app/on-document-chunks.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
 import { pruneExpired } from "./app/prune.ts";
 import { registerPruneSchedule } from "./app/prune-schedule.ts";
@@ -131,10 +130,10 @@ export function memoryService(
       onStop("prune schedule registration", () => schedule.stop());
 
       const chunks = await consume({
-        name: ON_CHUNK_CREATED,
+        name: ON_DOCUMENT_CHUNKS,
         stream: "ingestion",
-        filterSubjects: [`evt.${ingestionChunkCreated.type}`],
-        handler: onChunkCreated(deps),
+        filterSubjects: [DOCUMENT_CHUNKS_SUBJECT],
+        handler: onDocumentChunks(deps),
       });
       onStop("chunk consumer", () => chunks.stop());
       const erasures = await consume({

@@ -15,12 +15,12 @@ import {
   memoriesRecord,
   memoriesRevise,
   memoriesSearch,
+  memoryIdForChunk,
 } from "@tessera/contracts";
 import { rebuildProjection } from "@tessera/eventstore";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { memoryIdForChunk } from "../src/app/on-chunk-created.ts";
 import { memoryReadModel } from "../src/app/read-model.ts";
 import { eventually, type MemoryHarness, startMemoryHarness } from "./harness.ts";
 
@@ -468,6 +468,62 @@ describe("events from other services", () => {
       select count(*)::int as count from memory.memories where project_id = ${projectI}
     `.execute(harness.service.database.db);
     expect(rows[0]?.count).toBe(1);
+  });
+
+  it("forgets a removed chunk's memory, also when the removal overtook the chunk's creation", async () => {
+    const projectR = randomUUID();
+    const documentId = randomUUID();
+    const chunkEvents = (chunkId: string, content: string) => ({
+      created: envelope("ingestion.chunk.created", {
+        chunkId,
+        documentId,
+        projectId: projectR,
+        position: 0,
+        content,
+        createdAt: new Date().toISOString(),
+      }),
+      removed: envelope("ingestion.chunk.removed", {
+        chunkId,
+        documentId,
+        projectId: projectR,
+        reason: "replaced",
+        removedAt: new Date().toISOString(),
+      }),
+    });
+    /** Recorded, then (last) forgotten: the memory's stream once both chunk events are applied. */
+    const forgotten = (memoryId: string) =>
+      eventually(async () => {
+        const { rows } = await sql<{ type: string }>`
+          select type from memory.events where stream_id = ${`memory-${memoryId}`} order by stream_version
+        `.execute(harness.service.database.db);
+        const types = rows.map((row) => row.type);
+        return types[0] === "memory.memory.recorded" && types.at(-1) === "memory.memory.forgotten"
+          ? types
+          : undefined;
+      });
+
+    const inOrder = randomUUID();
+    const first = chunkEvents(inOrder, "The office opens at nine on weekdays");
+    await publish(first.created);
+    const memoryId = memoryIdForChunk(inOrder);
+    await eventually(() =>
+      harness.caller
+        .request(memoriesGet, { projectId: projectR, memoryId }, ctx(projectR))
+        .catch(() => undefined),
+    );
+    await publish(first.removed);
+    await forgotten(memoryId);
+
+    // The removal first: it waits (retried) until the creation has been applied, then forgets it.
+    const overtaken = randomUUID();
+    const second = chunkEvents(overtaken, "The office closes at six on Fridays");
+    await publish(second.removed);
+    await publish(second.created);
+    await forgotten(memoryIdForChunk(overtaken));
+    const { rows } = await sql<{ count: number }>`
+      select count(*)::int as count from memory.memories where project_id = ${projectR}
+    `.execute(harness.service.database.db);
+    expect(rows[0]?.count).toBe(0);
   });
 
   it("publishes memory.recorded on the bus without what the memory says", async () => {

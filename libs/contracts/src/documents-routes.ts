@@ -1,0 +1,92 @@
+import {
+  chunksList,
+  documentsCreate,
+  documentsDelete,
+  documentsGet,
+  documentsList,
+} from "./documents-operations.ts";
+import {
+  ChunkPageSchema,
+  CreateDocumentBody,
+  CreateDocumentResponse,
+  DOCUMENT_BODY_LIMIT,
+  DOCUMENT_UPLOAD_TYPES,
+  DocumentPageSchema,
+  DocumentParams,
+  DocumentProjectParams,
+  DocumentSchema,
+  ListDocumentsQuery,
+  UploadDocumentQuery,
+} from "./documents-schemas.ts";
+import { PageQuerySchema } from "./pagination.ts";
+import { defineRoute, type RouteDefinition } from "./routes.ts";
+
+/** Viewers read; the other roles also write (as for memories). */
+const WRITERS = ["owner", "admin", "member"] as const;
+
+export const documentRoutes: readonly RouteDefinition[] = [
+  defineRoute({
+    method: "POST",
+    path: "/v1/projects/{projectId}/documents",
+    summary: "Ingest a document: JSON with its text, or the file itself as the body",
+    operation: documentsCreate,
+    auth: "bearer",
+    projectScoped: true,
+    projectRoles: WRITERS,
+    rateClass: "write",
+    successStatus: 202,
+    request: { params: DocumentProjectParams, query: UploadDocumentQuery, body: CreateDocumentBody },
+    response: CreateDocumentResponse,
+    bodyLimit: DOCUMENT_BODY_LIMIT,
+    rawBody: { contentTypes: DOCUMENT_UPLOAD_TYPES, jsonAlternative: true },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/projects/{projectId}/documents",
+    summary: "The project's documents, newest first",
+    operation: documentsList,
+    auth: "bearer",
+    projectScoped: true,
+    rateClass: "read",
+    successStatus: 200,
+    request: { params: DocumentProjectParams, query: ListDocumentsQuery },
+    response: DocumentPageSchema,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/projects/{projectId}/documents/{documentId}",
+    summary: "One document: its status, chunk counts and error",
+    operation: documentsGet,
+    auth: "bearer",
+    projectScoped: true,
+    rateClass: "read",
+    successStatus: 200,
+    request: { params: DocumentParams },
+    response: DocumentSchema,
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/v1/projects/{projectId}/documents/{documentId}/chunks",
+    summary: "A document's chunks in order, with offsets into its text",
+    operation: chunksList,
+    auth: "bearer",
+    projectScoped: true,
+    rateClass: "read",
+    successStatus: 200,
+    request: { params: DocumentParams, query: PageQuerySchema },
+    response: ChunkPageSchema,
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/v1/projects/{projectId}/documents/{documentId}",
+    summary: "Delete a document; its chunks leave memory",
+    operation: documentsDelete,
+    auth: "bearer",
+    projectScoped: true,
+    projectRoles: WRITERS,
+    rateClass: "write",
+    successStatus: 202,
+    request: { params: DocumentParams },
+    response: null,
+  }),
+];
