@@ -156,6 +156,9 @@ export async function startService<Db>(
       await sql`select 1`.execute(db);
       return true;
     });
+    // Once the flush returns the server holds every subscription, so a caller on another connection
+    // never meets "no responders" after the service says it started.
+    await nc.flush();
     stops.push({ name: "bus", stop: () => bus.drain() });
     logger.info({ schema }, "service started");
     return { logger, runtime, stop: stopAll };
