@@ -1,3 +1,4 @@
+import { EgressAllowHostsSchema } from "@tessera/egress";
 import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
 
@@ -17,6 +18,16 @@ const sourcesSettings = {
   INGESTION_HOOK_DEDUPE_DAYS: z.coerce.number().int().min(3).max(90).default(3),
 };
 
-export const ingestionConfigSchema = baseServiceConfig.extend({ ...sourcesSettings });
+/** The Chatwoot connector. */
+const connectorSettings = {
+  /** Comma-separated `host[:port]` or CIDR the egress guard lets through (a self-hosted Chatwoot). @default none */
+  EGRESS_ALLOW_HOSTS: EgressAllowHostsSchema,
+  /** One request to Chatwoot, from the call to its last byte, in ms. @default 30_000 */
+  INGESTION_CHATWOOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** How far below its cursor a sync reads again, for rows Chatwoot shows late, in seconds. @default 300 */
+  INGESTION_CHATWOOT_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+};
+
+export const ingestionConfigSchema = baseServiceConfig.extend({ ...sourcesSettings, ...connectorSettings });
 
 export type IngestionConfig = DeepReadonly<z.output<typeof ingestionConfigSchema>>;
