@@ -27,7 +27,10 @@ afterAll(async () => {
 
 /** Seconds since the epoch, in a range of its own per test so tests do not see each other's rows. */
 let nextEpoch = 1_900_000_000;
-const epoch = () => (nextEpoch += 100_000);
+function epoch(): number {
+  nextEpoch += 100_000;
+  return nextEpoch;
+}
 
 describe("syncing a Chatwoot source", () => {
   it("reads every page of conversations and their messages once, only in the source's inboxes, and a repeat adds nothing", async () => {
@@ -80,7 +83,11 @@ describe("syncing a Chatwoot source", () => {
     const source = await fakeSource(stack, { inboxIds: [21] });
 
     await syncToEnd(stack, source);
-    const told = await published(stack.h, "ingestion.message.received", (data) => data.sourceId === source.id);
+    const told = await published(
+      stack.h,
+      "ingestion.message.received",
+      (data) => data.sourceId === source.id,
+    );
     expect(told.map((envelope) => envelope.data)).toEqual([
       expect.objectContaining({
         externalId: `cw:7:msg:${incoming.id}`,

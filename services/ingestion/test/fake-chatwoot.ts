@@ -79,7 +79,10 @@ const PAGE_SIZE = 25;
 /** What `after=` returns at most. */
 const MESSAGES_AFTER_LIMIT = 100;
 
-export async function startFakeChatwoot(options: { accountId: number; token: string }): Promise<FakeChatwoot> {
+export async function startFakeChatwoot(options: {
+  accountId: number;
+  token: string;
+}): Promise<FakeChatwoot> {
   const conversations: FakeConversation[] = [];
   const requests: FakeRequest[] = [];
   let nextConversationId = 1;
@@ -101,7 +104,11 @@ export async function startFakeChatwoot(options: { accountId: number; token: str
       const conversation: FakeConversation = {
         id,
         inboxId: spec.inboxId,
-        contact: spec.contact ?? { id: contactId, email: `contact${contactId}@example.com`, name: `C${contactId}` },
+        contact: spec.contact ?? {
+          id: contactId,
+          email: `contact${contactId}@example.com`,
+          name: `C${contactId}`,
+        },
         lastActivityAt: spec.activityAt,
         updatedAt: spec.activityAt + 0.25,
         status: "open",

@@ -109,7 +109,8 @@ export async function startIngestion(
     namespace: service.namespace,
     logger: silent,
   }).consume({
-    name: "test-observer",
+    // One per harness: a restarted instance's harness must not share (and split) the first one's.
+    name: `test-observer-${randomBytes(3).toString("hex")}`,
     stream: "ingestion",
     filterSubjects: ["evt.ingestion.>"],
     handler: async (envelope) => {

@@ -7,7 +7,7 @@ import {
   sourcesCreate,
   sourcesSync,
 } from "@tessera/contracts";
-import { systemContext } from "@tessera/service-kit";
+import { type Logger, systemContext } from "@tessera/service-kit";
 import { type InProcessService, startInProcess } from "@tessera/testing";
 import { sql } from "kysely";
 // The real scheduler, in this process: runs, retries and schedules are its, not a stand-in's.
@@ -40,7 +40,7 @@ export interface SyncStack {
 
 /** A fake Chatwoot, the ingestion service allowed to reach it, and the real job scheduler. */
 export async function startSyncStack(
-  options: { env?: Record<string, string>; sync?: SyncHooks } = {},
+  options: { env?: Record<string, string>; sync?: SyncHooks; logger?: Logger } = {},
 ): Promise<SyncStack> {
   const fake = await startFakeChatwoot({ accountId: ACCOUNT_ID, token: FAKE_TOKEN });
   const env = {
@@ -49,7 +49,11 @@ export async function startSyncStack(
     INGESTION_CHATWOOT_OVERLAP_SECONDS: "60",
     ...options.env,
   };
-  const h = await startIngestion({ env, sync: { retryOverride: QUICK_RETRIES, ...options.sync } });
+  const h = await startIngestion({
+    env,
+    sync: { retryOverride: QUICK_RETRIES, ...options.sync },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const scheduler = await startInProcess({
     configSchema: jobSchedulerConfigSchema,
     start: (config) => startJobSchedulerService(config),
