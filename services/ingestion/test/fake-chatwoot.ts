@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 
 /**
  * A Chatwoot account's application API as the connector reads it, in the shapes Chatwoot's views
@@ -150,7 +149,9 @@ export async function startFakeChatwoot(options: {
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the fake Chatwoot has no port");
+  const { port } = address;
   return Object.assign(fake, { url: `http://127.0.0.1:${port}`, hostPort: `127.0.0.1:${port}` });
 }
 

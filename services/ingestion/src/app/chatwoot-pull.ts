@@ -122,15 +122,12 @@ async function syncBatch(
     const locked = await lockCursor(trx, run.ref);
     if (locked === undefined) return "gone";
     const totals: PullTotals = { conversations: 0, messages: 0 };
+    // The source is held: every item below finds it (none is "gone").
     for (const read of reads) {
-      const outcomes = [await keep(trx, deps, run, read.listed.item)];
-      if (outcomes[0] === "recorded") totals.conversations++;
+      if ((await keep(trx, deps, run, read.listed.item)) === "recorded") totals.conversations++;
       for (const message of read.messages) {
-        const outcome = await keep(trx, deps, run, message);
-        outcomes.push(outcome);
-        if (outcome === "recorded") totals.messages++;
+        if ((await keep(trx, deps, run, message)) === "recorded") totals.messages++;
       }
-      if (outcomes.includes("gone")) return "gone";
       await saveConversationState(trx, run.ref, read.listed.conversationId, {
         activityAt: read.listed.activityAt,
         updatedAt: read.listed.updatedAt,

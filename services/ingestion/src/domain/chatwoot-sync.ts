@@ -2,8 +2,8 @@ import {
   type ChatwootContact,
   type ChatwootItem,
   chatwootContactAt,
-  chatwootConversationId,
   chatwootConversationRecord,
+  conversationItemOf,
 } from "./chatwoot.ts";
 import { type ChatwootSettings, chatwootInstallation } from "./source-config.ts";
 
@@ -64,11 +64,7 @@ export function listedConversation(accountId: number, entry: Json): ListedConver
     inboxId: record.inboxId,
     activityAt: Math.floor(activity),
     updatedAt: finite(entry.updated_at),
-    item: {
-      externalId: chatwootConversationId(accountId, record.conversationId),
-      kind: "conversation",
-      record,
-    },
+    item: conversationItemOf(record),
     contact: "sender" in meta ? chatwootContactAt(meta.sender) : null,
   };
 }

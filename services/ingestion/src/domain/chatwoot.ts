@@ -162,8 +162,10 @@ export function chatwootMessageContact(
 ): ChatwootContact | undefined {
   const sender = objectAt(message.sender);
   if (sender !== null && textAt(sender.type)?.toLowerCase() === "contact") {
-    const contact = chatwootContactAt(sender);
-    if (contact !== null) return { id: contact.id, email: contact.email ?? fallback?.email ?? null };
+    const id = intAt(sender.id);
+    // The conversation's contact may know the email the sender's summary left out: the same person only.
+    const known = id !== null && fallback?.id === id ? fallback.email : null;
+    return { id, email: emailAt(sender.email) ?? known };
   }
   return messageTypeAt(message.message_type) === 0 ? (fallback ?? undefined) : undefined;
 }
@@ -185,15 +187,19 @@ export function chatwootMessageItem(
   };
 }
 
-/** A conversation item from a webhook payload or an API list entry; null without a display id. */
-export function chatwootConversationItem(accountId: number, conversation: Json): ChatwootItem | null {
-  const record = chatwootConversationRecord(accountId, conversation);
-  if (record === null) return null;
+/** A conversation's record as its item, under its display id. */
+export function conversationItemOf(record: ChatwootConversationRecord): ChatwootItem {
   return {
-    externalId: chatwootConversationId(accountId, record.conversationId),
+    externalId: chatwootConversationId(record.accountId, record.conversationId),
     kind: "conversation",
     record,
   };
+}
+
+/** A conversation item from a webhook payload or an API list entry; null without a display id. */
+export function chatwootConversationItem(accountId: number, conversation: Json): ChatwootItem | null {
+  const record = chatwootConversationRecord(accountId, conversation);
+  return record === null ? null : conversationItemOf(record);
 }
 
 /** The account a webhook payload names, when it names one. */
