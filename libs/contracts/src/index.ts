@@ -333,9 +333,11 @@ export {
 } from "./scalars.ts";
 export {
   itemReceived,
+  messageReceived,
   SOURCE_EVENTS,
   sourceCreated,
   sourceDeleted,
+  sourceSynced,
   sourceUpdated,
 } from "./sources-events.ts";
 export {

@@ -76,4 +76,57 @@ export const itemReceived = defineEvent({
   }),
 });
 
-export const SOURCE_EVENTS = [sourceCreated, sourceUpdated, sourceDeleted, itemReceived] as const;
+/**
+ * A Chatwoot contact wrote in a conversation: an incoming, public message (`message_type` 0) stored
+ * for the first time, by polling or by Chatwoot's webhook, whichever saw it first. Once per message:
+ * an edit is a new revision of the item, not a new reply. Outbound reads it to stop sequences when
+ * the contact answers. `contactEmail` is personal data: sealed in ingestion's store, it travels in
+ * the clear only here (null when Chatwoot did not give one, or did not name the contact).
+ */
+export const messageReceived = defineEvent({
+  type: "ingestion.message.received",
+  version: 1,
+  data: z.object({
+    itemId: z.uuid(),
+    projectId: z.uuid(),
+    sourceId: z.uuid(),
+    /** The item's stable id, `cw:<account>:msg:<message id>`. */
+    externalId: text(),
+    accountId: z.number().int(),
+    /** The conversation's display id in its account (what Chatwoot's URLs show). */
+    conversationId: z.number().int().nullable(),
+    messageId: z.number().int(),
+    inboxId: z.number().int().nullable(),
+    /** The Chatwoot contact who wrote it. */
+    contactId: z.number().int().nullable(),
+    contactEmail: text().nullable(),
+    /** When Chatwoot says it was written (null when it did not say). */
+    sentAt: timestamp().nullable(),
+    receivedAt: timestamp(),
+  }),
+});
+
+/** A sync run of a connector source finished; `syncedAt` is the source's `lastSyncAt` from now on. */
+export const sourceSynced = defineEvent({
+  type: "ingestion.source.synced",
+  version: 1,
+  data: z.object({
+    sourceId: z.uuid(),
+    projectId: z.uuid(),
+    /** The job-scheduler run that synced it. */
+    runId: z.uuid(),
+    /** Conversations and messages that were new or changed in this run (repeats are not counted). */
+    conversations: z.number().int().nonnegative(),
+    messages: z.number().int().nonnegative(),
+    syncedAt: timestamp(),
+  }),
+});
+
+export const SOURCE_EVENTS = [
+  sourceCreated,
+  sourceUpdated,
+  sourceDeleted,
+  sourceSynced,
+  itemReceived,
+  messageReceived,
+] as const;

@@ -1,4 +1,5 @@
 import { DOCUMENT_BODY_LIMIT, DOCUMENT_MAX_BYTES, MEMORY_CONTENT_MAX } from "@tessera/contracts";
+import { EgressAllowHostsSchema } from "@tessera/egress";
 import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
 
@@ -39,9 +40,19 @@ const documentsSettings = {
   DOCUMENT_WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
 };
 
+/** The Chatwoot connector. */
+const connectorSettings = {
+  /** Comma-separated `host[:port]` or CIDR the egress guard lets through (a self-hosted Chatwoot). @default none */
+  EGRESS_ALLOW_HOSTS: EgressAllowHostsSchema,
+  /** One request to Chatwoot, from the call to its last byte, in ms. @default 30_000 */
+  INGESTION_CHATWOOT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** How far below its cursor a sync reads again, for rows Chatwoot shows late, in seconds. @default 300 */
+  INGESTION_CHATWOOT_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+};
+
 /** The ingestion service's settings, parsed once from the environment by `main.ts`. */
 export const ingestionConfigSchema = baseServiceConfig
-  .extend({ ...sourcesSettings, ...documentsSettings })
+  .extend({ ...sourcesSettings, ...documentsSettings, ...connectorSettings })
   .refine((config) => config.DOCUMENT_CHUNK_OVERLAP * 2 <= config.DOCUMENT_CHUNK_SIZE, {
     message: "must be at most half of DOCUMENT_CHUNK_SIZE",
     path: ["DOCUMENT_CHUNK_OVERLAP"],

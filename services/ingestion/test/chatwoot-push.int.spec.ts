@@ -105,6 +105,7 @@ describe("Chatwoot's own webhooks on a Chatwoot source", () => {
     expect(JSON.parse(Buffer.from(stored.base64, "base64").toString("utf8"))).toEqual({
       accountId: 5,
       messageId: 9001,
+      conversationId: 44,
       inboxId: 2,
       messageType: 0,
       contentType: "text",

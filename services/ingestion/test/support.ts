@@ -14,10 +14,11 @@ import {
   TesseraError,
 } from "@tessera/contracts";
 import { type AesKeyRing, type Logger, parseAesKeyRing } from "@tessera/service-kit";
-import { type InProcessService, startInProcess, TEST_NATS_URL } from "@tessera/testing";
+import { type InProcessService, startInProcess, TEST_NATS_URL, type TestDatabase } from "@tessera/testing";
 import { sql } from "kysely";
 import { Webhook } from "standardwebhooks";
 import type { SourcesHooks } from "../src/app/register-sources.ts";
+import type { SyncHooks } from "../src/app/register-sync.ts";
 import { ingestionConfigSchema } from "../src/config.ts";
 import { startIngestionService } from "../src/service.ts";
 
@@ -69,7 +70,16 @@ export interface IngestionHarness {
 
 /** The ingestion service in-process on a test clock, with a caller on its namespace. */
 export async function startIngestion(
-  options: { env?: Record<string, string>; logger?: Logger; namespace?: string; clock?: TestClock } = {},
+  options: {
+    env?: Record<string, string>;
+    logger?: Logger;
+    namespace?: string;
+    clock?: TestClock;
+    /** The connector's retry and batch settings. */
+    sync?: SyncHooks;
+    /** Another instance's database (a restart): this one does not drop it when it stops. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<IngestionHarness> {
   const clock = options.clock ?? testClock();
   const hooks: SourcesHooks = { clock: clock.now };
@@ -79,6 +89,7 @@ export async function startIngestion(
     start: (config) =>
       startIngestionService(config, {
         sources: hooks,
+        ...(options.sync ? { sync: options.sync } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       }),
     env: {
@@ -87,6 +98,7 @@ export async function startIngestion(
       ...options.env,
     },
     ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
   const nc = await connectNats({ servers: TEST_NATS_URL, name: "ingestion-test", logger: silent });
   const caller = createBus(nc, { service: "api-gateway", namespace: service.namespace, logger: silent });
@@ -97,7 +109,8 @@ export async function startIngestion(
     namespace: service.namespace,
     logger: silent,
   }).consume({
-    name: "test-observer",
+    // One per harness: a restarted instance's harness must not share (and split) the first one's.
+    name: `test-observer-${randomBytes(3).toString("hex")}`,
     stream: "ingestion",
     filterSubjects: ["evt.ingestion.>"],
     handler: async (envelope) => {

@@ -5,6 +5,7 @@ import {
   ingestionSyncJob,
   pingOperation,
   runsGet,
+  runsList,
   sourcesCreate,
   sourcesSync,
   sourcesUpdate,
@@ -55,27 +56,32 @@ async function chatwootSource(projectId = randomUUID()): Promise<CreatedSource> 
 }
 
 describe("syncing a source", () => {
-  it("answers 503 and queues nothing while no worker runs ingestion.sync, then queues a run once one announced it", async () => {
+  it("queues a run through the scheduler once the service's worker announced ingestion.sync, and answers 503 with nothing queued while none has", async () => {
     const source = await chatwootSource();
     const request = { projectId: source.projectId, sourceId: source.id };
-    const before = await refusal(h.caller.request(sourcesSync, request, member(source.projectId)));
-    expect(before).toMatchObject({ status: 503, code: "ingestion.sync_unavailable" });
+    const { runId } = await h.caller.request(sourcesSync, request, member(source.projectId, "admin"));
+    const run = await h.caller.request(runsGet, { runId }, systemContext("test"));
+    expect(run).toMatchObject({ id: runId, jobType: "ingestion.sync" });
+    expect(run.payload).toEqual({ projectId: source.projectId, sourceId: source.id });
 
-    // What the connector's worker will do when it starts.
+    // As if no worker had started: the announcement is gone, so the scheduler refuses the type.
     const registry = await openJobTypeRegistry(
       createBus(h.nc, { service: "ingestion", namespace: h.service.namespace, logger: silent }),
     );
-    await announceJobType(
-      registry,
-      ingestionSyncJob,
-      { timeoutMs: ingestionSyncJob.timeoutMs, retry: ingestionSyncJob.retry },
-      new Date(),
-    );
-
-    const { runId } = await h.caller.request(sourcesSync, request, member(source.projectId, "admin"));
-    const run = await h.caller.request(runsGet, { runId }, systemContext("test"));
-    expect(run).toMatchObject({ id: runId, jobType: "ingestion.sync", status: "queued" });
-    expect(run.payload).toEqual({ projectId: source.projectId, sourceId: source.id });
+    await registry.delete(ingestionSyncJob.name);
+    try {
+      const refused = await refusal(h.caller.request(sourcesSync, request, member(source.projectId)));
+      expect(refused).toMatchObject({ status: 503, code: "ingestion.sync_unavailable" });
+      const { items } = await h.caller.request(runsList, { limit: 100 }, systemContext("test"));
+      expect(items.filter((queued) => queued.jobType === ingestionSyncJob.name)).toHaveLength(1);
+    } finally {
+      await announceJobType(
+        registry,
+        ingestionSyncJob,
+        { timeoutMs: ingestionSyncJob.timeoutMs, retry: ingestionSyncJob.retry },
+        new Date(),
+      );
+    }
   });
 
   it("refuses other source types and paused sources with 409, and members who are not admins with 403", async () => {

@@ -1,5 +1,10 @@
 import type { MessageContext, RawBody } from "@tessera/contracts";
-import { CHATWOOT_ITEM_CONTENT_TYPE, chatwootItemBody, chatwootPushItem } from "../domain/chatwoot.ts";
+import {
+  CHATWOOT_ITEM_CONTENT_TYPE,
+  chatwootItemBody,
+  chatwootPushItem,
+  incomingMessageFacts,
+} from "../domain/chatwoot.ts";
 import type { ChatwootSettings } from "../domain/source-config.ts";
 import { MalformedChatwootHookError } from "../domain/source-errors.ts";
 import { type IncomingItem, type RecordOutcome, recordItem } from "./record-item.ts";
@@ -54,6 +59,7 @@ export async function receiveChatwootPush(
       body: chatwootItemBody(item),
       headers: push.raw.headers,
       deliveryId: null,
+      incoming: incomingMessageFacts(item),
     },
     ctx,
   );

@@ -3,6 +3,7 @@ import { eventMetadata, scopedProject } from "@tessera/service-kit";
 import type { z } from "zod";
 import { SourceNotFoundError } from "../domain/source-errors.ts";
 import { deleteSourceItems, lockSource } from "../infra/sources.ts";
+import { deleteSyncState } from "../infra/sync-state.ts";
 import { requireSourceAdmin, runSourceCommand, type SourcesDeps } from "./sources-deps.ts";
 
 /**
@@ -24,6 +25,7 @@ export function deleteSource(deps: SourcesDeps) {
         eventMetadata(ctx, { projectId }),
       );
       await deleteSourceItems(trx, projectId, sourceId);
+      await deleteSyncState(trx, { projectId, sourceId });
     });
     return null;
   };

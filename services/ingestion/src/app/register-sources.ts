@@ -35,12 +35,15 @@ export interface SourcesHooks {
   pruning?: DeliveryPruning;
 }
 
-/** The sources area of the ingestion service: sources, items and the webhook ingress, registered in one place. */
+/**
+ * The sources area of the ingestion service: sources, items and the webhook ingress, registered in
+ * one place. Returns what its handlers are built from, for the connector to share.
+ */
 export function registerSources(
   runtime: ServiceRuntime,
   config: IngestionConfig,
   hooks: SourcesHooks = {},
-): void {
+): SourcesDeps {
   const { bus, logger, onStop } = runtime;
   const db = runtime.db.withTables<SourcesDb>();
   const keys = keyRingOrEphemeral(config.INGESTION_SECRET_KEYS, "INGESTION_SECRET_KEYS", logger);
@@ -77,4 +80,5 @@ export function registerSources(
   });
   hooks.pruning = pruning;
   onStop("webhook delivery pruning", () => pruning.stop());
+  return deps;
 }

@@ -50,7 +50,19 @@ export type SourceEvent =
   | {
       type: "ingestion.source.deleted";
       data: { sourceId: string; projectId: string; type: SourceType; deletedAt: string };
+    }
+  | {
+      /** A sync run finished: the source's `lastSyncAt`. */
+      type: "ingestion.source.synced";
+      data: SyncSummary & { sourceId: string; projectId: string; syncedAt: string };
     };
+
+/** What one sync run did, as its event tells it. */
+export interface SyncSummary {
+  readonly runId: string;
+  readonly conversations: number;
+  readonly messages: number;
+}
 
 export interface ActiveSource {
   readonly status: "active";
@@ -94,7 +106,8 @@ export type SourceCommand =
       meta: { now: Date; overlapMs: number };
     }
   | { type: "RotateSecret"; data: Target & { secret: Sealed }; meta: { now: Date; overlapMs: number } }
-  | { type: "DeleteSource"; data: Target; meta: { now: Date } };
+  | { type: "DeleteSource"; data: Target; meta: { now: Date } }
+  | { type: "RecordSync"; data: Target & SyncSummary; meta: { now: Date } };
 
 function activeIn(state: SourceState, target: Target): ActiveSource {
   if (state.status === "active" && state.projectId === target.projectId) return state;
@@ -193,6 +206,16 @@ export function decideSource(command: SourceCommand, state: SourceState): Source
         },
       ];
     }
+    case "RecordSync": {
+      activeIn(state, command.data);
+      const { runId, conversations, messages } = command.data;
+      return [
+        {
+          type: "ingestion.source.synced",
+          data: { sourceId, projectId, runId, conversations, messages, syncedAt: now },
+        },
+      ];
+    }
     default: {
       const unknown: never = command;
       return unknown;
@@ -211,6 +234,8 @@ export function evolveSource(state: SourceState, event: SourceEvent): SourceStat
       return state.status === "active" ? { ...state, secrets: event.data.secrets } : state;
     case "ingestion.source.deleted":
       return { status: "deleted", sourceId: event.data.sourceId, projectId: event.data.projectId };
+    case "ingestion.source.synced":
+      return state;
     default: {
       const unknown: never = event;
       return unknown;

@@ -1,10 +1,28 @@
-import { eventStores } from "@tessera/eventstore";
+import { eventStores, type PersonalDataPolicy } from "@tessera/eventstore";
 
 export const INGESTION_SCHEMA = "ingestion";
 
 /**
- * The `ingestion` event store. Nothing in it is personal data to shred per user: sources and
- * documents are the project's, and items' bodies live beside the events (deleted with their source),
- * never in them.
+ * The personal-data subject of what a Chatwoot contact wrote through one source: a key per
+ * (source, contact), since contact ids are only unique in one account of one installation.
  */
-export const ingestionStores = eventStores({ schema: INGESTION_SCHEMA });
+export function chatwootContactSubject(sourceId: string, contactId: number): string {
+  return `chatwoot-contact:${sourceId}:${contactId}`;
+}
+
+/**
+ * A contact's email in `ingestion.message.received` is sealed under the contact's key. Nothing else
+ * in the store is personal: sources are the project's, and items' bodies live beside the events
+ * (deleted with their source), never in them.
+ */
+const ingestionPersonalData: PersonalDataPolicy = (event) => {
+  if (event.type !== "ingestion.message.received") return undefined;
+  const data: unknown = event.data;
+  if (typeof data !== "object" || data === null) return undefined;
+  const sourceId = "sourceId" in data ? data.sourceId : undefined;
+  const contactId = "contactId" in data ? data.contactId : undefined;
+  if (typeof sourceId !== "string" || typeof contactId !== "number") return undefined;
+  return { subjectId: chatwootContactSubject(sourceId, contactId), fields: ["contactEmail"] };
+};
+
+export const ingestionStores = eventStores({ schema: INGESTION_SCHEMA, personalData: ingestionPersonalData });

@@ -1,7 +1,7 @@
 import type { Item, ItemRevision } from "@tessera/contracts";
 import type { StoredEvent } from "@tessera/eventstore";
 import { sql, type Transaction } from "kysely";
-import type { ItemEvent } from "../domain/item.ts";
+import type { ItemEvent, ItemReceived } from "../domain/item.ts";
 import type { ItemRow, SourcesDb } from "./sources.tables.ts";
 import type { Db } from "./sources.ts";
 
@@ -10,7 +10,9 @@ export async function projectItemEvents(
   trx: Transaction<SourcesDb>,
   events: readonly StoredEvent<ItemEvent>[],
 ): Promise<void> {
-  for (const { data } of events) {
+  for (const event of events) {
+    if (event.type !== "ingestion.item.received") continue;
+    const { data } = event;
     const latest = {
       revision: data.revision,
       content_hash: data.contentHash,
@@ -37,7 +39,7 @@ export async function projectItemEvents(
 /** The body and headers of a revision, stored beside its event in the same transaction. */
 export async function storeRevisionBody(
   trx: Transaction<SourcesDb>,
-  revision: ItemEvent["data"],
+  revision: ItemReceived["data"],
   content: { body: Buffer; headers: Readonly<Record<string, string>> },
 ): Promise<void> {
   await trx

@@ -77,6 +77,13 @@ async function projectSourceEvent(trx: Trx, event: StoredEvent<SourceEvent>): Pr
         .where("id", "=", event.data.sourceId)
         .execute();
       return;
+    case "ingestion.source.synced":
+      await trx
+        .updateTable("sources")
+        .set({ last_sync_at: event.data.syncedAt })
+        .where("id", "=", event.data.sourceId)
+        .execute();
+      return;
     case "ingestion.source.deleted":
       await trx.deleteFrom("source_bindings").where("source_id", "=", event.data.sourceId).execute();
       await trx.deleteFrom("sources").where("id", "=", event.data.sourceId).execute();
