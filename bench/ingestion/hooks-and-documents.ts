@@ -19,7 +19,7 @@ import { freePort, type StackClient, stackClient, startStack } from "@tessera/te
 import { z } from "zod";
 import { type DocumentTarget, type DocumentTiming, uploadDocuments } from "./documents.ts";
 import { failures, type LoadResult, median, medianRun, percentile } from "./stats.ts";
-import { loadWebhooks, relayCaughtUp, startBaseline, webhookSource } from "./webhooks.ts";
+import { loadWebhooks, relayCaughtUp, startBaseline, stopLoadGenerators, webhookSource } from "./webhooks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -132,8 +132,16 @@ const stack = await startStack({
     RATE_LIMIT_AUTH_REGISTER: UNLIMITED,
   },
 });
+// Once, whichever comes first: a signal, or the end of the run (which a signal also brings about,
+// as the stack's requests start failing).
+let stopped: Promise<unknown> | undefined;
+const stopStack = () => {
+  stopped ??= stack.stop();
+  return stopped;
+};
 const stopOnSignal = () => {
-  void stack.stop().finally(() => process.exit(130));
+  stopLoadGenerators();
+  void stopStack().finally(() => process.exit(130));
 };
 process.once("SIGINT", stopOnSignal);
 process.once("SIGTERM", stopOnSignal);
@@ -163,5 +171,5 @@ try {
 } finally {
   process.off("SIGINT", stopOnSignal);
   process.off("SIGTERM", stopOnSignal);
-  await stack.stop();
+  await stopStack();
 }

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { join } from "node:path";
 import { CreatedSourceSchema, HOOK_BODY_MAX_BYTES } from "@tessera/contracts";
 import { OUTBOX_CHECKPOINT } from "@tessera/eventstore";
@@ -65,15 +65,24 @@ export async function startBaseline(secret: string): Promise<{ url: string; clos
   };
 }
 
+const generators = new Set<ChildProcess>();
+
+/** Ends the load generators still running, for a bench interrupted mid-run. */
+export function stopLoadGenerators(): void {
+  for (const generator of generators) generator.kill("SIGTERM");
+}
+
 /** One closed-loop run of signed deliveries against `url`, from the generator's own process. */
 export async function loadWebhooks(settings: LoadSettings): Promise<LoadResult> {
   const output = await new Promise<string>((resolve, reject) => {
-    execFile(
+    const generator = execFile(
       process.execPath,
       [GENERATOR],
       { env: { ...process.env, BENCH_WEBHOOK_LOAD: JSON.stringify(settings) }, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
+    generators.add(generator);
+    generator.once("exit", () => generators.delete(generator));
   });
   return LoadResultSchema.parse(JSON.parse(output));
 }
