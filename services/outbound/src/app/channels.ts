@@ -59,3 +59,23 @@ export interface WebhookChannel {
   send(delivery: WebhookDelivery): Promise<DeliveryResult>;
   close(): Promise<void>;
 }
+
+/**
+ * One of the platform's own emails (password reset, email verification, project invitation),
+ * rendered and addressed. It becomes a system message: no approval, no contact, no unsubscribe
+ * link, recorded and delivered like any other message.
+ */
+export interface SystemEmail {
+  readonly purpose: "password-reset" | "email-verification" | "invitation";
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  /** One logical email, one message, however often its event is delivered (e.g. the event id). */
+  readonly dedupeKey: string;
+  /** The event that asked for it: the message's evidence and the causation of its events. */
+  readonly cause: { readonly kind: string; readonly id: string };
+}
+
+/** Creates (or finds, by `dedupeKey`) the system message for `email` and queues its delivery. */
+export type SendSystemEmail = (email: SystemEmail) => Promise<void>;
