@@ -33,6 +33,12 @@ export {
   redactionPaths,
 } from "./logger.ts";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics.ts";
+export {
+  type PollingWorker,
+  type PollingWorkerOptions,
+  startPollingWorker,
+  steppedDelayMs,
+} from "./polling-worker.ts";
 export { contractPublisher } from "./publishing.ts";
 export {
   type CheckResult,

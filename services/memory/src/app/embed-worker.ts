@@ -1,18 +1,18 @@
-import type { Logger } from "@tessera/service-kit";
-import { eventMetadata, systemContext } from "@tessera/service-kit";
+import {
+  eventMetadata,
+  type Logger,
+  type PollingWorker,
+  startPollingWorker,
+  steppedDelayMs,
+  systemContext,
+} from "@tessera/service-kit";
 import { memoryStreamId } from "../domain/memory.ts";
 import { deferEmbeddings, listPendingEmbeddings, type PendingEmbedding } from "../infra/embedding-queue.ts";
 import type { EmbeddingProvider } from "../infra/embeddings/provider.ts";
 import { findNearDuplicate } from "../infra/memories.ts";
 import { type MemoryDeps, runMemoryCommand } from "./deps.ts";
 
-export interface EmbedWorker {
-  /** Look for pending memories now rather than at the next poll. */
-  nudge(): void;
-  /** Resolves once every memory pending at the call has been tried (tests, re-embed). */
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type EmbedWorker = PollingWorker;
 
 export interface EmbedWorkerOptions {
   pollMs: number;
@@ -31,12 +31,6 @@ export function startEmbedWorker(
   deps: Omit<MemoryDeps, "nudgeEmbedding"> & { logger: Logger; embedder: EmbeddingProvider },
   options: EmbedWorkerOptions,
 ): EmbedWorker {
-  const retryDelays = options.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 600_000];
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  let again = false;
-
   async function runOnce(): Promise<number> {
     const now = deps.clock();
     const pending = await listPendingEmbeddings(deps.db, now, options.batchSize);
@@ -46,7 +40,7 @@ export function startEmbedWorker(
       vectors = await deps.embedder.embed(pending.map((memory) => memory.content));
     } catch (error) {
       const attempts = Math.min(...pending.map((memory) => memory.attempts));
-      const delay = retryDelays[Math.min(attempts, retryDelays.length - 1)] ?? 60_000;
+      const delay = steppedDelayMs(attempts, options.retryDelaysMs);
       deps.logger.error({ err: error, memories: pending.length, retryInMs: delay }, "embedding failed");
       await deferEmbeddings(
         deps.db,
@@ -112,49 +106,10 @@ export function startEmbedWorker(
     });
   }
 
-  async function loop(): Promise<void> {
-    do {
-      again = false;
-      try {
-        let embedded = 1;
-        while (!stopped && embedded > 0) embedded = await runOnce();
-      } catch (error) {
-        deps.logger.error({ err: error }, "embed worker pass failed");
-      }
-    } while (again && !stopped);
-  }
-
-  function schedule(delay: number): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      wake();
-    }, delay);
-  }
-
-  function wake(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = loop().finally(() => {
-      running = undefined;
-      schedule(options.pollMs);
-    });
-    return running;
-  }
-
-  schedule(0);
-  return {
-    nudge: () => void wake(),
-    async drain() {
-      await wake();
-      if (running) await running;
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPollingWorker({
+    name: "embed worker",
+    pollMs: options.pollMs,
+    logger: deps.logger,
+    pass: async () => (await runOnce()) > 0,
+  });
 }
