@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type RawBuilder, type SqlBool, sql } from "kysely";
 import pg from "pg";
 
 export interface DatabaseOptions {
@@ -28,4 +28,20 @@ export function connectDatabase<Db>(options: DatabaseOptions): Kysely<Db> {
   });
   pool.on("error", (error) => options.onIdleError?.(error));
   return new Kysely<Db>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Where a keyset page on `(created_at, id)` starts: after the last row of the previous page. */
+export interface CreatedKey {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/**
+ * The rows after `after` in `(created_at, id)` order, as one row comparison (which an index on
+ * `(…, created_at, id)` serves); `true` for the first page. For lists paged oldest first.
+ */
+export function createdAfter(after: CreatedKey | undefined): RawBuilder<SqlBool> {
+  return after === undefined
+    ? sql<SqlBool>`true`
+    : sql<SqlBool>`(created_at, id) > (${new Date(after.createdAt)}, ${after.id})`;
 }

@@ -1,5 +1,6 @@
 import type { ChatwootConfig, Source } from "@tessera/contracts";
 import { isUniqueViolation } from "@tessera/eventstore";
+import { type CreatedKey, createdAfter } from "@tessera/service-kit";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { PublicConfig } from "../domain/source-config.ts";
 import type { SourceRow, SourcesDb } from "./sources.tables.ts";
@@ -92,24 +93,16 @@ export async function holdHookTarget(trx: Transaction<SourcesDb>, sourceId: stri
 export async function listSources(
   db: Db,
   projectId: string,
-  page: { after?: { createdAt: string; id: string }; limit: number },
+  page: { after?: CreatedKey; limit: number },
 ): Promise<SourceRow[]> {
-  let query = db
+  const query = db
     .selectFrom("sources")
     .selectAll()
     .where("project_id", "=", projectId)
+    .where(createdAfter(page.after))
     .orderBy("created_at")
     .orderBy("id")
     .limit(page.limit);
-  const after = page.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", ">", new Date(after.createdAt)),
-        eb.and([eb("created_at", "=", new Date(after.createdAt)), eb("id", ">", after.id)]),
-      ]),
-    );
-  }
   return query.execute();
 }
 

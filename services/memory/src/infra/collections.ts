@@ -1,5 +1,6 @@
 import type { Collection } from "@tessera/contracts";
 import { isUniqueViolation } from "@tessera/eventstore";
+import { type CreatedKey, createdAfter } from "@tessera/service-kit";
 import type { Db } from "./memories.ts";
 import type { CollectionRow } from "./tables.ts";
 
@@ -32,24 +33,16 @@ export async function findCollection(
 export async function listCollections(
   db: Db,
   projectId: string,
-  page: { after?: { createdAt: string; id: string }; limit: number },
+  page: { after?: CreatedKey; limit: number },
 ): Promise<Collection[]> {
-  let query = db
+  const query = db
     .selectFrom("collections")
     .selectAll()
     .where("project_id", "=", projectId)
+    .where(createdAfter(page.after))
     .orderBy("created_at")
     .orderBy("id")
     .limit(page.limit);
-  const after = page.after;
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", ">", new Date(after.createdAt)),
-        eb.and([eb("created_at", "=", new Date(after.createdAt)), eb("id", ">", after.id)]),
-      ]),
-    );
-  }
   return (await query.execute()).map(collectionFromRow);
 }
 
