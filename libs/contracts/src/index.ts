@@ -286,8 +286,11 @@ export {
   ServiceNameSchema,
 } from "./messaging.ts";
 export {
+  type CreatedCursor,
+  CreatedCursorSchema,
   type CursorKey,
   type CursorPage,
+  createdCursorOf,
   decodeCursor,
   encodeCursor,
   MAX_CURSOR_LENGTH,

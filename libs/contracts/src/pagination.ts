@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "./errors.ts";
-import { text } from "./scalars.ts";
+import { text, timestamp } from "./scalars.ts";
 
 /** Longest cursor string accepted, in characters. @default 512 */
 export const MAX_CURSOR_LENGTH = 512;
@@ -25,6 +25,15 @@ export function pageSchema<T extends z.ZodType>(item: T) {
 
 /** The sort key of a list's last item, as it travels inside a cursor. */
 export type CursorKey = Readonly<Record<string, string | number>>;
+
+/** The cursor key of a list paged on `(created_at, id)`: its last item's creation time and id. */
+export const CreatedCursorSchema = z.object({ createdAt: timestamp(), id: z.uuid() });
+export type CreatedCursor = z.output<typeof CreatedCursorSchema>;
+
+/** The cursor key of an item that carries its own `createdAt` and `id` (for `pageOf`). */
+export function createdCursorOf(item: { readonly createdAt: string; readonly id: string }): CreatedCursor {
+  return { createdAt: item.createdAt, id: item.id };
+}
 
 /** One page of a keyset-paginated list (API.md): `nextCursor` is null on the last page. */
 export interface CursorPage<Item> {

@@ -1,3 +1,4 @@
+import type { CreatedCursor } from "@tessera/contracts";
 import { Kysely, PostgresDialect, type RawBuilder, type SqlBool, sql } from "kysely";
 import pg from "pg";
 
@@ -30,17 +31,11 @@ export function connectDatabase<Db>(options: DatabaseOptions): Kysely<Db> {
   return new Kysely<Db>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Where a keyset page on `(created_at, id)` starts: after the last row of the previous page. */
-export interface CreatedKey {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
 /**
  * The rows after `after` in `(created_at, id)` order, as one row comparison (which an index on
  * `(…, created_at, id)` serves); `true` for the first page. For lists paged oldest first.
  */
-export function createdAfter(after: CreatedKey | undefined): RawBuilder<SqlBool> {
+export function createdAfter(after: CreatedCursor | undefined): RawBuilder<SqlBool> {
   return after === undefined
     ? sql<SqlBool>`true`
     : sql<SqlBool>`(created_at, id) > (${new Date(after.createdAt)}, ${after.id})`;

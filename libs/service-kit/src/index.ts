@@ -22,7 +22,7 @@ export {
   loadConfigOrExit,
   parseConfig,
 } from "./config.ts";
-export { type CreatedKey, connectDatabase, createdAfter, type DatabaseOptions } from "./database.ts";
+export { connectDatabase, createdAfter, type DatabaseOptions } from "./database.ts";
 export {
   createLogger,
   type Logger,

@@ -1,5 +1,7 @@
 import {
+  CreatedCursorSchema,
   type chunksList,
+  createdCursorOf,
   decodeCursor,
   type documentsGet,
   type documentsList,
@@ -26,8 +28,6 @@ export function getDocument(deps: Pick<DocumentDeps, "db">) {
   };
 }
 
-const DocumentCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-
 /** `svc.ingestion.documents.list`: newest first, keyset-paged, filtered by status, source or external id. */
 export function listProjectDocuments(deps: Pick<DocumentDeps, "db">) {
   return async (
@@ -36,16 +36,11 @@ export function listProjectDocuments(deps: Pick<DocumentDeps, "db">) {
   ): Promise<z.input<typeof documentsList.response>> => {
     const projectId = scopedProject(request, ctx);
     const rows = await listDocuments(deps.db, projectId, {
-      after: decodeCursor(DocumentCursor, request.cursor),
+      after: decodeCursor(CreatedCursorSchema, request.cursor),
       limit: request.limit + 1,
       filter: { status: request.status, sourceId: request.sourceId, externalId: request.externalId },
     });
-    return pageOf(
-      rows,
-      request.limit,
-      (row) => row,
-      (row) => ({ createdAt: row.createdAt, id: row.id }),
-    );
+    return pageOf(rows, request.limit, (row) => row, createdCursorOf);
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  CreatedCursorSchema,
   decodeCursor,
   type MessageContext,
   pageOf,
@@ -6,7 +7,7 @@ import {
   type sourcesList,
 } from "@tessera/contracts";
 import { scopedProject } from "@tessera/service-kit";
-import { z } from "zod";
+import type { z } from "zod";
 import { SourceNotFoundError } from "../domain/source-errors.ts";
 import { findSource, listSources, sourceFromRow } from "../infra/sources.ts";
 import type { SourcesDeps } from "./sources-deps.ts";
@@ -24,8 +25,6 @@ export function getSource(deps: Pick<SourcesDeps, "db" | "settings">) {
   };
 }
 
-const SourceCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-
 /** `svc.ingestion.sources.list`: oldest first, keyset-paged. */
 export function listProjectSources(deps: Pick<SourcesDeps, "db" | "settings">) {
   return async (
@@ -34,7 +33,7 @@ export function listProjectSources(deps: Pick<SourcesDeps, "db" | "settings">) {
   ): Promise<z.input<typeof sourcesList.response>> => {
     const projectId = scopedProject(request, ctx);
     const rows = await listSources(deps.db, projectId, {
-      after: decodeCursor(SourceCursor, request.cursor),
+      after: decodeCursor(CreatedCursorSchema, request.cursor),
       limit: request.limit + 1,
     });
     return pageOf(

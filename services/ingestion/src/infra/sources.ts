@@ -1,6 +1,6 @@
-import type { ChatwootConfig, Source } from "@tessera/contracts";
+import type { ChatwootConfig, CreatedCursor, Source } from "@tessera/contracts";
 import { isUniqueViolation } from "@tessera/eventstore";
-import { type CreatedKey, createdAfter } from "@tessera/service-kit";
+import { createdAfter } from "@tessera/service-kit";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { PublicConfig } from "../domain/source-config.ts";
 import type { SourceRow, SourcesDb } from "./sources.tables.ts";
@@ -93,7 +93,7 @@ export async function holdHookTarget(trx: Transaction<SourcesDb>, sourceId: stri
 export async function listSources(
   db: Db,
   projectId: string,
-  page: { after?: CreatedKey; limit: number },
+  page: { after?: CreatedCursor; limit: number },
 ): Promise<SourceRow[]> {
   const query = db
     .selectFrom("sources")

@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
 import {
+  CreatedCursorSchema,
   type collectionsCreate,
   type collectionsDelete,
   type collectionsList,
   type collectionsRename,
+  createdCursorOf,
   decodeCursor,
   type MessageContext,
   pageOf,
 } from "@tessera/contracts";
 import { eventMetadata, scopedProject } from "@tessera/service-kit";
-import { z } from "zod";
+import type { z } from "zod";
 import { CollectionNameTakenError, CollectionNotFoundError } from "../domain/errors.ts";
 import { findCollection, isCollectionNameTaken, listCollections } from "../infra/collections.ts";
 import { listCollectionMemories } from "../infra/memories.ts";
@@ -49,8 +51,6 @@ export function createCollection(deps: MemoryDeps) {
   };
 }
 
-const CollectionCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-
 /** `svc.memory.collections.list`: oldest first, keyset-paged. */
 export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
   return async (
@@ -59,15 +59,10 @@ export function listProjectCollections(deps: Pick<MemoryDeps, "db">) {
   ): Promise<z.input<typeof collectionsList.response>> => {
     const projectId = scopedProject(request, ctx);
     const rows = await listCollections(deps.db, projectId, {
-      after: decodeCursor(CollectionCursor, request.cursor),
+      after: decodeCursor(CreatedCursorSchema, request.cursor),
       limit: request.limit + 1,
     });
-    return pageOf(
-      rows,
-      request.limit,
-      (row) => row,
-      (row) => ({ createdAt: row.createdAt, id: row.id }),
-    );
+    return pageOf(rows, request.limit, (row) => row, createdCursorOf);
   };
 }
 

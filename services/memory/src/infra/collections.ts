@@ -1,6 +1,6 @@
-import type { Collection } from "@tessera/contracts";
+import type { Collection, CreatedCursor } from "@tessera/contracts";
 import { isUniqueViolation } from "@tessera/eventstore";
-import { type CreatedKey, createdAfter } from "@tessera/service-kit";
+import { createdAfter } from "@tessera/service-kit";
 import type { Db } from "./memories.ts";
 import type { CollectionRow } from "./tables.ts";
 
@@ -33,7 +33,7 @@ export async function findCollection(
 export async function listCollections(
   db: Db,
   projectId: string,
-  page: { after?: CreatedKey; limit: number },
+  page: { after?: CreatedCursor; limit: number },
 ): Promise<Collection[]> {
   const query = db
     .selectFrom("collections")
