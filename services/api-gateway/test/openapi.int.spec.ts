@@ -9,6 +9,7 @@ import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCS_CSP } from "../src/app/docs-routes.ts";
 import { toFastifyPath } from "../src/app/route-matcher.ts";
+import { CATALOG_PATH } from "../src/write-catalog.ts";
 import { type Harness, startHarness, VALID_PASSWORD } from "./support/platform.ts";
 import { gatewayRoutes } from "./support/test-routes.ts";
 import { createSigningKey, signAccessToken } from "./support/tokens.ts";
@@ -298,5 +299,14 @@ describe("/docs", () => {
     }
     expect((await harness.app.inject({ url: "/docs/docs.js" })).body).toContain("/openapi.json");
     expect(toFastifyPath("/docs")).toBe("/docs");
+  });
+});
+
+describe("/asyncapi.json", () => {
+  it("serves the bus catalog the repository commits", async () => {
+    const served = await harness.app.inject({ url: "/asyncapi.json" });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers["content-type"]).toMatch(/^application\/json/);
+    expect(served.json()).toEqual(JSON.parse(readFileSync(CATALOG_PATH, "utf8")));
   });
 });

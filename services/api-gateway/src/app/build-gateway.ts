@@ -11,6 +11,7 @@ import { startJwksStore } from "../infra/jwks-store.ts";
 import { createRateLimiter } from "../infra/rate-limiter.ts";
 import { startRevokedSessions } from "../infra/revoked-sessions.ts";
 import { accessGuardFor } from "./access-guard.ts";
+import { buildAsyncApiDocument } from "./asyncapi.ts";
 import { authenticate } from "./authenticate.ts";
 import { clientAddressOf } from "./client-address.ts";
 import { messageContextOf, registerContractRoutes } from "./contract-routes.ts";
@@ -121,7 +122,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     metrics: registry,
     onRegister: methods.add,
   });
-  registerDocsRoutes(app, { document: buildOpenApiDocument(deps.routes), onRegister: methods.add });
+  registerDocsRoutes(app, {
+    document: buildOpenApiDocument(deps.routes),
+    asyncApi: buildAsyncApiDocument(),
+    onRegister: methods.add,
+  });
   const keyPrefix = config.redisKeyPrefix;
   registerContractRoutes(app, {
     routes: deps.routes,

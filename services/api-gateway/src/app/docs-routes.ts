@@ -15,12 +15,16 @@ export const DOCS_CSP = [
 
 const asset = (name: string): string => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
 
-/** `/openapi.json` and `/docs` (a small self-contained renderer of it, served from this package). */
+/**
+ * `/openapi.json` and `/docs` (a small self-contained renderer of it, served from this package);
+ * `/asyncapi.json`, the bus's event and operation catalog.
+ */
 export function registerDocsRoutes(
   app: FastifyInstance,
-  deps: { document: object; onRegister: (method: string, path: string) => void },
+  deps: { document: object; asyncApi: object; onRegister: (method: string, path: string) => void },
 ): void {
   const spec = JSON.stringify(deps.document);
+  const catalog = JSON.stringify(deps.asyncApi);
   const files = [
     ["/docs", asset("index.html"), "text/html; charset=utf-8"],
     ["/docs/docs.js", asset("docs.js"), "text/javascript; charset=utf-8"],
@@ -32,6 +36,13 @@ export function registerDocsRoutes(
       .header("content-type", "application/json; charset=utf-8")
       .header("cache-control", "no-cache")
       .send(spec),
+  );
+  deps.onRegister("GET", "/asyncapi.json");
+  app.get("/asyncapi.json", async (_request, reply) =>
+    reply
+      .header("content-type", "application/json; charset=utf-8")
+      .header("cache-control", "no-cache")
+      .send(catalog),
   );
   for (const [url, body, type] of files) {
     deps.onRegister("GET", url);

@@ -8,6 +8,7 @@ import {
   type RouteDefinition,
 } from "@tessera/contracts";
 import { z } from "zod";
+import { type SchemaComponents, schemaComponents } from "./json-schema.ts";
 import { frontEndRedirect, publicBody } from "./openapi-browser-flows.ts";
 import { rawHeaderParameters, rawRequestBody } from "./openapi-raw-body.ts";
 import { ACCESS_COOKIE, CSRF_HEADER, TOKEN_TRANSPORT_HEADER, takesRefreshToken } from "./token-cookies.ts";
@@ -21,35 +22,9 @@ const problem = (description: string, headers?: JsonObject): JsonObject => ({
   content: { "application/problem+json": { schema: PROBLEM_REF } },
 });
 
-/** Shared definitions hoisted out of each schema (`$defs` do not resolve inside an OpenAPI document). */
-const hoisted: Map<string, unknown> = new Map();
-let hoistCounter = 0;
-
-function rewriteRefs(value: unknown, renamed: ReadonlyMap<string, string>): unknown {
-  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, renamed));
-  if (typeof value !== "object" || value === null) return value;
-  const out: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] =
-      key === "$ref" && typeof item === "string" ? (renamed.get(item) ?? item) : rewriteRefs(item, renamed);
-  }
-  return out;
-}
-
-function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonObject {
-  const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
-  if ($defs === undefined) return rest;
-  const renamed = new Map<string, string>();
-  for (const name of Object.keys($defs)) {
-    hoistCounter += 1;
-    renamed.set(`#/$defs/${name}`, `#/components/schemas/Shared${hoistCounter}`);
-  }
-  for (const [name, definition] of Object.entries($defs)) {
-    const target = renamed.get(`#/$defs/${name}`) ?? "";
-    hoisted.set(target.slice("#/components/schemas/".length), rewriteRefs(definition, renamed));
-  }
-  return z.record(z.string(), z.unknown()).parse(rewriteRefs(rest, renamed));
-}
+/** The document being built's schema conversion (`$defs` do not resolve inside an OpenAPI document). */
+let components: SchemaComponents = schemaComponents();
+const jsonSchemaOf = (schema: z.ZodType, io: "input" | "output"): JsonObject => components.of(schema, io);
 
 const intHeader = (description: string) => ({ description, schema: { type: "integer", minimum: 0 } });
 const RATE_LIMIT_HEADERS = {
@@ -240,8 +215,7 @@ const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchemaO
 /** The OpenAPI 3.1 document of the gateway, generated from the same route table and zod schemas it serves. */
 export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonObject {
   // Synchronous from here to the end, so the shared definitions are this document's alone.
-  hoisted.clear();
-  hoistCounter = 0;
+  components = schemaComponents();
   const paths: Record<string, JsonObject> = {
     "/health": { get: systemOperation("gatewayHealth", "Liveness", json(HealthSchema)) },
     "/ready": {
@@ -294,7 +268,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonOb
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],
     paths,
     components: {
-      schemas: { Problem: jsonSchemaOf(ProblemSchema, "output"), ...Object.fromEntries(hoisted) },
+      schemas: { Problem: jsonSchemaOf(ProblemSchema, "output"), ...Object.fromEntries(components.shared) },
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         cookieAuth: {
