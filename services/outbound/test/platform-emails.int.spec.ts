@@ -23,7 +23,7 @@ let instance: InProcessService<RunningService>;
 let nc: NatsConnection;
 
 function startWithPlatformEmails(config: OutboundConfig): Promise<RunningService> {
-  const base = outboundService();
+  const base = outboundService(config);
   return startService(
     {
       ...base,
