@@ -104,7 +104,8 @@ export function retryAfterMsOf(header: string | undefined, now: Date, maxMs: num
   let ms: number;
   if (/^\d{1,10}$/.test(value)) ms = Number(value) * 1000;
   else {
-    const at = Date.parse(value);
+    // HTTP dates (IMF-fixdate, RFC 850, asctime) all start with a day name.
+    const at = /^[A-Za-z]{3}/.test(value) ? Date.parse(value) : Number.NaN;
     if (Number.isNaN(at)) return undefined;
     ms = at - now.getTime();
   }
