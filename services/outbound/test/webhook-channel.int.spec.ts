@@ -102,6 +102,11 @@ describe("signed webhook deliveries to a real receiver on loopback", () => {
     expect(hook?.verified.old).toMatchObject({ type: "order.shipped" });
   });
 
+  it("sends nothing unsigned: an endpoint without a secret fails", async () => {
+    expect(await allowed.send(delivery({ secrets: [] }))).toMatchObject({ outcome: "failed" });
+    expect(received).toEqual([]);
+  });
+
   it("keeps the webhook-id across retries of one delivery, so the receiver can de-duplicate", async () => {
     await allowed.send(delivery());
     await allowed.send(delivery());
