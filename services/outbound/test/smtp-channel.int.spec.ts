@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmailChannel } from "../src/app/channels.ts";
 import { createSmtpChannel } from "../src/infra/smtp-channel.ts";
@@ -140,5 +144,43 @@ describe("the SMTP channel, against a real SMTP server on loopback", () => {
     const timedOut = await channel(`smtp://127.0.0.1:${silent.port}`, 500).send(delivery);
     expect(timedOut.outcome).toBe("retry");
     expect(Date.now() - started).toBeLessThan(8_000);
+  });
+});
+
+describe("smtps://", () => {
+  it("speaks TLS from the first byte and refuses a certificate nobody vouches for", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smtps-"));
+    try {
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
+      const server = await sink({
+        secure: true,
+        key: readFileSync(join(dir, "key.pem")),
+        cert: readFileSync(join(dir, "cert.pem")),
+      });
+      const result = await channel(`smtps://127.0.0.1:${server.port}`, 5_000).send(delivery);
+      expect(result.outcome).toBe("retry");
+      expect(result.error).toMatch(/certificate/i);
+      expect(server.mails).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
