@@ -5,6 +5,7 @@
  * each service and waits; a second Ctrl-C kills them. Exit code 0 when every service stopped cleanly.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,6 +16,9 @@ import { decideOnExit, describeExit, restartLine } from "./lib/supervision.ts";
 
 const manifest = loadServices();
 const env = localEnv(manifest);
+// auth encrypts reset and verification tokens for outbound: both need the same key. Without one
+// configured, this run shares a random key, so the mail catcher's links work until Ctrl-C.
+if (!env.AUTH_LINK_TOKEN_KEY) env.AUTH_LINK_TOKEN_KEY = `local-run:${randomBytes(32).toString("base64url")}`;
 
 const unlisted = readdirSync(join(repoRoot, "services")).filter(
   (dir) =>
@@ -144,6 +148,13 @@ const gatewayUrl = gateway
 say(
   `${manifest.services.length} services starting;${gatewayUrl} one that dies is restarted; Ctrl-C stops them all`,
 );
+const outbound = manifest.services.find((s) => s.name === "outbound");
+const outboundEnv = outbound ? serviceEnv(manifest, outbound, env) : {};
+if (outbound && !outboundEnv.OUTBOUND_SMTP_URL) {
+  const port = outboundEnv.OUTBOUND_CATCHER_WEB_PORT ?? "8025";
+  const page = port === "0" ? "on a free port (outbound logs it)" : `on http://127.0.0.1:${port}/`;
+  say(`no OUTBOUND_SMTP_URL: emails go to the local mail catcher, ${page}; or npm run cli -- mail list`);
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

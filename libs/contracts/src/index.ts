@@ -227,6 +227,14 @@ export {
   type Schedule,
   ScheduleStatusSchema,
 } from "./jobs-schemas.ts";
+export { mailList } from "./mail-operations.ts";
+export {
+  type CaughtMail,
+  type CaughtMailPage,
+  CaughtMailPageSchema,
+  CaughtMailQuerySchema,
+  CaughtMailSchema,
+} from "./mail-schemas.ts";
 export {
   collectionCreated,
   collectionDeleted,

@@ -37,6 +37,9 @@ export function testServiceEnv(database: TestDatabase, namespace: string): Recor
     REDIS_URL: TEST_REDIS_URL,
     BUS_NAMESPACE: namespace,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    // Outbound's local mail catcher on free ports, so test files (and a running `npm start`) never collide.
+    OUTBOUND_CATCHER_SMTP_PORT: "0",
+    OUTBOUND_CATCHER_WEB_PORT: "0",
   };
 }
 
