@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
@@ -11,9 +10,10 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import { SECRET_NAME } from "../generate.ts";
 import { loadServices, repoRoot } from "../services.ts";
+import { renderOverlay } from "./kustomize.ts";
 
 // What `kubectl kustomize` renders for each overlay, validated object by object against the
 // Kubernetes schemas (kubernetes-models), then checked for what production needs.
@@ -84,19 +84,6 @@ const validators: Record<string, (object: K8sObject) => void> = {
   "networking.k8s.io/v1/Ingress": (o) => new Ingress(o as never).validate(),
 };
 
-function render(overlay: string): K8sObject[] {
-  const result = spawnSync("kubectl", ["kustomize", join(repoRoot, "deploy/k8s/overlays", overlay)], {
-    encoding: "utf8",
-    maxBuffer: 32 * 1024 * 1024,
-  });
-  if (result.error)
-    throw new Error(`kubectl is not installed (apt-get install kubernetes-client): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`kubectl kustomize ${overlay} failed: ${result.stderr}`);
-  return parseAllDocuments(result.stdout)
-    .map((doc) => doc.toJS() as K8sObject | null)
-    .filter((doc): doc is K8sObject => doc !== null);
-}
-
 /** Whether a label selector selects these labels (an empty selector selects everything). */
 function selects(selector: Selector | undefined, labels: Record<string, string>): boolean {
   if (selector === undefined) return false;
@@ -131,7 +118,7 @@ const podLabels = (o: K8sObject): Record<string, string> => o.spec?.template?.me
 const manifest = loadServices();
 
 describe.each(["dev", "prod"])("kubectl kustomize deploy/k8s/overlays/%s", (overlay) => {
-  const objects = render(overlay);
+  const objects = renderOverlay<K8sObject>(overlay);
 
   it("renders objects that each validate against the Kubernetes schemas", () => {
     expect(objects.length).toBeGreaterThan(manifest.services.length);
@@ -159,7 +146,7 @@ describe.each(["dev", "prod"])("kubectl kustomize deploy/k8s/overlays/%s", (over
 });
 
 describe("the prod overlay", () => {
-  const objects = render("prod");
+  const objects = renderOverlay<K8sObject>("prod");
   const ofKind = (kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
   const deployments = ofKind("Deployment");
   const policies = ofKind("NetworkPolicy");

@@ -93,7 +93,11 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
   const js = jetstream(nc);
   let manager: Promise<JetStreamManager> | undefined;
   const jsm = () => {
-    manager ??= jetstreamManager(nc);
+    // Not a failure kept forever: JetStream may answer later (a cluster still electing its leader).
+    manager ??= jetstreamManager(nc).catch((error: unknown) => {
+      manager = undefined;
+      throw error;
+    });
     return manager;
   };
   const inFlight = createInFlight();

@@ -17,7 +17,10 @@ export interface PrivateNatsServer {
 }
 
 export interface PrivateNatsServerOptions {
-  /** Contents of a `nats.conf` to run with; command-line flags set the port and bind address. */
+  /**
+   * Contents of a `nats.conf` to run with; command-line flags set the port and bind address, and its
+   * `store_dir` is replaced by a temporary directory.
+   */
   config?: string;
   /** More command-line flags, e.g. `["-js"]` or `["--user", "a", "--pass", "b"]`. */
   args?: string[];
@@ -39,10 +42,14 @@ export function natsServerBinary(): string {
 
 export async function startNatsServer(opts: PrivateNatsServerOptions = {}): Promise<PrivateNatsServer> {
   const dir = mkdtempSync(join(tmpdir(), "tessera-nats-"));
-  const args = ["-a", "127.0.0.1", "-p", "-1", "-sd", join(dir, "store"), ...(opts.args ?? [])];
-  if (opts.config !== undefined) {
+  const store = join(dir, "store");
+  const args = ["-a", "127.0.0.1", "-p", "-1", ...(opts.args ?? [])];
+  if (opts.config === undefined) {
+    args.push("-sd", store);
+  } else {
+    // The server refuses a store directory both in the file and on the command line: move the file's.
     const file = join(dir, "nats.conf");
-    writeFileSync(file, opts.config);
+    writeFileSync(file, opts.config.replace(/^(\s*store_dir\s*:\s*).*$/m, `$1"${store}"`));
     args.unshift("-c", file);
   }
   const child = spawn(natsServerBinary(), args, {
