@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseConfig } from "@tessera/service-kit";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -13,6 +14,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SECRET_NAME } from "../generate.ts";
 import { loadServices, repoRoot } from "../services.ts";
+import { configSchemaOf } from "./config-schemas.ts";
 import { renderOverlay } from "./kustomize.ts";
 
 // What `kubectl kustomize` renders for each overlay, validated object by object against the
@@ -277,6 +279,39 @@ describe("the prod overlay", () => {
       expect(egressPorts(service.name), service.name).toEqual(new Set([53, 4222, 5432, 6379]));
     }
   });
+
+  it.each(manifest.services.map((s) => s.name))(
+    "gives %s an environment its config accepts, with the Secret's keys filled in",
+    async (name) => {
+      const deployment = deployments.find((d) => d.metadata.name === name)!;
+      const container = deployment.spec!.template!.spec.containers[0]!;
+      const keyRing = `k1:${"A".repeat(43)}`;
+      const sample: Record<string, string> = {
+        DATABASE_URL: "postgres://tessera:pw@db.example.com:5432/tessera?sslmode=require",
+        REDIS_URL: "rediss://:pw@redis.example.com:6379",
+        OAUTH_PROVIDERS: "",
+        EMBEDDING_API_KEY: "",
+      };
+      const env: Record<string, string> = {};
+      for (const from of container.envFrom ?? []) {
+        const configMap = ofKind("ConfigMap").find((c) => c.metadata.name === from.configMapRef?.name);
+        Object.assign(env, configMap?.data);
+      }
+      for (const variable of container.env ?? []) {
+        const key = variable.valueFrom?.secretKeyRef?.key;
+        if (key !== undefined)
+          env[variable.name] = sample[key] ?? (key.endsWith("PASSWORD") ? "0123abcd" : keyRing);
+        else
+          env[variable.name] = (variable.value ?? "").replace(
+            /\$\((\w+)\)/g,
+            (_all, ref: string) => env[ref] ?? "",
+          );
+      }
+      const config = parseConfig(await configSchemaOf(name), env) as Record<string, unknown>;
+      expect(config.NATS_STREAM_REPLICAS).toBe(3);
+      expect(config.NATS_URL).toMatch(/^nats:\/\/(gateway|service):0123abcd@nats:4222$/);
+    },
+  );
 
   it("runs NATS as a 3-node JetStream cluster, with users, and streams at 3 replicas", () => {
     const nats = ofKind("StatefulSet").find((s) => s.metadata.name === "nats");
