@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: "int",
-          include: ["{libs,services}/*/test/**/*.int.spec.ts"],
+          include: ["{libs,services}/*/test/**/*.int.spec.ts", "deploy/test/**/*.int.spec.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           maxWorkers: 2,

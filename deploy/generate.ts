@@ -1,5 +1,6 @@
 /**
- * Writes docker-compose.yml, deploy/k8s/base/* and .env.example from deploy/services.json.
+ * Writes docker-compose.yml, deploy/k8s/base/*, the prod overlay's autoscaling.yaml and .env.example
+ * from deploy/services.json.
  *
  *   node deploy/generate.ts          write the files
  *   node deploy/generate.ts --check  exit 1, naming the stale files, when they differ from what would be written
@@ -186,6 +187,60 @@ function k8sService(manifest: ServicesManifest, service: ServiceSpec): string {
   return `${HEADER}${docs.map(yaml).join("---\n")}`;
 }
 
+/** Replicas of each service in the prod overlay: never fewer than two, so a drain or a crash is no outage. */
+export const PROD_SCALING = {
+  minReplicas: 2,
+  maxReplicas: 6,
+  publicMaxReplicas: 10,
+  cpuUtilization: 70,
+} as const;
+
+/** An HPA on CPU and a PodDisruptionBudget per service, for deploy/k8s/overlays/prod. */
+function prodAutoscaling(manifest: ServicesManifest): string {
+  const docs = manifest.services.flatMap((service) => {
+    const labels = labelsOf(service);
+    return [
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: service.name, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service.name },
+          minReplicas: PROD_SCALING.minReplicas,
+          maxReplicas: service.public ? PROD_SCALING.publicMaxReplicas : PROD_SCALING.maxReplicas,
+          metrics: [
+            {
+              type: "Resource",
+              resource: {
+                name: "cpu",
+                target: { type: "Utilization", averageUtilization: PROD_SCALING.cpuUtilization },
+              },
+            },
+          ],
+          // Scale up at once; scale down slowly, so a burst does not make replicas come and go.
+          behavior: {
+            scaleUp: { stabilizationWindowSeconds: 0 },
+            scaleDown: {
+              stabilizationWindowSeconds: 300,
+              policies: [{ type: "Pods", value: 1, periodSeconds: 60 }],
+            },
+          },
+        },
+      },
+      {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: service.name, labels },
+        spec: {
+          maxUnavailable: 1,
+          selector: { matchLabels: { "app.kubernetes.io/name": service.name } },
+        },
+      },
+    ];
+  });
+  return `${HEADER}${docs.map(yaml).join("---\n")}`;
+}
+
 function kustomization(manifest: ServicesManifest): string {
   const body = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
@@ -219,6 +274,7 @@ export function generate(manifest: ServicesManifest = loadServices()): Map<strin
   files.set("docker-compose.yml", composeFile(manifest));
   files.set(".env.example", envExample(manifest));
   files.set("deploy/k8s/base/kustomization.yaml", kustomization(manifest));
+  files.set("deploy/k8s/overlays/prod/autoscaling.yaml", prodAutoscaling(manifest));
   for (const service of manifest.services) {
     files.set(`deploy/k8s/base/${service.name}.yaml`, k8sService(manifest, service));
   }

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { connect, headers } from "@nats-io/transport-node";
+import { splitCredentials } from "@tessera/bus";
 
 interface Spec {
   name: string;
@@ -31,10 +32,18 @@ async function checkHttp(spec: Spec, kind: "live" | "ready"): Promise<void> {
 }
 
 async function checkNats(spec: Spec): Promise<void> {
-  const servers = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+  // NATS_URL may carry the service's NATS user (the prod overlay's); the client reads it only as options.
+  const { servers, credentials } = splitCredentials(
+    (process.env.NATS_URL ?? "nats://127.0.0.1:4222").split(","),
+  );
   const prefix = process.env.BUS_NAMESPACE ? `${process.env.BUS_NAMESPACE}.` : "";
   const subject = `${prefix}svc.${spec.name}.ping`;
-  const nc = await connect({ servers, name: `${spec.name}-healthcheck`, timeout: TIMEOUT_MS });
+  const nc = await connect({
+    servers,
+    ...credentials,
+    name: `${spec.name}-healthcheck`,
+    timeout: TIMEOUT_MS,
+  });
   try {
     const h = headers();
     h.set("x-request-id", crypto.randomUUID());

@@ -2,19 +2,10 @@ import { baseServiceConfig } from "@tessera/service-kit";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { loadServices } from "../services.ts";
+import { configSchemaOf } from "./config-schemas.ts";
 
 const manifest = loadServices();
 const baseNames = new Set(Object.keys(baseServiceConfig.shape));
-
-/** The zod object a service's `config.ts` exports: the one place its environment is parsed. */
-async function configSchemaOf(service: string): Promise<z.ZodObject> {
-  const module: Record<string, unknown> = await import(`../../services/${service}/src/config.ts`);
-  const schemas = Object.values(module).filter(
-    (value): value is z.ZodObject => typeof value === "object" && value !== null && "shape" in value,
-  );
-  expect(schemas, `${service}/src/config.ts exports one config schema`).toHaveLength(1);
-  return schemas[0]!;
-}
 
 describe("deploy/services.json against the services' config schemas", () => {
   it.each(manifest.services.map((service) => service.name))(

@@ -37,6 +37,11 @@ export interface BusOptions {
   /** Prefix for every subject, stream, consumer and bucket. Tests only; empty in production. */
   namespace?: string;
   logger: BusLogger;
+  /**
+   * Copies JetStream keeps of every stream, KV bucket and object store this bus creates (1–5; a
+   * cluster of at least as many servers; `NATS_STREAM_REPLICAS`). @default 1
+   */
+  streamReplicas?: number;
 }
 
 export interface Bus {
@@ -80,15 +85,23 @@ export interface Bus {
 
 export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
   const { service, logger } = opts;
+  const replicas = opts.streamReplicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new BusUsageError(`streamReplicas must be an integer from 1 to 5, not ${replicas}`);
+  }
   const names = busNames(opts.namespace ?? "");
   const js = jetstream(nc);
   let manager: Promise<JetStreamManager> | undefined;
   const jsm = () => {
-    manager ??= jetstreamManager(nc);
+    // Not a failure kept forever: JetStream may answer later (a cluster still electing its leader).
+    manager ??= jetstreamManager(nc).catch((error: unknown) => {
+      manager = undefined;
+      throw error;
+    });
     return manager;
   };
   const inFlight = createInFlight();
-  const payloads = createPayloads({ nc, js, names, logger });
+  const payloads = createPayloads({ nc, js, names, logger, replicas });
   const subscriptions: Subscription[] = [];
   const consumptions: Consumption[] = [];
   let draining: Promise<void> | undefined;
@@ -102,7 +115,7 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     names,
     nc,
     async provision(provisionOpts) {
-      await provisionStreams(await jsm(), streamSpecs(service, names, provisionOpts));
+      await provisionStreams(await jsm(), streamSpecs(service, names, { replicas, ...provisionOpts }));
       logger.info({ namespace: names.namespace }, "streams provisioned");
     },
     serve(operation, handler, serveOpts) {
@@ -148,12 +161,13 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     async kv(bucket, kvOpts) {
       if (!isValidToken(bucket)) throw new BusUsageError(`KV bucket name "${bucket}" is not a valid token`);
       const kvm = new Kvm(js);
+      const options = { replicas, ...kvOpts };
       try {
-        return await kvm.create(names.kvBucket(bucket), kvOpts);
+        return await kvm.create(names.kvBucket(bucket), options);
       } catch (error) {
         // Replicas creating the bucket at once: the loser's stream add fails; the bucket is there now.
         if (!isCreationRace(error)) throw error;
-        return kvm.create(names.kvBucket(bucket), kvOpts);
+        return kvm.create(names.kvBucket(bucket), options);
       }
     },
     drain() {

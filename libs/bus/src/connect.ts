@@ -1,5 +1,6 @@
 import type { NatsConnection, Status } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { BusUsageError } from "./errors.ts";
 import type { BusLogger } from "./logger.ts";
 
 export interface ConnectNatsOptions {
@@ -27,12 +28,58 @@ function serverList(servers: string | string[]): string[] {
   return list.map((server) => server.trim()).filter((server) => server !== "");
 }
 
+interface Credentials {
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+const USERINFO = /^([a-z]+:\/\/)?([^@/]*)@/i;
+
+/**
+ * The NATS client does not sign in with the `user:password@` (or `token@`) of a server URL, so take
+ * it out of each URL and hand it over as options. Every URL of a list must name the same one.
+ */
+export function splitCredentials(servers: string[]): { servers: string[]; credentials: Credentials } {
+  const userinfos = new Set<string>();
+  const bare = servers.map((server) => {
+    const userinfo = USERINFO.exec(server)?.[2];
+    userinfos.add(userinfo ?? "");
+    return userinfo === undefined
+      ? server
+      : server.replace(USERINFO, (_all, scheme?: string) => scheme ?? "");
+  });
+  if (userinfos.size > 1) {
+    throw new BusUsageError(
+      "every NATS server URL of a list must name the same one user and password, or none",
+    );
+  }
+  const [userinfo = ""] = userinfos;
+  if (userinfo === "") return { servers: bare, credentials: {} };
+  const colon = userinfo.indexOf(":");
+  try {
+    const credentials: Credentials =
+      colon < 0
+        ? { token: decodeURIComponent(userinfo) }
+        : {
+            user: decodeURIComponent(userinfo.slice(0, colon)),
+            pass: decodeURIComponent(userinfo.slice(colon + 1)),
+          };
+    return { servers: bare, credentials };
+  } catch (error) {
+    throw new BusUsageError("the NATS server URL's user or password is not percent-encoded", {
+      cause: error,
+    });
+  }
+}
+
 /** Connects to NATS and reconnects forever, logging every change of connection state. */
 export async function connectNats(opts: ConnectNatsOptions): Promise<NatsConnection> {
-  const servers = serverList(opts.servers);
-  opts.logger.info({ servers: servers.map(redactServer), name: opts.name }, "connecting to NATS");
+  const { servers, credentials } = splitCredentials(serverList(opts.servers));
+  opts.logger.info({ servers, name: opts.name }, "connecting to NATS");
   const nc = await connect({
     servers,
+    ...credentials,
     name: opts.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2_000,

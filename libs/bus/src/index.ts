@@ -1,5 +1,5 @@
 export { type Bus, type BusOptions, createBus } from "./bus.ts";
-export { type ConnectNatsOptions, connectNats, redactServer } from "./connect.ts";
+export { type ConnectNatsOptions, connectNats, redactServer, splitCredentials } from "./connect.ts";
 export type { ConsumeOptions, Consumption, EventHandler, MessageHandler } from "./consume.ts";
 export { contextFromHeaders, headersFromContext } from "./context.ts";
 export { DLQ_HEADER, deadLetter, describeError } from "./dead-letter.ts";

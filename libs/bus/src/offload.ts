@@ -52,12 +52,14 @@ export interface PayloadDeps {
   readonly js: JetStreamClient;
   readonly names: BusNames;
   readonly logger: BusLogger;
+  /** Copies JetStream keeps of the payload bucket. @default 1 */
+  readonly replicas?: number;
 }
 
 export function createPayloads(deps: PayloadDeps): Payloads {
   let store: Promise<ObjectStore> | undefined;
   const bucket = (): Promise<ObjectStore> => {
-    store ??= openBucket(deps.js, deps.names.objectBucket(PAYLOAD_BUCKET));
+    store ??= openBucket(deps.js, deps.names.objectBucket(PAYLOAD_BUCKET), deps.replicas ?? 1);
     return store;
   };
   // After a failure the bucket is opened anew (created again if it was removed) by the next message.
@@ -127,9 +129,9 @@ function inlineLimit(nc: NatsConnection): number {
   return max === undefined ? OFFLOAD_THRESHOLD_BYTES : Math.min(OFFLOAD_THRESHOLD_BYTES, Math.floor(max / 2));
 }
 
-async function openBucket(js: JetStreamClient, name: string): Promise<ObjectStore> {
+async function openBucket(js: JetStreamClient, name: string, replicas: number): Promise<ObjectStore> {
   const objm = new Objm(js);
-  const options = { ttl: nanos(PAYLOAD_MAX_AGE_MS), storage: StorageType.File };
+  const options = { ttl: nanos(PAYLOAD_MAX_AGE_MS), storage: StorageType.File, replicas };
   try {
     return await objm.create(name, options);
   } catch (error) {

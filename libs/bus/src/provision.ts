@@ -14,6 +14,8 @@ import { type BusNames, DLQ_STREAM, eventStreamSubjects, JOBS_STREAM } from "./n
 export interface ProvisionOptions {
   /** How long events stay in the service's event stream, in ms. @default 30 days */
   eventMaxAgeMs?: number;
+  /** Copies JetStream keeps of each stream (a cluster of at least as many servers). @default 1 */
+  replicas?: number;
 }
 
 export const DEFAULT_EVENT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -44,6 +46,7 @@ export function streamSpecs(
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    num_replicas: opts.replicas ?? 1,
   };
   return [
     {

@@ -63,6 +63,8 @@ export function loadConfigOrExit<S extends z.ZodType>(
 export const baseServiceConfig = z.object({
   DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/tessera"),
   NATS_URL: z.url().default("nats://127.0.0.1:4222"),
+  /** Copies JetStream keeps of each stream, KV bucket and object store (3 on a 3-node cluster). @default 1 */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Tests only: prefixes every subject, stream, consumer and bucket. Empty in production. */

@@ -110,7 +110,12 @@ export async function startService<Db>(
     logger.info({ schema, applied }, "migrations applied");
     const nc = await connectNats({ servers: config.NATS_URL, name: service, logger });
     stops.push({ name: "nats", stop: () => nc.drain() });
-    const bus = createBus(nc, { service, namespace: config.BUS_NAMESPACE, logger });
+    const bus = createBus(nc, {
+      service,
+      namespace: config.BUS_NAMESPACE,
+      logger,
+      streamReplicas: config.NATS_STREAM_REPLICAS,
+    });
     await bus.provision();
     const store = stores.on(db);
     const appended = listenForAppends({ connectionString: config.DATABASE_URL, schema, logger });

@@ -28,6 +28,7 @@ describe("parseConfig", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
       LOG_LEVEL: "info",
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      NATS_STREAM_REPLICAS: 1,
       PORT: 3000,
     });
     expect(config.BUS_NAMESPACE).toBeUndefined();
@@ -63,6 +64,14 @@ describe("parseConfig", () => {
     expect(error.variables).toEqual(["NATS_URL", "LOG_LEVEL", "PORT", "ENCRYPTION_KEY"]);
     for (const value of [secret, "not a url at all", "70000", "loud"])
       expect(error.message).not.toContain(value);
+  });
+
+  it("takes 1 to 5 stream replicas, and refuses other numbers", () => {
+    const env = { ENCRYPTION_KEY: "k".repeat(44) };
+    expect(parseConfig(serviceConfig, { ...env, NATS_STREAM_REPLICAS: "3" }).NATS_STREAM_REPLICAS).toBe(3);
+    for (const bad of ["0", "6", "2.5", "three"]) {
+      expect(failure({ ...env, NATS_STREAM_REPLICAS: bad }).variables).toEqual(["NATS_STREAM_REPLICAS"]);
+    }
   });
 
   it("names a missing required variable", () => {

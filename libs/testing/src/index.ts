@@ -15,6 +15,12 @@ export {
   startInProcess,
   testServiceEnv,
 } from "./in-process.ts";
+export {
+  natsServerBinary,
+  type PrivateNatsServer,
+  type PrivateNatsServerOptions,
+  startNatsServer,
+} from "./nats-server.ts";
 export { freePort, type Stack, type StackOptions, startStack } from "./stack.ts";
 export {
   type EventuallyOptions,

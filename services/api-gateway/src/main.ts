@@ -26,7 +26,12 @@ shutdown.add("redis", async () => {
 });
 
 const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE, logger });
-const bus = createBus(nc, { service: SERVICE, namespace: config.BUS_NAMESPACE, logger });
+const bus = createBus(nc, {
+  service: SERVICE,
+  namespace: config.BUS_NAMESPACE,
+  logger,
+  streamReplicas: config.NATS_STREAM_REPLICAS,
+});
 shutdown.add("nats", () => bus.close());
 
 const app = await buildGateway({
