@@ -291,6 +291,7 @@ describe("the prod overlay", () => {
         REDIS_URL: "rediss://:pw@redis.example.com:6379",
         OAUTH_PROVIDERS: "",
         EMBEDDING_API_KEY: "",
+        OUTBOUND_SMTP_URL: "smtps://mailer:pw@smtp.example.com:465",
       };
       const env: Record<string, string> = {};
       for (const from of container.envFrom ?? []) {
