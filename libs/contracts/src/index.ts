@@ -332,6 +332,7 @@ export {
   url,
 } from "./scalars.ts";
 export {
+  identityChanged,
   itemReceived,
   messageReceived,
   SOURCE_EVENTS,
@@ -342,6 +343,7 @@ export {
 } from "./sources-events.ts";
 export {
   hooksReceive,
+  identityHooksReceive,
   ingestionSyncJob,
   sourceItemsGet,
   sourceItemsList,
@@ -362,6 +364,7 @@ export {
   type CreateSourceBody,
   HOOK_BODY_MAX_BYTES,
   HOOK_HEADERS,
+  IdentityIssuerNameSchema,
   ITEM_KINDS,
   type Item,
   type ItemKind,
@@ -420,6 +423,7 @@ export {
   projectsGet,
   projectsList,
   receivedInvitationsList,
+  usersErase,
 } from "./user-operations.ts";
 export { userRoutes } from "./user-routes.ts";
 export {
