@@ -20,6 +20,7 @@ import {
   projectsList,
   receivedInvitationsList,
   USER_EVENTS,
+  usersErase,
 } from "@tessera/contracts";
 import type { PublishedCopy } from "@tessera/eventstore";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
@@ -28,7 +29,7 @@ import { acceptInvitation, declineInvitation } from "./app/answer-invitation.ts"
 import { changeMemberRole } from "./app/change-member-role.ts";
 import { createInvitation } from "./app/create-invitation.ts";
 import { createProject } from "./app/create-project.ts";
-import { eraseMe } from "./app/erase-me.ts";
+import { eraseMe, eraseUserById } from "./app/erase-me.ts";
 import { expireInvitations } from "./app/expire-invitations.ts";
 import { getAccess } from "./app/get-access.ts";
 import { getInvitation } from "./app/get-invitation.ts";
@@ -84,6 +85,7 @@ export function userService(config: UserConfig, options: UserServiceOptions = {}
       bus.serve(meGet, getMe(deps));
       bus.serve(meUpdate, updateMe(deps));
       bus.serve(meErase, eraseMe(deps));
+      bus.serve(usersErase, eraseUserById(deps));
       bus.serve(historyList, listHistory(deps));
       bus.serve(accessGet, getAccess(deps));
       bus.serve(adminRolesGrant, changePlatformRole(deps, "GrantRole"));

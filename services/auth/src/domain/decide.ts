@@ -41,7 +41,19 @@ export type AccountCommand =
   | { type: "VerifyEmail"; data: { tokenHash: string }; meta: CommandMeta }
   | {
       type: "RegisterOAuthAccount";
-      data: { accountId: string; identity: ProviderIdentity; verification: LinkIssue };
+      data: {
+        accountId: string;
+        identity: ProviderIdentity;
+        verification: LinkIssue;
+        /** For the profile: the name an identity provider's hook gave. */
+        displayName?: string;
+      };
+      meta: CommandMeta;
+    }
+  | {
+      /** A linked provider now vouches for the account's own address (identity hooks). */
+      type: "ConfirmEmailByProvider";
+      data: { identity: { issuer: string; subject: string; email: string; emailVerified: boolean } };
       meta: CommandMeta;
     }
   | {
@@ -158,6 +170,20 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       }
       return [identityLinked(account.accountId, identity, via, now)];
     }
+    case "ConfirmEmailByProvider": {
+      const account = active(state);
+      const { identity } = command.data;
+      // Only the linked identity's provider, only verified, only for the very address the account has.
+      if (account.emailVerified || !identity.emailVerified) return [];
+      if (!account.identities.includes(identityKey(identity))) return [];
+      if (normalizedEmail(identity.email) !== normalizedEmail(account.email)) return [];
+      return [
+        {
+          type: "auth.email.verified",
+          data: { accountId: account.accountId, verifiedAt: now.toISOString() },
+        },
+      ];
+    }
     case "EraseAccount":
       if (state.status !== "active") return [];
       return [
@@ -168,6 +194,10 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       return unknown;
     }
   }
+}
+
+function normalizedEmail(email: string): string {
+  return email.normalize("NFC").toLowerCase();
 }
 
 function identityLinked(
@@ -194,7 +224,12 @@ function registerOAuthAccount(
   if (email === undefined) throw new OAuthEmailRequiredError();
   const registered: AccountEvent = {
     type: "auth.account.registered",
-    data: { accountId, email, registeredAt: now.toISOString() },
+    data: {
+      accountId,
+      email,
+      ...(data.displayName === undefined ? {} : { displayName: data.displayName }),
+      registeredAt: now.toISOString(),
+    },
   };
   const verified: AccountEvent = identity.emailVerified
     ? { type: "auth.email.verified", data: { accountId, verifiedAt: now.toISOString() } }

@@ -1,3 +1,4 @@
+import { text } from "@tessera/contracts";
 import { z } from "zod";
 
 /**
@@ -8,7 +9,8 @@ import { z } from "zod";
 
 /** The largest string of a Clerk user this service reads; anything longer is not a Clerk user. */
 const CLERK_TEXT_MAX = 1_024;
-const clerkText = z.string().min(1).max(CLERK_TEXT_MAX);
+// The contract's text: a string Postgres (and so every consumer's store) can keep.
+const clerkText = text().min(1).max(CLERK_TEXT_MAX);
 const optionalText = clerkText.nullish();
 
 const ClerkEmailSchema = z.looseObject({
