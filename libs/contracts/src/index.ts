@@ -4,6 +4,7 @@
  */
 export {
   AUTH_EVENTS,
+  accountNameChanged,
   accountRegistered,
   emailVerificationRequested,
   emailVerified,

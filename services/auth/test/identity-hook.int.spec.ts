@@ -8,6 +8,7 @@ import {
   type EventEnvelope,
   emailVerify,
   meGet,
+  meUpdate,
   sessionsLogin,
   usersErase,
 } from "@tessera/contracts";
@@ -265,6 +266,54 @@ describe("identities from an identity hook", () => {
 
     const stranger = await publishChange({ subject: `user_${randomUUID()}`, change: "deleted" });
     await processed(stranger.eventId);
+  });
+
+  it("takes a provider's new name as the display name, and leaves a name set here alone until the provider renames", async () => {
+    const subject = `user_${randomUUID()}`;
+    const email = `renamed-${randomUUID().slice(0, 8)}@example.test`;
+    const created = await publishChange({
+      subject,
+      change: "created",
+      email,
+      emailVerified: true,
+      name: "Old Name",
+    });
+    await processed(created.eventId);
+    const accountId = await identityAccount(subject);
+    if (accountId === undefined) throw new Error("no account for the identity");
+    const asUser = { requestId: "r", actor: accountId };
+    await eventually(() => caller.request(meGet, {}, asUser));
+
+    const renamed = await publishChange({
+      subject,
+      change: "updated",
+      email,
+      emailVerified: true,
+      name: "New Name",
+    });
+    await processed(renamed.eventId);
+    await eventually(async () => {
+      const profile = await caller.request(meGet, {}, asUser);
+      return profile.displayName === "New Name" ? profile : undefined;
+    });
+
+    // The person renames themselves here; an update from the provider that does not rename keeps it.
+    await caller.request(meUpdate, { displayName: "Chosen Here" }, asUser);
+    const same = await publishChange({
+      subject,
+      change: "updated",
+      email,
+      emailVerified: true,
+      name: "New Name",
+    });
+    await processed(same.eventId);
+    const { rows } = await sql<{ count: number }>`
+      select count(*)::int as count from auth.events
+      where stream_id = ${`account-${accountId}`} and type = 'auth.account.name_changed'`.execute(
+      auth.database.db,
+    );
+    expect(rows[0]?.count).toBe(1);
+    expect(await caller.request(meGet, {}, asUser)).toMatchObject({ displayName: "Chosen Here" });
   });
 
   it("lets only the platform call svc.user.users.erase", async () => {

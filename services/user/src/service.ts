@@ -40,6 +40,7 @@ import { listProjectInvitations, listReceivedInvitations } from "./app/list-invi
 import { listMembers } from "./app/list-members.ts";
 import { listProjects } from "./app/list-projects.ts";
 import { ON_ACCOUNT_REGISTERED, onAccountRegistered } from "./app/on-account-registered.ts";
+import { ON_ACCOUNT_RENAMED, onAccountRenamed } from "./app/on-account-renamed.ts";
 import { ON_EMAIL_VERIFIED, onEmailVerified } from "./app/on-email-verified.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
 import { HISTORY_SOURCES, historyConsumerName, recordHistory } from "./app/record-history.ts";
@@ -117,6 +118,13 @@ export function userService(config: UserConfig, options: UserServiceOptions = {}
         handler: onEmailVerified(deps),
       });
       onStop("email verification consumer", () => verifications.stop());
+      const renames = await consume({
+        name: ON_ACCOUNT_RENAMED,
+        stream: "auth",
+        filterSubjects: ["evt.auth.account.name_changed"],
+        handler: onAccountRenamed(deps),
+      });
+      onStop("rename consumer", () => renames.stop());
       const erasures = await consume({
         name: ON_USER_ERASED,
         stream: "user",

@@ -109,13 +109,24 @@ async function applyIdentity(
   const { email } = identity;
   const linked = await findIdentityAccount(db, identity);
   if (linked !== undefined) {
-    if (email === undefined) return "unchanged";
-    const result = await run(linked, {
-      type: "ConfirmEmailByProvider",
-      data: { identity: { ...identity, email } },
-      meta: { now },
-    });
-    return result.events.length > 0 ? "updated" : "unchanged";
+    let changed = false;
+    if (email !== undefined) {
+      const result = await run(linked, {
+        type: "ConfirmEmailByProvider",
+        data: { identity: { ...identity, email } },
+        meta: { now },
+      });
+      changed = result.events.length > 0;
+    }
+    if (identity.name !== undefined) {
+      const result = await run(linked, {
+        type: "TakeProviderName",
+        data: { identity, displayName: identity.name },
+        meta: { now },
+      });
+      changed = changed || result.events.length > 0;
+    }
+    return changed ? "updated" : "unchanged";
   }
   if (email === undefined) return "no-email";
   const existing = await findAccountByEmail(db, email);

@@ -61,6 +61,12 @@ export type AccountCommand =
       data: { identity: ProviderIdentity; via: "link" | "verified-email" };
       meta: CommandMeta;
     }
+  | {
+      /** A linked identity's provider gave the person a name (identity hooks). */
+      type: "TakeProviderName";
+      data: { identity: { issuer: string; subject: string }; displayName: string };
+      meta: CommandMeta;
+    }
   | { type: "EraseAccount"; data: Record<string, never>; meta: CommandMeta };
 
 /** What a provider said about the person signing in. */
@@ -181,6 +187,24 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         {
           type: "auth.email.verified",
           data: { accountId: account.accountId, verifiedAt: now.toISOString() },
+        },
+      ];
+    }
+    case "TakeProviderName": {
+      const account = active(state);
+      const key = identityKey(command.data.identity);
+      // Only a change the provider made: a name the person set here stays until the provider renames them.
+      if (!account.identities.includes(key) || account.providerNames[key] === command.data.displayName)
+        return [];
+      return [
+        {
+          type: "auth.account.name_changed",
+          data: {
+            accountId: account.accountId,
+            displayName: command.data.displayName,
+            identity: key,
+            changedAt: now.toISOString(),
+          },
         },
       ];
     }

@@ -112,6 +112,9 @@ export async function projectAccountEvents(
       case "auth.account.erased":
         await deleteAccountRows(trx, event.data.accountId);
         break;
+      case "auth.account.name_changed":
+        // The name lives in events only (and in the user service's profile).
+        break;
       default: {
         const unknown: never = event;
         throw new Error(`unhandled account event ${String(unknown)}`);

@@ -18,6 +18,7 @@ export const authStores = eventStores({
       "auth.password.reset_requested": ["recipient"],
       "auth.password.changed": ["passwordHash"],
       "auth.identity.linked": ["subject", "email", "name"],
+      "auth.account.name_changed": ["displayName", "identity"],
     } satisfies Partial<Record<AccountEvent["type"], string[]>>,
   }),
 });
