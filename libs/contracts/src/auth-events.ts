@@ -31,6 +31,21 @@ export const accountNameChanged = defineEvent({
   }),
 });
 
+/**
+ * The identity provider of a linked identity verified a new address for the person, and no other
+ * account has it: the account's email is now that address, verified. `email` is sealed in auth's
+ * store under the account.
+ */
+export const accountEmailChanged = defineEvent({
+  type: "auth.account.email_changed",
+  version: 1,
+  data: z.object({
+    accountId: z.uuid(),
+    email: text(),
+    changedAt: timestamp(),
+  }),
+});
+
 export const sessionStarted = defineEvent({
   type: "auth.session.started",
   version: 1,
@@ -123,6 +138,7 @@ export const emailVerified = defineEvent({
 export const AUTH_EVENTS = [
   accountRegistered,
   accountNameChanged,
+  accountEmailChanged,
   sessionStarted,
   sessionRefreshed,
   sessionRevoked,

@@ -4,6 +4,7 @@
  */
 export {
   AUTH_EVENTS,
+  accountEmailChanged,
   accountNameChanged,
   accountRegistered,
   emailVerificationRequested,

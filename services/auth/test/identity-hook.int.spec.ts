@@ -316,6 +316,48 @@ describe("identities from an identity hook", () => {
     expect(await caller.request(meGet, {}, asUser)).toMatchObject({ displayName: "Chosen Here" });
   });
 
+  it("moves the account to a new address the provider verified, unless another account has it", async () => {
+    const subject = `user_${randomUUID()}`;
+    const first = `first-${randomUUID().slice(0, 8)}@example.test`;
+    const created = await publishChange({ subject, change: "created", email: first, emailVerified: true });
+    await processed(created.eventId);
+    const accountId = await identityAccount(subject);
+    if (accountId === undefined) throw new Error("no account for the identity");
+    const asUser = { requestId: "r", actor: accountId };
+    await eventually(() => caller.request(meGet, {}, asUser));
+
+    // Not verified at the provider: the account keeps its address.
+    const unverified = `unverified-${randomUUID().slice(0, 8)}@example.test`;
+    const notYet = await publishChange({
+      subject,
+      change: "updated",
+      email: unverified,
+      emailVerified: false,
+    });
+    await processed(notYet.eventId);
+    expect(await getAccount(accountId)).toMatchObject({ email: first, emailVerified: true });
+
+    // Another account's address: not taken over.
+    const other = `other-${randomUUID().slice(0, 8)}@example.test`;
+    await verifiedPasswordAccount(other);
+    const taken = await publishChange({ subject, change: "updated", email: other, emailVerified: true });
+    await processed(taken.eventId);
+    expect(await getAccount(accountId)).toMatchObject({ email: first });
+    expect(await accountsWithEmail(other)).toBe(1);
+
+    const second = `second-${randomUUID().slice(0, 8)}@example.test`;
+    const moved = await publishChange({ subject, change: "updated", email: second, emailVerified: true });
+    await processed(moved.eventId);
+    expect(await getAccount(accountId)).toMatchObject({ email: second, emailVerified: true });
+    expect(await accountsWithEmail(first)).toBe(0);
+    await eventually(async () => {
+      const profile = await caller.request(meGet, {}, asUser);
+      return profile.email === second ? profile : undefined;
+    });
+    // The old address is free again for someone else.
+    await caller.request(accountsRegister, { email: first, password: "a long passphrase" }, ctx());
+  });
+
   it("lets only the platform call svc.user.users.erase", async () => {
     const victim = randomUUID();
     await expect(

@@ -39,6 +39,7 @@ import { listHistory } from "./app/list-history.ts";
 import { listProjectInvitations, listReceivedInvitations } from "./app/list-invitations.ts";
 import { listMembers } from "./app/list-members.ts";
 import { listProjects } from "./app/list-projects.ts";
+import { ON_ACCOUNT_EMAIL_CHANGED, onAccountEmailChanged } from "./app/on-account-email-changed.ts";
 import { ON_ACCOUNT_REGISTERED, onAccountRegistered } from "./app/on-account-registered.ts";
 import { ON_ACCOUNT_RENAMED, onAccountRenamed } from "./app/on-account-renamed.ts";
 import { ON_EMAIL_VERIFIED, onEmailVerified } from "./app/on-email-verified.ts";
@@ -125,6 +126,13 @@ export function userService(config: UserConfig, options: UserServiceOptions = {}
         handler: onAccountRenamed(deps),
       });
       onStop("rename consumer", () => renames.stop());
+      const emailChanges = await consume({
+        name: ON_ACCOUNT_EMAIL_CHANGED,
+        stream: "auth",
+        filterSubjects: ["evt.auth.account.email_changed"],
+        handler: onAccountEmailChanged(deps),
+      });
+      onStop("email change consumer", () => emailChanges.stop());
       const erasures = await consume({
         name: ON_USER_ERASED,
         stream: "user",

@@ -93,6 +93,12 @@ function providerIdentity(change: Change): ProviderIdentity {
   };
 }
 
+/** No account but `accountId` has the address: an address has one account, so a taken one is not moved. */
+async function emailIsFree(db: Transaction<AuthDb>, email: string, accountId: string): Promise<boolean> {
+  const holder = await findAccountByEmail(db, email);
+  return holder === undefined || holder.account_id === accountId;
+}
+
 async function applyIdentity(
   db: Transaction<AuthDb>,
   deps: IdentityChangeDeps,
@@ -110,13 +116,21 @@ async function applyIdentity(
   const linked = await findIdentityAccount(db, identity);
   if (linked !== undefined) {
     let changed = false;
+    if (email !== undefined && identity.emailVerified && (await emailIsFree(db, email, linked))) {
+      const result = await run(linked, {
+        type: "ChangeEmailByProvider",
+        data: { identity: { ...identity, email } },
+        meta: { now },
+      });
+      changed = result.events.length > 0;
+    }
     if (email !== undefined) {
       const result = await run(linked, {
         type: "ConfirmEmailByProvider",
         data: { identity: { ...identity, email } },
         meta: { now },
       });
-      changed = result.events.length > 0;
+      changed = changed || result.events.length > 0;
     }
     if (identity.name !== undefined) {
       const result = await run(linked, {

@@ -54,6 +54,11 @@ export type AccountEvent =
   | { type: "auth.identity.linked"; data: IdentityLinkedData }
   | { type: "auth.account.erased"; data: { accountId: string; erasedAt: string } }
   | {
+      type: "auth.account.email_changed";
+      /** `identity`: the linked identity whose provider verified the new address (`issuer subject`). */
+      data: { accountId: string; email: string; identity: string; changedAt: string };
+    }
+  | {
       type: "auth.account.name_changed";
       /** `identity`: the linked identity whose provider renamed the person (`issuer subject`). */
       data: { accountId: string; displayName: string; identity: string; changedAt: string };
@@ -159,6 +164,14 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         providerNames: name === undefined ? state.providerNames : { ...state.providerNames, [key]: name },
       };
     }
+    case "auth.account.email_changed":
+      // The provider verified the new address; links sent to the old one are void.
+      return {
+        ...state,
+        email: event.data.email,
+        emailVerified: true,
+        pendingLinks: withoutLinks(state.pendingLinks, "email-verification"),
+      };
     case "auth.account.name_changed":
       return {
         ...state,

@@ -62,6 +62,12 @@ export type AccountCommand =
       meta: CommandMeta;
     }
   | {
+      /** A linked identity's provider verified another address for the person (identity hooks). */
+      type: "ChangeEmailByProvider";
+      data: { identity: { issuer: string; subject: string; email: string; emailVerified: boolean } };
+      meta: CommandMeta;
+    }
+  | {
       /** A linked identity's provider gave the person a name (identity hooks). */
       type: "TakeProviderName";
       data: { identity: { issuer: string; subject: string }; displayName: string };
@@ -187,6 +193,25 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         {
           type: "auth.email.verified",
           data: { accountId: account.accountId, verifiedAt: now.toISOString() },
+        },
+      ];
+    }
+    case "ChangeEmailByProvider": {
+      const account = active(state);
+      const { identity } = command.data;
+      const key = identityKey(identity);
+      // Only the linked identity's provider, only an address it verified, only when it is another one.
+      if (!identity.emailVerified || !account.identities.includes(key)) return [];
+      if (normalizedEmail(identity.email) === normalizedEmail(account.email)) return [];
+      return [
+        {
+          type: "auth.account.email_changed",
+          data: {
+            accountId: account.accountId,
+            email: identity.email,
+            identity: key,
+            changedAt: now.toISOString(),
+          },
         },
       ];
     }

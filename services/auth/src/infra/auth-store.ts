@@ -19,6 +19,7 @@ export const authStores = eventStores({
       "auth.password.changed": ["passwordHash"],
       "auth.identity.linked": ["subject", "email", "name"],
       "auth.account.name_changed": ["displayName", "identity"],
+      "auth.account.email_changed": ["email", "identity"],
     } satisfies Partial<Record<AccountEvent["type"], string[]>>,
   }),
 });
@@ -39,6 +40,7 @@ export const authReadModel = replayableReadModel(authStores, {
         "auth.password.reset_requested",
         "auth.password.changed",
         "auth.identity.linked",
+        "auth.account.email_changed",
         "auth.account.erased",
       ],
       projectAccountEvents,
