@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { identityHooksReceive, type RawBody } from "@tessera/contracts";
+import { busMessagesMentioning } from "@tessera/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   anonymous,
+  eventually,
   type IngestionHarness,
   MINUTE,
   published,
@@ -215,6 +217,7 @@ describe("the identity hook", () => {
     const created = clerkUser("user.created", { id: subject, email, verified: true, firstName: "Gone" });
     expect(await deliver("clerk", rawOf(created, signed(CLERK, created, h.clock.now())))).toBeNull();
     await published(h, "ingestion.identity.changed", (data) => data.subject === subject);
+    expect(await busMessagesMentioning(h.service.namespace, email)).toHaveLength(1);
     const deleted = JSON.stringify({
       data: { deleted: true, id: subject, object: "user" },
       object: "event",
@@ -232,6 +235,9 @@ describe("the identity hook", () => {
       where subject_id = ${`identity:clerk:${subject}`} and key is null
     `.execute(h.service.database.db);
     expect(rows[0]?.count).toBe(1);
+    await eventually(async () =>
+      (await busMessagesMentioning(h.service.namespace, email)).length === 0 ? true : undefined,
+    );
     // A late update of a deleted user brings nobody back.
     const late = clerkUser("user.updated", { id: subject, email, verified: true });
     expect(await deliver("clerk", rawOf(late, signed(CLERK, late, h.clock.now())))).toBeNull();
