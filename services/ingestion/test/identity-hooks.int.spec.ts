@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   anonymous,
+  DAY,
   eventually,
   type IngestionHarness,
   MINUTE,
@@ -202,6 +203,30 @@ describe("the identity hook", () => {
       expect(await deliveryOutcome("clerk", id)).toMatchObject({ outcome: "ignored" });
     }
     expect(await deliveryOutcome("clerk", "never-sent")).toBeUndefined();
+  });
+
+  it("forgets delivery ids after the dedupe window: the pruning removes them and the id counts as new", async () => {
+    const subject = `user_${randomUUID()}`;
+    const id = `msg_${randomUUID()}`;
+    const body = clerkUser("user.updated", { id: subject, firstName: "Once" });
+    expect(await deliver("clerk", rawOf(body, signed(CLERK, body, h.clock.now(), id)))).toBeNull();
+    const before = h.clock.now();
+    h.clock.advance(3 * DAY + MINUTE);
+    try {
+      const pruning = h.hooks.pruning;
+      if (!pruning) throw new Error("no pruning");
+      expect(await pruning.runOnce()).toBeGreaterThan(0);
+      expect(await deliveryOutcome("clerk", id)).toBeUndefined();
+      const again = clerkUser("user.updated", { id: subject, firstName: "Twice" });
+      expect(await deliver("clerk", rawOf(again, signed(CLERK, again, h.clock.now(), id)))).toBeNull();
+      await published(
+        h,
+        "ingestion.identity.changed",
+        (data) => data.subject === subject && data.name === "Twice",
+      );
+    } finally {
+      h.clock.set(before);
+    }
   });
 
   it("refuses a body over 1 MiB with 413", async () => {
