@@ -292,6 +292,7 @@ describe("the prod overlay", () => {
         OAUTH_PROVIDERS: "",
         EMBEDDING_API_KEY: "",
         OUTBOUND_SMTP_URL: "smtps://mailer:pw@smtp.example.com:465",
+        IDENTITY_HOOK_ISSUERS: "",
       };
       const env: Record<string, string> = {};
       for (const from of container.envFrom ?? []) {

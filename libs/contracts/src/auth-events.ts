@@ -17,6 +17,35 @@ export const accountRegistered = defineEvent({
   }),
 });
 
+/**
+ * The identity provider of a linked identity (an identity hook) gave the person a new name; the
+ * profile takes it as its display name. `displayName` is sealed in auth's store under the account.
+ */
+export const accountNameChanged = defineEvent({
+  type: "auth.account.name_changed",
+  version: 1,
+  data: z.object({
+    accountId: z.uuid(),
+    displayName: DisplayNameSchema,
+    changedAt: timestamp(),
+  }),
+});
+
+/**
+ * The identity provider of a linked identity verified a new address for the person, and no other
+ * account has it: the account's email is now that address, verified. `email` is sealed in auth's
+ * store under the account.
+ */
+export const accountEmailChanged = defineEvent({
+  type: "auth.account.email_changed",
+  version: 1,
+  data: z.object({
+    accountId: z.uuid(),
+    email: text(),
+    changedAt: timestamp(),
+  }),
+});
+
 export const sessionStarted = defineEvent({
   type: "auth.session.started",
   version: 1,
@@ -108,6 +137,8 @@ export const emailVerified = defineEvent({
 /** Every event contract `auth` publishes. */
 export const AUTH_EVENTS = [
   accountRegistered,
+  accountNameChanged,
+  accountEmailChanged,
   sessionStarted,
   sessionRefreshed,
   sessionRevoked,

@@ -4,6 +4,8 @@
  */
 export {
   AUTH_EVENTS,
+  accountEmailChanged,
+  accountNameChanged,
   accountRegistered,
   emailVerificationRequested,
   emailVerified,
@@ -343,6 +345,7 @@ export {
   url,
 } from "./scalars.ts";
 export {
+  identityChanged,
   itemReceived,
   messageReceived,
   SOURCE_EVENTS,
@@ -353,6 +356,7 @@ export {
 } from "./sources-events.ts";
 export {
   hooksReceive,
+  identityHooksReceive,
   ingestionSyncJob,
   sourceItemsGet,
   sourceItemsList,
@@ -373,6 +377,7 @@ export {
   type CreateSourceBody,
   HOOK_BODY_MAX_BYTES,
   HOOK_HEADERS,
+  IdentityIssuerNameSchema,
   ITEM_KINDS,
   type Item,
   type ItemKind,
@@ -431,6 +436,7 @@ export {
   projectsGet,
   projectsList,
   receivedInvitationsList,
+  usersErase,
 } from "./user-operations.ts";
 export { userRoutes } from "./user-routes.ts";
 export {

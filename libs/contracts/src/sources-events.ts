@@ -122,6 +122,34 @@ export const sourceSynced = defineEvent({
   }),
 });
 
+/**
+ * A user was created, updated or deleted at an external identity provider (an identity-hook issuer,
+ * `IDENTITY_HOOK_ISSUERS`), verified and deduplicated. Auth reads it to create, link, update or
+ * erase the account of that identity, keyed by `(issuer, subject)`. `email` and `name` are personal
+ * data: sealed in ingestion's store under the identity's own key, they travel in the clear only
+ * here, and the bus's copies are deleted when the provider deletes the user.
+ */
+export const identityChanged = defineEvent({
+  type: "ingestion.identity.changed",
+  version: 1,
+  data: z.object({
+    /** The configured issuer's name. */
+    issuer: text(),
+    /** The provider's user id (Clerk's `user_…`). */
+    subject: text(),
+    change: z.enum(["created", "updated", "deleted"]),
+    /** The primary email, when the provider named one. */
+    email: text().optional(),
+    /** Whether the provider verified that email. */
+    emailVerified: z.boolean(),
+    /** First and last name (or the username), when given. */
+    name: text().optional(),
+    /** The Svix delivery id. */
+    deliveryId: text(),
+    receivedAt: timestamp(),
+  }),
+});
+
 export const SOURCE_EVENTS = [
   sourceCreated,
   sourceUpdated,
@@ -129,4 +157,5 @@ export const SOURCE_EVENTS = [
   sourceSynced,
   itemReceived,
   messageReceived,
+  identityChanged,
 ] as const;

@@ -7,6 +7,7 @@ import {
   CreatedSourceSchema,
   CreateSourceRequest,
   HookRequestSchema,
+  IdentityHookRequestSchema,
   ItemPageSchema,
   ItemRevisionSchema,
   QueuedSyncSchema,
@@ -97,6 +98,18 @@ export const hooksReceive = defineOperation({
   service: "ingestion",
   name: "hooks.receive",
   request: HookRequestSchema,
+  response: z.null(),
+});
+
+/**
+ * `POST /v1/hooks/identity/{issuerName}`: a user created, updated or deleted at an external identity
+ * provider (Clerk), Svix-signed with that issuer's secret. An unknown issuer and a bad signature are
+ * the same 401; a repeated delivery id has no second effect.
+ */
+export const identityHooksReceive = defineOperation({
+  service: "ingestion",
+  name: "identity-hooks.receive",
+  request: IdentityHookRequestSchema,
   response: z.null(),
 });
 

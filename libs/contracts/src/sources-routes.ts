@@ -3,6 +3,7 @@ import { PageQuerySchema } from "./pagination.ts";
 import { defineRoute, type RouteDefinition } from "./routes.ts";
 import {
   hooksReceive,
+  identityHooksReceive,
   sourceItemsList,
   sourceSecretsRotate,
   sourcesCreate,
@@ -18,6 +19,8 @@ import {
   HOOK_BODY_MAX_BYTES,
   HOOK_HEADERS,
   HookParams,
+  IDENTITY_HOOK_HEADERS,
+  IdentityHookParams,
   ItemPageSchema,
   QueuedSyncSchema,
   RotatedSecretSchema,
@@ -148,5 +151,18 @@ export const sourceRoutes: readonly RouteDefinition[] = [
     response: null,
     bodyLimit: HOOK_BODY_MAX_BYTES,
     rawBody: { contentTypes: "any", headers: HOOK_HEADERS },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/v1/hooks/identity/{issuerName}",
+    summary: "Identity hook: users created, updated or deleted at an identity provider (Clerk, Svix-signed)",
+    operation: identityHooksReceive,
+    auth: "public",
+    rateClass: "write",
+    successStatus: 202,
+    request: { params: IdentityHookParams },
+    response: null,
+    bodyLimit: HOOK_BODY_MAX_BYTES,
+    rawBody: { contentTypes: "any", headers: IDENTITY_HOOK_HEADERS },
   }),
 ];

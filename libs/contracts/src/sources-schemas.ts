@@ -242,3 +242,23 @@ export const HOOK_HEADERS = [
 ] as const;
 
 export const HookRequestSchema = z.strictObject({ sourceId: z.uuid(), raw: RawBodySchema });
+
+// ---------------------------------------------------------------- identity hooks
+
+/** An identity-hook issuer's name, as the operator configures it in `IDENTITY_HOOK_ISSUERS`. */
+export const IdentityIssuerNameSchema = text().regex(/^[a-z0-9-]{1,40}$/);
+/** Any string in the path: a malformed name is refused like an unknown one (the same 401). */
+export const IdentityHookParams = z.strictObject({ issuerName: text().max(200) });
+
+/** The headers the identity hook reads: Standard Webhooks and their Svix spelling. */
+export const IDENTITY_HOOK_HEADERS = [
+  "webhook-id",
+  "webhook-timestamp",
+  "webhook-signature",
+  "svix-id",
+  "svix-timestamp",
+  "svix-signature",
+  "content-type",
+] as const;
+
+export const IdentityHookRequestSchema = z.strictObject({ issuerName: text().max(200), raw: RawBodySchema });

@@ -55,6 +55,17 @@ export const meErase = defineOperation({
   response: ErasureStartedSchema,
 });
 
+/**
+ * Internal (platform callers only): starts the erasure of `userId`, exactly as `me.erase` does for
+ * the caller. Auth calls it when an identity provider deletes the user of a linked identity.
+ */
+export const usersErase = defineOperation({
+  service: "user",
+  name: "users.erase",
+  request: z.strictObject({ userId: z.uuid() }),
+  response: ErasureStartedSchema,
+});
+
 /** The caller's own events across services, newest first. */
 export const historyList = defineOperation({
   service: "user",

@@ -16,6 +16,7 @@ import {
   sessionsLogout,
   sessionsRefresh,
   sessionsRevoke,
+  usersErase,
 } from "@tessera/contracts";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
 import { changePassword } from "./app/change-password.ts";
@@ -27,6 +28,7 @@ import { login } from "./app/login.ts";
 import { logout } from "./app/logout.ts";
 import { finishOAuth } from "./app/oauth-callback.ts";
 import { linkOAuth, listProviders, startOAuth } from "./app/oauth-start.ts";
+import { ON_IDENTITY_CHANGED, onIdentityChanged } from "./app/on-identity-changed.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
 import { refresh } from "./app/refresh.ts";
 import { register } from "./app/register.ts";
@@ -85,6 +87,18 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
         stream: "user",
         filterSubjects: ["evt.user.user.erased"],
         handler: onUserErased(deps),
+      });
+      runtime.consumeInBackground({
+        name: ON_IDENTITY_CHANGED,
+        stream: "ingestion",
+        filterSubjects: ["evt.ingestion.identity.changed"],
+        handler: onIdentityChanged({
+          ...deps,
+          logger: runtime.logger,
+          eraseUser: async (userId, ctx) => {
+            await bus.request(usersErase, { userId }, ctx);
+          },
+        }),
       });
     },
   };

@@ -1,4 +1,9 @@
-import { DOCUMENT_BODY_LIMIT, DOCUMENT_MAX_BYTES, MEMORY_CONTENT_MAX } from "@tessera/contracts";
+import {
+  DOCUMENT_BODY_LIMIT,
+  DOCUMENT_MAX_BYTES,
+  IdentityIssuerNameSchema,
+  MEMORY_CONTENT_MAX,
+} from "@tessera/contracts";
 import { EgressAllowHostsSchema } from "@tessera/egress";
 import { AesKeyRingConfigSchema, baseServiceConfig, type DeepReadonly } from "@tessera/service-kit";
 import { z } from "zod";
@@ -17,6 +22,51 @@ const sourcesSettings = {
   INGESTION_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(2_592_000).default(86_400),
   /** How long a webhook's `webhook-id` is remembered so a repeat has no second effect, in days. @default 3 */
   INGESTION_HOOK_DEDUPE_DAYS: z.coerce.number().int().min(3).max(90).default(3),
+};
+
+/** A Svix signing secret: `whsec_` and the base64 of at least 18 random bytes. */
+const WebhookSecretSchema = z.string().regex(/^whsec_[A-Za-z0-9+/]{24,256}={0,2}$/, "must be whsec_<base64>");
+
+/** An identity-hook issuer and one of its secrets; the key is `secret` so log redaction covers it. */
+export interface IdentityIssuerSecret {
+  readonly name: string;
+  readonly secret: string;
+}
+
+/**
+ * `name=whsec_…[,name=whsec_…]`: the identity providers allowed to post to
+ * `/v1/hooks/identity/{name}`. A name listed twice holds an old and a new secret during a rotation;
+ * both verify. The values are never printed: a bad entry is named by its position only.
+ */
+export const IdentityHookIssuersSchema = z
+  .string()
+  .max(16_384)
+  .transform((value, ctx): IdentityIssuerSecret[] => {
+    const entries = value.split(",").filter((entry) => entry.trim() !== "");
+    const issuers: IdentityIssuerSecret[] = [];
+    entries.forEach((entry, index) => {
+      const at = entry.indexOf("=");
+      const name = at < 0 ? "" : entry.slice(0, at).trim();
+      const secret = at < 0 ? "" : entry.slice(at + 1).trim();
+      if (
+        !IdentityIssuerNameSchema.safeParse(name).success ||
+        !WebhookSecretSchema.safeParse(secret).success
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: `entry ${index + 1} must be <name>=whsec_<base64> with a name of [a-z0-9-]{1,40}`,
+        });
+        return;
+      }
+      issuers.push({ name, secret });
+    });
+    return issuers;
+  });
+
+/** Identity hooks (users at an external identity provider). */
+const identitySettings = {
+  /** Comma-separated `name=whsec_…`; a name may appear twice during a secret rotation. @default none */
+  IDENTITY_HOOK_ISSUERS: IdentityHookIssuersSchema.default([]),
 };
 
 /** Documents and their chunks. */
@@ -52,7 +102,7 @@ const connectorSettings = {
 
 /** The ingestion service's settings, parsed once from the environment by `main.ts`. */
 export const ingestionConfigSchema = baseServiceConfig
-  .extend({ ...sourcesSettings, ...documentsSettings, ...connectorSettings })
+  .extend({ ...sourcesSettings, ...identitySettings, ...documentsSettings, ...connectorSettings })
   .refine((config) => config.DOCUMENT_CHUNK_OVERLAP * 2 <= config.DOCUMENT_CHUNK_SIZE, {
     message: "must be at most half of DOCUMENT_CHUNK_SIZE",
     path: ["DOCUMENT_CHUNK_OVERLAP"],

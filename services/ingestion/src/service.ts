@@ -8,6 +8,7 @@ import { ingestionStores } from "./infra/event-store.ts";
 import * as createSourcesAndItems from "./infra/migrations/2026_12_01_1001_create_sources_and_items.ts";
 import * as createDocuments from "./infra/migrations/2026_12_01_2001_create_documents.ts";
 import * as createChatwootSync from "./infra/migrations/2026_12_01_3001_create_chatwoot_sync.ts";
+import * as createIdentityDeliveries from "./infra/migrations/2026_12_01_4001_create_identity_deliveries.ts";
 
 export interface IngestionServiceHooks {
   /** The sources area's clock and the handles it exposes to tests. */
@@ -34,6 +35,7 @@ export function ingestionService(
       "2026_12_01_1001_create_sources_and_items": createSourcesAndItems,
       "2026_12_01_2001_create_documents": createDocuments,
       "2026_12_01_3001_create_chatwoot_sync": createChatwootSync,
+      "2026_12_01_4001_create_identity_deliveries": createIdentityDeliveries,
     },
     publishes: [...SOURCE_EVENTS, ...DOCUMENT_EVENTS],
     register: async (runtime) => {

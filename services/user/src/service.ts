@@ -20,6 +20,7 @@ import {
   projectsList,
   receivedInvitationsList,
   USER_EVENTS,
+  usersErase,
 } from "@tessera/contracts";
 import type { PublishedCopy } from "@tessera/eventstore";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
@@ -28,7 +29,7 @@ import { acceptInvitation, declineInvitation } from "./app/answer-invitation.ts"
 import { changeMemberRole } from "./app/change-member-role.ts";
 import { createInvitation } from "./app/create-invitation.ts";
 import { createProject } from "./app/create-project.ts";
-import { eraseMe } from "./app/erase-me.ts";
+import { eraseMe, eraseUserById } from "./app/erase-me.ts";
 import { expireInvitations } from "./app/expire-invitations.ts";
 import { getAccess } from "./app/get-access.ts";
 import { getInvitation } from "./app/get-invitation.ts";
@@ -38,7 +39,9 @@ import { listHistory } from "./app/list-history.ts";
 import { listProjectInvitations, listReceivedInvitations } from "./app/list-invitations.ts";
 import { listMembers } from "./app/list-members.ts";
 import { listProjects } from "./app/list-projects.ts";
+import { ON_ACCOUNT_EMAIL_CHANGED, onAccountEmailChanged } from "./app/on-account-email-changed.ts";
 import { ON_ACCOUNT_REGISTERED, onAccountRegistered } from "./app/on-account-registered.ts";
+import { ON_ACCOUNT_RENAMED, onAccountRenamed } from "./app/on-account-renamed.ts";
 import { ON_EMAIL_VERIFIED, onEmailVerified } from "./app/on-email-verified.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
 import { HISTORY_SOURCES, historyConsumerName, recordHistory } from "./app/record-history.ts";
@@ -84,6 +87,7 @@ export function userService(config: UserConfig, options: UserServiceOptions = {}
       bus.serve(meGet, getMe(deps));
       bus.serve(meUpdate, updateMe(deps));
       bus.serve(meErase, eraseMe(deps));
+      bus.serve(usersErase, eraseUserById(deps));
       bus.serve(historyList, listHistory(deps));
       bus.serve(accessGet, getAccess(deps));
       bus.serve(adminRolesGrant, changePlatformRole(deps, "GrantRole"));
@@ -115,6 +119,20 @@ export function userService(config: UserConfig, options: UserServiceOptions = {}
         handler: onEmailVerified(deps),
       });
       onStop("email verification consumer", () => verifications.stop());
+      const renames = await consume({
+        name: ON_ACCOUNT_RENAMED,
+        stream: "auth",
+        filterSubjects: ["evt.auth.account.name_changed"],
+        handler: onAccountRenamed(deps),
+      });
+      onStop("rename consumer", () => renames.stop());
+      const emailChanges = await consume({
+        name: ON_ACCOUNT_EMAIL_CHANGED,
+        stream: "auth",
+        filterSubjects: ["evt.auth.account.email_changed"],
+        handler: onAccountEmailChanged(deps),
+      });
+      onStop("email change consumer", () => emailChanges.stop());
       const erasures = await consume({
         name: ON_USER_ERASED,
         stream: "user",

@@ -53,6 +53,16 @@ export type AccountEvent =
     }
   | { type: "auth.identity.linked"; data: IdentityLinkedData }
   | { type: "auth.account.erased"; data: { accountId: string; erasedAt: string } }
+  | {
+      type: "auth.account.email_changed";
+      /** `identity`: the linked identity whose provider verified the new address (`issuer subject`). */
+      data: { accountId: string; email: string; identity: string; changedAt: string };
+    }
+  | {
+      type: "auth.account.name_changed";
+      /** `identity`: the linked identity whose provider renamed the person (`issuer subject`). */
+      data: { accountId: string; displayName: string; identity: string; changedAt: string };
+    }
   | { type: "auth.password.reset_requested"; data: LinkRequestedData }
   | {
       type: "auth.password.changed";
@@ -85,6 +95,8 @@ export type AccountState =
       pendingLinks: Readonly<Record<string, PendingLink>>;
       /** Linked identities as `issuer subject`. */
       identities: readonly string[];
+      /** The name each linked identity's provider last gave, by `issuer subject`. */
+      providerNames: Readonly<Record<string, string>>;
     };
 
 export function initialAccountState(): AccountState {
@@ -108,6 +120,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       emailVerified: false,
       pendingLinks: {},
       identities: [],
+      providerNames: {},
     };
   }
   if (event.type === "auth.account.erased") return { status: "erased", accountId: event.data.accountId };
@@ -142,8 +155,28 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         passwordHash: event.data.passwordHash,
         pendingLinks: withoutLinks(state.pendingLinks, "password-reset"),
       };
-    case "auth.identity.linked":
-      return { ...state, identities: [...state.identities, identityKey(event.data)] };
+    case "auth.identity.linked": {
+      const key = identityKey(event.data);
+      const { name } = event.data;
+      return {
+        ...state,
+        identities: [...state.identities, key],
+        providerNames: name === undefined ? state.providerNames : { ...state.providerNames, [key]: name },
+      };
+    }
+    case "auth.account.email_changed":
+      // The provider verified the new address; links sent to the old one are void.
+      return {
+        ...state,
+        email: event.data.email,
+        emailVerified: true,
+        pendingLinks: withoutLinks(state.pendingLinks, "email-verification"),
+      };
+    case "auth.account.name_changed":
+      return {
+        ...state,
+        providerNames: { ...state.providerNames, [event.data.identity]: event.data.displayName },
+      };
     default: {
       const unknown: never = event;
       return unknown;

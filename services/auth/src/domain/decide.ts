@@ -41,12 +41,36 @@ export type AccountCommand =
   | { type: "VerifyEmail"; data: { tokenHash: string }; meta: CommandMeta }
   | {
       type: "RegisterOAuthAccount";
-      data: { accountId: string; identity: ProviderIdentity; verification: LinkIssue };
+      data: {
+        accountId: string;
+        identity: ProviderIdentity;
+        verification: LinkIssue;
+        /** For the profile: the name an identity provider's hook gave. */
+        displayName?: string;
+      };
+      meta: CommandMeta;
+    }
+  | {
+      /** A linked provider now vouches for the account's own address (identity hooks). */
+      type: "ConfirmEmailByProvider";
+      data: { identity: { issuer: string; subject: string; email: string; emailVerified: boolean } };
       meta: CommandMeta;
     }
   | {
       type: "LinkIdentity";
       data: { identity: ProviderIdentity; via: "link" | "verified-email" };
+      meta: CommandMeta;
+    }
+  | {
+      /** A linked identity's provider verified another address for the person (identity hooks). */
+      type: "ChangeEmailByProvider";
+      data: { identity: { issuer: string; subject: string; email: string; emailVerified: boolean } };
+      meta: CommandMeta;
+    }
+  | {
+      /** A linked identity's provider gave the person a name (identity hooks). */
+      type: "TakeProviderName";
+      data: { identity: { issuer: string; subject: string }; displayName: string };
       meta: CommandMeta;
     }
   | { type: "EraseAccount"; data: Record<string, never>; meta: CommandMeta };
@@ -158,6 +182,57 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       }
       return [identityLinked(account.accountId, identity, via, now)];
     }
+    case "ConfirmEmailByProvider": {
+      const account = active(state);
+      const { identity } = command.data;
+      // Only the linked identity's provider, only verified, only for the very address the account has.
+      if (account.emailVerified || !identity.emailVerified) return [];
+      if (!account.identities.includes(identityKey(identity))) return [];
+      if (normalizedEmail(identity.email) !== normalizedEmail(account.email)) return [];
+      return [
+        {
+          type: "auth.email.verified",
+          data: { accountId: account.accountId, verifiedAt: now.toISOString() },
+        },
+      ];
+    }
+    case "ChangeEmailByProvider": {
+      const account = active(state);
+      const { identity } = command.data;
+      const key = identityKey(identity);
+      // Only the linked identity's provider, only an address it verified, only when it is another one.
+      if (!identity.emailVerified || !account.identities.includes(key)) return [];
+      if (normalizedEmail(identity.email) === normalizedEmail(account.email)) return [];
+      return [
+        {
+          type: "auth.account.email_changed",
+          data: {
+            accountId: account.accountId,
+            email: identity.email,
+            identity: key,
+            changedAt: now.toISOString(),
+          },
+        },
+      ];
+    }
+    case "TakeProviderName": {
+      const account = active(state);
+      const key = identityKey(command.data.identity);
+      // Only a change the provider made: a name the person set here stays until the provider renames them.
+      if (!account.identities.includes(key) || account.providerNames[key] === command.data.displayName)
+        return [];
+      return [
+        {
+          type: "auth.account.name_changed",
+          data: {
+            accountId: account.accountId,
+            displayName: command.data.displayName,
+            identity: key,
+            changedAt: now.toISOString(),
+          },
+        },
+      ];
+    }
     case "EraseAccount":
       if (state.status !== "active") return [];
       return [
@@ -168,6 +243,10 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       return unknown;
     }
   }
+}
+
+function normalizedEmail(email: string): string {
+  return email.normalize("NFC").toLowerCase();
 }
 
 function identityLinked(
@@ -194,7 +273,12 @@ function registerOAuthAccount(
   if (email === undefined) throw new OAuthEmailRequiredError();
   const registered: AccountEvent = {
     type: "auth.account.registered",
-    data: { accountId, email, registeredAt: now.toISOString() },
+    data: {
+      accountId,
+      email,
+      ...(data.displayName === undefined ? {} : { displayName: data.displayName }),
+      registeredAt: now.toISOString(),
+    },
   };
   const verified: AccountEvent = identity.emailVerified
     ? { type: "auth.email.verified", data: { accountId, verifiedAt: now.toISOString() } }

@@ -112,6 +112,27 @@ export async function projectAccountEvents(
       case "auth.account.erased":
         await deleteAccountRows(trx, event.data.accountId);
         break;
+      case "auth.account.email_changed":
+        if (event.data.email === ERASED_PLACEHOLDER) break;
+        try {
+          await trx
+            .updateTable("accounts")
+            .set({
+              email: event.data.email,
+              email_normalized: normalizeEmail(event.data.email),
+              email_verified_at: event.data.changedAt,
+            })
+            .where("account_id", "=", event.data.accountId)
+            .execute();
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new EmailTakenError({ cause: error });
+          throw error;
+        }
+        await deleteLinkTokens(trx, event.data.accountId, "email-verification");
+        break;
+      case "auth.account.name_changed":
+        // The name lives in events only (and in the user service's profile).
+        break;
       default: {
         const unknown: never = event;
         throw new Error(`unhandled account event ${String(unknown)}`);

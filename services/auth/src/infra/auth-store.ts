@@ -18,6 +18,8 @@ export const authStores = eventStores({
       "auth.password.reset_requested": ["recipient"],
       "auth.password.changed": ["passwordHash"],
       "auth.identity.linked": ["subject", "email", "name"],
+      "auth.account.name_changed": ["displayName", "identity"],
+      "auth.account.email_changed": ["email", "identity"],
     } satisfies Partial<Record<AccountEvent["type"], string[]>>,
   }),
 });
@@ -38,6 +40,7 @@ export const authReadModel = replayableReadModel(authStores, {
         "auth.password.reset_requested",
         "auth.password.changed",
         "auth.identity.linked",
+        "auth.account.email_changed",
         "auth.account.erased",
       ],
       projectAccountEvents,

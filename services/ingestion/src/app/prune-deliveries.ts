@@ -1,5 +1,6 @@
 import type { Logger } from "@tessera/service-kit";
 import type { Kysely } from "kysely";
+import { pruneIdentityDeliveries } from "../infra/identity-deliveries.ts";
 import { pruneDeliveries } from "../infra/items.ts";
 import type { SourcesDb } from "../infra/sources.tables.ts";
 
@@ -13,7 +14,7 @@ export interface DeliveryPruning {
 }
 
 /**
- * Forgets webhook delivery ids once they are older than the dedupe window, every `intervalMs`.
+ * Forgets webhook and identity-hook delivery ids once they are older than the dedupe window, every `intervalMs`.
  * Claims already treat an expired id as new, so this only keeps the table small; every replica
  * may run it.
  */
@@ -28,11 +29,14 @@ export function startDeliveryPruning(options: {
   const runOnce = async (): Promise<number> => {
     const windowStart = new Date(clock().getTime() - windowMs);
     let total = 0;
-    for (;;) {
-      const removed = await pruneDeliveries(db, windowStart, PRUNE_BATCH);
-      total += removed;
-      if (removed < PRUNE_BATCH) return total;
+    for (const prune of [pruneDeliveries, pruneIdentityDeliveries]) {
+      for (;;) {
+        const removed = await prune(db, windowStart, PRUNE_BATCH);
+        total += removed;
+        if (removed < PRUNE_BATCH) break;
+      }
     }
+    return total;
   };
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {

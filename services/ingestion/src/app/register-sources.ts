@@ -1,5 +1,6 @@
 import {
   hooksReceive,
+  identityHooksReceive,
   sourceItemsGet,
   sourceItemsList,
   sourceSecretsRotate,
@@ -19,6 +20,7 @@ import { getSourceItem, listSourceItems } from "./items.ts";
 import { type DeliveryPruning, startDeliveryPruning } from "./prune-deliveries.ts";
 import { getSource, listProjectSources } from "./read-sources.ts";
 import { decoySecret, receiveHook } from "./receive-hook.ts";
+import { decoyIdentitySecret, identityIssuers, receiveIdentityHook } from "./receive-identity-hook.ts";
 import { rotateSecret } from "./rotate-secret.ts";
 import type { SourcesDeps } from "./sources-deps.ts";
 import { syncSource } from "./sync-source.ts";
@@ -70,6 +72,18 @@ export function registerSources(
   bus.serve(sourceItemsList, listSourceItems(deps));
   bus.serve(sourceItemsGet, getSourceItem(deps));
   bus.serve(hooksReceive, receiveHook({ ...deps, decoy: decoySecret(keys) }));
+  bus.serve(
+    identityHooksReceive,
+    receiveIdentityHook({
+      db,
+      clock: deps.clock,
+      logger,
+      issuers: identityIssuers(config.IDENTITY_HOOK_ISSUERS),
+      decoySecret: decoyIdentitySecret(),
+      dedupeWindowMs: deps.settings.dedupeWindowMs,
+      deletePublished: (copies) => bus.deletePublished(copies),
+    }),
+  );
 
   const pruning = startDeliveryPruning({
     db,

@@ -59,6 +59,16 @@ export interface HookDeliveriesTable {
   received_at: Timestamp;
 }
 
+/** An identity-hook delivery id remembered for the dedupe window, and what became of it. */
+export interface IdentityHookDeliveriesTable {
+  issuer: string;
+  delivery_id: string;
+  received_at: Timestamp;
+  outcome: "applied" | "ignored";
+  /** The provider's event type, when the body named one. */
+  event_type: string | null;
+}
+
 /** The tables of the sources area in the `ingestion` schema. */
 export type SourcesDb = {
   sources: SourcesTable;
@@ -66,6 +76,7 @@ export type SourcesDb = {
   items: ItemsTable;
   item_revisions: ItemRevisionsTable;
   hook_deliveries: HookDeliveriesTable;
+  identity_hook_deliveries: IdentityHookDeliveriesTable;
 };
 
 export type SourceRow = Selectable<SourcesTable>;

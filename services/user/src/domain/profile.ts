@@ -20,7 +20,9 @@ export type ProfileEvent =
   | { type: "user.role.revoked"; data: { userId: string; role: PlatformRole; revokedAt: string } }
   | { type: "user.user.erased"; data: { userId: string; erasedAt: string } }
   /** `auth` saw the account's email verified (`evt.auth.email.verified`); the email is the profile's. */
-  | { type: "user.profile.email_verified"; data: { userId: string; verifiedAt: string } };
+  | { type: "user.profile.email_verified"; data: { userId: string; verifiedAt: string } }
+  /** `auth` moved the account to a new, verified address (`evt.auth.account.email_changed`). */
+  | { type: "user.profile.email_changed"; data: { userId: string; email: string; changedAt: string } };
 
 export type ProfileState =
   | { status: "absent" }
@@ -51,7 +53,8 @@ export type ProfileCommand =
   | { type: "GrantRole"; data: { userId: string; role: PlatformRole }; meta: CommandMeta }
   | { type: "RevokeRole"; data: { userId: string; role: PlatformRole }; meta: CommandMeta }
   | { type: "EraseUser"; data: { userId: string }; meta: CommandMeta }
-  | { type: "RecordEmailVerified"; data: { userId: string }; meta: CommandMeta };
+  | { type: "RecordEmailVerified"; data: { userId: string }; meta: CommandMeta }
+  | { type: "ChangeEmail"; data: { userId: string; email: string }; meta: CommandMeta };
 
 export function decideProfile(command: ProfileCommand, state: ProfileState): ProfileEvent[] {
   const at = command.meta.now.toISOString();
@@ -76,6 +79,9 @@ export function decideProfile(command: ProfileCommand, state: ProfileState): Pro
     case "RecordEmailVerified":
       if (state.status !== "active" || state.emailVerified) return [];
       return [{ type: "user.profile.email_verified", data: { userId: command.data.userId, verifiedAt: at } }];
+    case "ChangeEmail":
+      if (state.status !== "active" || (state.email === command.data.email && state.emailVerified)) return [];
+      return [{ type: "user.profile.email_changed", data: { ...command.data, changedAt: at } }];
     default: {
       const unknown: never = command;
       return unknown;
@@ -161,6 +167,8 @@ export function evolveProfile(state: ProfileState, event: ProfileEvent): Profile
       return { status: "erased", userId: event.data.userId };
     case "user.profile.email_verified":
       return state.status === "active" ? { ...state, emailVerified: true } : state;
+    case "user.profile.email_changed":
+      return state.status === "active" ? { ...state, email: event.data.email, emailVerified: true } : state;
     default: {
       const unknown: never = event;
       return unknown;

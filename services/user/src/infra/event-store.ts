@@ -12,6 +12,7 @@ const aboutUsers = personalDataPolicy({
   fields: {
     "user.profile.created": ["email"],
     "user.profile.updated": ["displayName", "preferences"],
+    "user.profile.email_changed": ["email"],
   },
 });
 

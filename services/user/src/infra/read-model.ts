@@ -49,6 +49,13 @@ async function apply(trx: Transaction<UserDb>, event: UserEvent): Promise<void> 
         .onConflict((oc) => oc.column("user_id").doNothing())
         .execute();
       return;
+    case "user.profile.email_changed":
+      await trx
+        .updateTable("profiles")
+        .set({ email: event.data.email, email_verified_at: event.data.changedAt })
+        .where("user_id", "=", event.data.userId)
+        .execute();
+      return;
     case "user.profile.email_verified":
       await trx
         .updateTable("profiles")
@@ -182,6 +189,7 @@ export const userReadModel = replayableReadModel(userStores, {
         "user.role.revoked",
         "user.user.erased",
         "user.profile.email_verified",
+        "user.profile.email_changed",
         "user.project.created",
         "user.project.deleted",
         "user.membership.added",
