@@ -2,7 +2,7 @@ import type { MessageContext, messagesAct } from "@tessera/contracts";
 import { eventMetadata, scopedProject } from "@tessera/service-kit";
 import type { z } from "zod";
 import { ApproverRoleError, MessageNotFoundError } from "../domain/errors.ts";
-import type { MessageCommand } from "../domain/message.ts";
+import { type MessageCommand, mayAct } from "../domain/message.ts";
 import { findContact, findMessage, fourEyesOf, messageWithAttempts } from "../infra/queries.ts";
 import { isAdmin, type OutboundDeps, requireWriter, runMessageCommand } from "./outbound-deps.ts";
 import { dueAt, enqueueDelivery } from "./schedule-delivery.ts";
@@ -19,7 +19,7 @@ export function actOnMessage(deps: OutboundDeps) {
     const actor = requireWriter(ctx);
     const projectId = scopedProject(request, ctx);
     const { messageId, action } = request;
-    if ((action === "approve" || action === "reject") && !isAdmin(ctx)) throw new ApproverRoleError(action);
+    if (!mayAct(action, isAdmin(ctx) ? "admin" : "member")) throw new ApproverRoleError(action);
     const row = await findMessage(deps.db, projectId, messageId);
     if (!row) throw new MessageNotFoundError(messageId);
     const contact = row.contact_id ? await findContact(deps.db, projectId, row.contact_id) : undefined;

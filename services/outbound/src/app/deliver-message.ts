@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { EventMetadata } from "@tessera/contracts";
 import { type JobContext, RetryLaterError } from "@tessera/jobs";
 import { openSecret } from "@tessera/service-kit";
+import { deliveryStep } from "../domain/delivery-step.ts";
 import {
-  latestAttempt,
   type MessageCommand,
   type MessageEvent,
   type MessageState,
@@ -62,11 +62,11 @@ export function deliverMessage(deps: DeliverDeps) {
     if (!row || !view) return;
     const target = { messageId: row.id, projectId: row.project_id };
     const meta = () => ({ now: deps.clock(), actor: OUTBOUND_ACTOR });
-    const latest = latestAttempt(view);
-    if (view.status === "sending" && latest?.outcome === "started") {
+    const initial = deliveryStep(view, null);
+    if (initial.kind === "mark-unknown") {
       await run(row, job.runId, {
         type: "MarkAttemptUnknown",
-        data: { ...target, attemptId: latest.id },
+        data: { ...target, attemptId: initial.attemptId },
         meta: meta(),
       });
       job.logger.warn(
@@ -75,32 +75,34 @@ export function deliverMessage(deps: DeliverDeps) {
       );
       return;
     }
-    const resumable =
-      view.status === "approved" || (view.status === "sending" && latest?.outcome === "retry");
-    if (!resumable) return;
+    if (initial.kind === "nothing") return;
 
     const prepared = await prepare(deps, row);
-    if (prepared.kind === "cancel" && view.status === "approved") {
-      await run(row, job.runId, {
-        type: "CancelMessage",
-        data: { ...target, reason: prepared.reason },
-        meta: meta(),
-      });
-      return;
-    }
-    if (prepared.kind === "fail" || prepared.kind === "cancel") {
-      // Between retries the message is `sending` already: it can only fail now.
-      await run(row, job.runId, {
-        type: "FailMessage",
-        data: { ...target, reason: prepared.reason },
-        meta: meta(),
-      });
-      return;
-    }
     if (prepared.kind === "later") {
       await enqueueDelivery(deps, row.id, prepared.at, `later:${prepared.at.toISOString()}`);
       return;
     }
+    const step = deliveryStep(
+      view,
+      prepared.kind === "send" ? null : { reason: prepared.reason, cancel: prepared.kind === "cancel" },
+    );
+    if (step.kind === "cancel") {
+      await run(row, job.runId, {
+        type: "CancelMessage",
+        data: { ...target, reason: step.reason },
+        meta: meta(),
+      });
+      return;
+    }
+    if (step.kind === "fail") {
+      await run(row, job.runId, {
+        type: "FailMessage",
+        data: { ...target, reason: step.reason },
+        meta: meta(),
+      });
+      return;
+    }
+    if (prepared.kind !== "send") return;
 
     const attemptId = randomUUID();
     await run(row, job.runId, { type: "StartAttempt", data: { ...target, attemptId }, meta: meta() });

@@ -119,6 +119,21 @@ export type MessageCommand =
   /** Its target cannot take it any more (a removed endpoint): failed without an attempt. */
   | { type: "FailMessage"; data: Target & { reason: string }; meta: Meta };
 
+export type MessageAction = "submit" | "approve" | "reject" | "cancel";
+
+/**
+ * Who may do what to a message: members (not viewers) submit and cancel; owners and admins approve
+ * and reject. `system`: the platform itself.
+ */
+export function mayAct(
+  action: MessageAction,
+  role: "owner" | "admin" | "member" | "viewer" | "system",
+): boolean {
+  if (role === "system") return true;
+  if (action === "approve" || action === "reject") return role === "owner" || role === "admin";
+  return role !== "viewer";
+}
+
 /** The states from which a message may still be cancelled or rejected: nothing has gone out. */
 const BEFORE_SENDING: readonly MessageStatus[] = ["draft", "pending_approval", "approved"];
 
