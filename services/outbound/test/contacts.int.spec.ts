@@ -10,8 +10,16 @@ import { ERASED_PLACEHOLDER } from "@tessera/eventstore";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactStreamId } from "../src/domain/contact.ts";
+import { messageStreamId } from "../src/domain/message.ts";
 import { outboundStores } from "../src/infra/event-store.ts";
-import { member, newContact, type OutboundHarness, refusal, startOutbound } from "./support/harness.ts";
+import {
+  draftEmail,
+  member,
+  newContact,
+  type OutboundHarness,
+  refusal,
+  startOutbound,
+} from "./support/harness.ts";
 
 let h: OutboundHarness;
 
@@ -133,6 +141,7 @@ describe("contacts", () => {
   it("deletes a contact (admins only): 202, the row is gone and its sealed fields read as erased", async () => {
     const projectId = randomUUID();
     const contact = await newContact(h, projectId, { email: "gone@example.test", name: "Gone" });
+    const message = await draftEmail(h, projectId, contact.id, { subject: "Private matter" });
     expect(
       await refusal(
         h.caller.request(contactsDelete, { projectId, contactId: contact.id }, member(projectId, "member")),
@@ -153,5 +162,12 @@ describe("contacts", () => {
     const created = slice.events.find((event) => event.type === "outbound.contact.created");
     expect(created?.data.email).toBe(ERASED_PLACEHOLDER);
     expect(created?.data.name).toBe(ERASED_PLACEHOLDER);
+    const written = await outboundStores
+      .on(db)
+      .readStream<{ type: string; data: { content?: unknown } }>(messageStreamId(message.id));
+    expect(written.events[0]?.data.content).toBe(ERASED_PLACEHOLDER);
+    const { rows: copies } = await sql<{ subject: string | null; text: string | null }>`
+      select subject, text from outbound.messages where id = ${message.id}`.execute(db);
+    expect(copies[0]).toEqual({ subject: null, text: null });
   });
 });

@@ -3,14 +3,12 @@ import { isUniqueViolation } from "@tessera/eventstore";
 import { systemContext } from "@tessera/service-kit";
 import { dedupeScope } from "../infra/projection.ts";
 import { findByDedupeKey } from "../infra/queries.ts";
-import type { SendSystemEmail, SystemEmail } from "./channels.ts";
+import type { SendSystemEmail } from "./channels.ts";
 import { OUTBOUND_ACTOR, type OutboundDeps, runMessageCommand } from "./outbound-deps.ts";
 import { enqueueDelivery } from "./schedule-delivery.ts";
 
-/** Platform emails share one dedupe scope per purpose: the same event asks for one email. */
-function scopeOf(email: SystemEmail): string {
-  return dedupeScope(null, `system:${email.purpose}`);
-}
+/** Platform emails share one dedupe scope (the projection's for a message without a project or target); the key names the purpose. */
+const SYSTEM_SCOPE = dedupeScope(null, "system");
 
 /**
  * The platform's own emails become system messages: created and approved by `system:outbound` at
@@ -20,7 +18,7 @@ function scopeOf(email: SystemEmail): string {
  */
 export function sendSystemEmail(deps: OutboundDeps): SendSystemEmail {
   return async (email) => {
-    const scope = scopeOf(email);
+    const scope = SYSTEM_SCOPE;
     const dedupeKey = `${email.purpose}:${email.dedupeKey}`;
     let messageId = (await findByDedupeKey(deps.db, scope, dedupeKey))?.id;
     if (messageId === undefined) {
