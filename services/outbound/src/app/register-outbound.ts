@@ -39,6 +39,7 @@ import { getOutboundSettings, putOutboundSettings } from "./outbound-settings.ts
 import { putPolicy } from "./put-policy.ts";
 import { getContact, listProjectContacts } from "./read-contacts.ts";
 import { getMessage, listProjectMessages } from "./read-messages.ts";
+import { requeueApproved } from "./requeue-approved.ts";
 import { sendSystemEmail } from "./send-system-email.ts";
 import { confirmUnsubscribe, showUnsubscribe } from "./unsubscribe.ts";
 import { updateContact } from "./update-contact.ts";
@@ -118,6 +119,10 @@ export async function registerOutbound(
     ...(hooks.retryOverride ? { retryOverride: hooks.retryOverride } : {}),
   });
   onStop("delivery worker", () => worker.stop());
+  // In the background: the scheduler may start after outbound.
+  void requeueApproved(deps, logger).catch((err: unknown) =>
+    logger.warn({ err }, "re-queueing approved messages failed"),
+  );
   onStop("channels", async () => {
     await Promise.all([deps.email.close(), deps.webhook.close()]);
   });
