@@ -170,7 +170,7 @@ describe("email deliveries", () => {
     const projectId = randomUUID();
     const contact = await newContact(h, projectId);
     const draft = await draftEmail(h, projectId, contact.id, {
-      sendAt: new Date(Date.now() + 3_000).toISOString(),
+      sendAt: new Date(Date.now() + 8_000).toISOString(),
     });
     await submitAndApprove(h, draft);
     await h.caller.request(

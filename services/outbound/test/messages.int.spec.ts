@@ -165,7 +165,7 @@ describe("messages through approval", () => {
   it("waits for sendAt before sending", async () => {
     const projectId = randomUUID();
     const contact = await newContact(h, projectId);
-    const sendAt = new Date(Date.now() + 4_000).toISOString();
+    const sendAt = new Date(Date.now() + 8_000).toISOString();
     const draft = await draftEmail(h, projectId, contact.id, { sendAt, subject: "Later" });
     const approved = await submitAndApprove(h, draft);
     expect(approved.dueAt).toBe(sendAt);
