@@ -19,6 +19,7 @@ import {
 } from "./jobs-schemas.ts";
 import { memoryPruneJob, memoryReembedJob } from "./memory-operations.ts";
 import { defineOperation } from "./messaging.ts";
+import { outboundDeliverJob } from "./outbound-operations.ts";
 import { text } from "./scalars.ts";
 import { ingestionSyncJob } from "./sources-operations.ts";
 
@@ -52,6 +53,7 @@ export const JOB_TYPES: readonly JobTypeDefinition[] = [
   memoryPruneJob,
   memoryReembedJob,
   ingestionSyncJob,
+  outboundDeliverJob,
 ];
 
 // ---------------------------------------------------------------- operations (admin API)

@@ -2,6 +2,7 @@ import { authRoutes } from "./auth-routes.ts";
 import { documentRoutes } from "./documents-routes.ts";
 import { jobRoutes } from "./jobs-routes.ts";
 import { memoryRoutes } from "./memory-routes.ts";
+import { outboundRoutes } from "./outbound-routes.ts";
 import type { RouteDefinition } from "./routes.ts";
 import { sourceRoutes } from "./sources-routes.ts";
 import { userRoutes } from "./user-routes.ts";
@@ -17,4 +18,5 @@ export const routes: readonly RouteDefinition[] = [
   ...memoryRoutes,
   ...sourceRoutes,
   ...documentRoutes,
+  ...outboundRoutes,
 ];

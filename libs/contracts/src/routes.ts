@@ -42,9 +42,10 @@ export interface RouteDefinition {
   /**
    * How the operation's answer becomes HTTP. `redirect`: the answer has `location`; a URL there is
    * sent as `302 Location` (a token pair in the answer goes to the token cookies), null sends the rest
-   * as JSON with `successStatus`. @default "json"
+   * as JSON with `successStatus`. `html`: the answer is `{ html }`, sent as `text/html` with a strict
+   * Content-Security-Policy (pages a person opens from an email). @default "json"
    */
-  readonly respond?: "json" | "redirect";
+  readonly respond?: "json" | "redirect" | "html";
   /** A browser-bound cookie carried between the browser and the operation (e.g. an OAuth flow). */
   readonly cookie?: RouteCookie;
   /**

@@ -3,7 +3,7 @@ import type { KV } from "@nats-io/kv";
 import { type BusNames, contextFromHeaders, deadLetter, describeError, parseMessage } from "@tessera/bus";
 import { JobMessageSchema, type JobRunReport, type RetryPolicy } from "@tessera/contracts";
 import { retryDelayMs } from "./backoff.ts";
-import { JobCancelledError, JobTimeoutError, WorkerStoppingError } from "./errors.ts";
+import { JobCancelledError, JobTimeoutError, RetryLaterError, WorkerStoppingError } from "./errors.ts";
 import { isCancelled } from "./registry.ts";
 import { publishReport } from "./reports.ts";
 import type { JobLogger, JobRegistration } from "./types.ts";
@@ -159,7 +159,8 @@ async function afterFailure(
     log.error({ event: "job-failed", err, durationMs, final: true }, "job-failed");
     return die(deps, s, msg, log, error, (reason) => a.report("dead", { error: reason }));
   }
-  const retryInMs = retryDelayMs(s.retry, a.attempt, deps.random);
+  const backoffMs = retryDelayMs(s.retry, a.attempt, deps.random);
+  const retryInMs = err instanceof RetryLaterError ? Math.max(backoffMs, err.afterMs) : backoffMs;
   log.warn({ event: "job-failed", err, durationMs, retryInMs }, "job-failed");
   await a.report("failed", { error, retryInMs }).catch(() => undefined);
   msg.nak(retryInMs);

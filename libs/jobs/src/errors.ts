@@ -23,3 +23,16 @@ export class WorkerStoppingError extends TesseraError {
     super("job.worker_stopping", 503, "The worker is stopping; the attempt was handed back.");
   }
 }
+
+/**
+ * The attempt failed in a way worth trying again, and the far side said when (`Retry-After`): the
+ * next attempt waits at least `afterMs`, or the policy's backoff when that is longer.
+ */
+export class RetryLaterError extends TesseraError {
+  override name = "RetryLaterError";
+  readonly afterMs: number;
+  constructor(detail: string, afterMs: number, options: { cause?: unknown } = {}) {
+    super("job.retry_later", 503, detail, options);
+    this.afterMs = Math.max(0, afterMs);
+  }
+}

@@ -1,5 +1,5 @@
 export { retryDelayMs } from "./backoff.ts";
-export { JobCancelledError, JobTimeoutError, WorkerStoppingError } from "./errors.ts";
+export { JobCancelledError, JobTimeoutError, RetryLaterError, WorkerStoppingError } from "./errors.ts";
 export {
   announceJobType,
   findAnnouncement,

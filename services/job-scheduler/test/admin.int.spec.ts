@@ -191,6 +191,7 @@ describe("job runs through the admin operations", () => {
       "memory.prune": false,
       "memory.reembed": false,
       "ingestion.sync": false,
+      "outbound.deliver": false,
     });
   });
 });

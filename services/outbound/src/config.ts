@@ -43,7 +43,22 @@ const channelSettings = {
   OUTBOUND_CATCHER_MAX_MAILS: z.coerce.number().int().min(1).max(10_000).default(500),
 };
 
+/** Contacts, endpoints and messages. */
+const messageSettings = {
+  /**
+   * Key ring sealing endpoint signing secrets and unsubscribe tokens at rest, newest first. Unset: a
+   * random key per process, with a warning (development only: they do not survive a restart).
+   */
+  OUTBOUND_SECRET_KEYS: AesKeyRingConfigSchema.optional(),
+  /**
+   * Key of the blind index that matches a reply's email to a contact (HMAC-SHA256), at least 32
+   * characters. Changing it unmatches every existing contact until its email is set again. Unset: a
+   * random key per process, with a warning (development only).
+   */
+  OUTBOUND_EMAIL_INDEX_KEY: z.string().min(32).max(512).optional(),
+};
+
 /** The outbound service's settings, parsed once from the environment by `main.ts`. */
-export const outboundConfigSchema = baseServiceConfig.extend({ ...channelSettings });
+export const outboundConfigSchema = baseServiceConfig.extend({ ...channelSettings, ...messageSettings });
 
 export type OutboundConfig = DeepReadonly<z.output<typeof outboundConfigSchema>>;

@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from "@tessera/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { z } from "zod";
+import { z } from "zod";
 import type { VerifiedCaller } from "../infra/access-tokens.ts";
 import type { StoredResponse } from "../infra/idempotency-store.ts";
 import { type RevokedSessions, sessionsRevokedBy } from "../infra/revoked-sessions.ts";
@@ -217,8 +217,30 @@ function registerContractRoute(app: FastifyInstance, route: RouteDefinition, dep
         applyTokenTransport(request, reply, redirect.body, deps.cookies);
         return reply.code(302).header("location", redirect.location).send();
       }
+      if (route.respond === "html") return sendHtml(reply, redirect.body);
       const body = applyTokenTransport(request, reply, redirect.body, deps.cookies);
       return body === null ? reply.send() : reply.send(body);
     },
   });
+}
+
+/**
+ * Pages a person opens from an email (unsubscribe): nothing but the page itself may load or run,
+ * it may not be framed, and its forms post only back here.
+ */
+export const HTML_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const HtmlAnswerSchema = z.object({ html: z.string() });
+
+function sendHtml(reply: FastifyReply, body: unknown) {
+  const answer = HtmlAnswerSchema.safeParse(body);
+  if (!answer.success) throw new InternalError({ cause: answer.error });
+  return reply
+    .header("content-type", "text/html; charset=utf-8")
+    .header("content-security-policy", HTML_PAGE_CSP)
+    .header("x-content-type-options", "nosniff")
+    .header("referrer-policy", "no-referrer")
+    .header("cache-control", "no-store")
+    .send(answer.data.html);
 }

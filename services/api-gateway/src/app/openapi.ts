@@ -134,7 +134,11 @@ function responsesOf(route: RouteDefinition): JsonObject {
             "Idempotent-Replayed": { description: "`true` on a replay.", schema: { type: "string" } },
           }
         : successHeaders,
-      ...(body === null ? {} : { content: { "application/json": { schema: jsonSchemaOf(body, "output") } } }),
+      ...(route.respond === "html"
+        ? { content: { "text/html": { schema: { type: "string" } } } }
+        : body === null
+          ? {}
+          : { content: { "application/json": { schema: jsonSchemaOf(body, "output") } } }),
     },
     "400": problem("Malformed JSON, too deep nesting, or invalid fields (`errors[]`)."),
   };
