@@ -22,13 +22,12 @@ const sent: SystemEmail[] = [];
 let instance: InProcessService<RunningService>;
 let nc: NatsConnection;
 
+/** Outbound's schema and streams with only the platform-email consumers, feeding the recorder. */
 function startWithPlatformEmails(config: OutboundConfig): Promise<RunningService> {
-  const base = outboundService(config);
   return startService(
     {
-      ...base,
+      ...outboundService(config),
       register: async (runtime) => {
-        await base.register(runtime);
         registerPlatformEmails(runtime, config, async (email) => {
           sent.push(email);
         });
