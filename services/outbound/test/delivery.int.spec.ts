@@ -82,7 +82,7 @@ describe("webhook deliveries", () => {
       "webhook-timestamp": String(hook?.headers["webhook-timestamp"]),
       "webhook-signature": String(hook?.headers["webhook-signature"]),
     });
-    expect(verified).toEqual({ type: "order.shipped", data: { order: 7 } });
+    expect(verified).toEqual({ type: "order.shipped", timestamp: expect.any(String), data: { order: 7 } });
   });
 
   it("retries a 5xx (honouring Retry-After) and then succeeds", async () => {

@@ -55,7 +55,7 @@ describe("messages through approval", () => {
     const mail = await eventually(async () => h.smtp.received.find((m) => m.subject === "Your order"));
     expect(mail.to).toMatchObject({ value: [{ address: "reader@example.test", name: "Reader" }] });
     expect(mail.text?.trim()).toBe("It shipped.");
-    expect(mail.messageId).toBe(`<${draft.id}@tessera.local>`);
+    expect(mail.messageId).toBe(`<${draft.id}@tessera.localhost>`);
     const header = (name: string) =>
       mail.headerLines.find((line) => line.key === name)?.line.replace(/\r\n\s+/g, " ") ?? "";
     expect(header("list-unsubscribe")).toMatch(

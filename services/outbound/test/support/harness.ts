@@ -19,14 +19,7 @@ import { jobSchedulerConfigSchema } from "../../../job-scheduler/src/config.ts";
 import { startJobSchedulerService } from "../../../job-scheduler/src/service.ts";
 import { outboundConfigSchema } from "../../src/config.ts";
 import { type OutboundServiceHooks, startOutboundService } from "../../src/service.ts";
-import {
-  startTestReceiver,
-  startTestSmtp,
-  type TestReceiver,
-  type TestSmtp,
-  testEmailChannel,
-  testWebhookChannel,
-} from "./channels.ts";
+import { startTestReceiver, startTestSmtp, type TestReceiver, type TestSmtp } from "./channels.ts";
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -59,11 +52,13 @@ export async function startOutbound(
     OUTBOUND_SECRET_KEYS: testKeyRing(),
     OUTBOUND_EMAIL_INDEX_KEY: randomBytes(32).toString("base64url"),
     OUTBOUND_APP_URL: "https://app.example.test",
+    // The service's own channels: SMTP to the test's server, webhooks through the egress guard,
+    // which lets loopback through only because this says so.
+    OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    EGRESS_ALLOW_HOSTS: "127.0.0.1",
     ...options.env,
   };
   const makeHooks = (extra: Partial<OutboundServiceHooks> = {}): OutboundServiceHooks => ({
-    email: testEmailChannel(smtp.port),
-    webhook: testWebhookChannel(),
     retryOverride: QUICK_RETRIES,
     ...extra,
   });
