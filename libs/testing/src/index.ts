@@ -9,6 +9,7 @@ export {
   type TestDatabase,
   testNamespace,
 } from "./database.ts";
+export { eventually } from "./eventually.ts";
 export {
   type InProcessOptions,
   type InProcessService,

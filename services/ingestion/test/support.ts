@@ -14,7 +14,13 @@ import {
   TesseraError,
 } from "@tessera/contracts";
 import { type AesKeyRing, type Logger, parseAesKeyRing } from "@tessera/service-kit";
-import { type InProcessService, startInProcess, TEST_NATS_URL, type TestDatabase } from "@tessera/testing";
+import {
+  eventually,
+  type InProcessService,
+  startInProcess,
+  TEST_NATS_URL,
+  type TestDatabase,
+} from "@tessera/testing";
 import { sql } from "kysely";
 import { Webhook } from "standardwebhooks";
 import type { SourcesHooks } from "../src/app/register-sources.ts";
@@ -213,15 +219,7 @@ export async function storedEvents(
   return rows[0]?.count ?? 0;
 }
 
-export async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { eventually };
 
 /** Every `evt.<type>` the service has published so far that `matches`, once at least one has. */
 export function published(

@@ -93,16 +93,4 @@ export async function startSilentServer(): Promise<{ port: number; close(): Prom
   };
 }
 
-/** Polls until `read` gives a value; generous by default (the machine is shared). */
-export async function eventually<T>(
-  read: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { eventually } from "@tessera/testing";

@@ -12,7 +12,13 @@ import {
   type ServiceName,
 } from "@tessera/contracts";
 import type { RunningService } from "@tessera/service-kit";
-import { type InProcessService, startInProcess, TEST_NATS_URL, testNamespace } from "@tessera/testing";
+import {
+  eventually,
+  type InProcessService,
+  startInProcess,
+  TEST_NATS_URL,
+  testNamespace,
+} from "@tessera/testing";
 import { ingestionConfigSchema } from "../../src/config.ts";
 import type { DocumentsDb } from "../../src/infra/documents.tables.ts";
 import { type IngestionServiceHooks, startIngestionService } from "../../src/service.ts";
@@ -72,18 +78,7 @@ export function ctxFor(
   return { requestId: `req-${randomUUID()}`, actor, projectId, projectRole };
 }
 
-export async function eventually<T>(
-  read: () => Promise<T | undefined>,
-  { timeoutMs = 30_000, what = "condition" }: { timeoutMs?: number; what?: string } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { eventually };
 
 /** The document once `done` says so. */
 export function documentWhen(

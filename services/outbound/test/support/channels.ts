@@ -1,49 +1,37 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
+import type { ParsedMail } from "mailparser";
+import { startSmtpSink } from "../smtp-sink.ts";
 
 /** The far sides of the test: a real SMTP server and a real HTTP receiver on loopback. */
 
 export interface TestSmtp {
   readonly port: number;
-  readonly received: ParsedMail[];
+  /** The mails taken so far, parsed. */
+  readonly received: readonly ParsedMail[];
   /** The next `count` messages are answered with `code` (e.g. 451: try later; 550: refused). */
   failNext(count: number, code: number): void;
   stop(): Promise<void>;
 }
 
+/** The SMTP sink of `../smtp-sink.ts`, failing the next messages on demand. */
 export async function startTestSmtp(): Promise<TestSmtp> {
-  const received: ParsedMail[] = [];
   const failures: number[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, _session, callback) {
+  const sink = await startSmtpSink({
+    reply: () => {
       const code = failures.shift();
-      simpleParser(stream).then(
-        (mail) => {
-          if (code !== undefined) {
-            const error = Object.assign(new Error(`test failure ${code}`), { responseCode: code });
-            return callback(error);
-          }
-          received.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
+      return code === undefined ? null : { code, message: `test failure ${code}` };
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.server.address() as AddressInfo;
   return {
-    port: address.port,
-    received,
+    port: sink.port,
+    get received() {
+      return sink.mails.map((mail) => mail.parsed);
+    },
     failNext(count, code) {
       for (let i = 0; i < count; i++) failures.push(code);
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () => sink.close(),
   };
 }
 

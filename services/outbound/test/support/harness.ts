@@ -13,7 +13,13 @@ import {
   TesseraError,
 } from "@tessera/contracts";
 import { systemContext } from "@tessera/service-kit";
-import { type InProcessService, startInProcess, TEST_NATS_URL, type TestDatabase } from "@tessera/testing";
+import {
+  eventually,
+  type InProcessService,
+  startInProcess,
+  TEST_NATS_URL,
+  type TestDatabase,
+} from "@tessera/testing";
 // The real scheduler, in this process: runs, retries and delays are its, not a stand-in's.
 import { jobSchedulerConfigSchema } from "../../../job-scheduler/src/config.ts";
 import { startJobSchedulerService } from "../../../job-scheduler/src/service.ts";
@@ -141,15 +147,7 @@ export async function refusal(
   throw new Error("the call succeeded; a refusal was expected");
 }
 
-export async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { eventually };
 
 export function newContact(
   h: OutboundHarness,
