@@ -40,3 +40,15 @@ export function createdAfter(after: CreatedCursor | undefined): RawBuilder<SqlBo
     ? sql<SqlBool>`true`
     : sql<SqlBool>`(created_at, id) > (${new Date(after.createdAt)}, ${after.id})`;
 }
+
+/** The rows before `before` in `(created_at, id)` order: `createdAfter` for lists paged newest first. */
+export function createdBefore(before: CreatedCursor | undefined): RawBuilder<SqlBool> {
+  return before === undefined
+    ? sql<SqlBool>`true`
+    : sql<SqlBool>`(created_at, id) < (${new Date(before.createdAt)}, ${before.id})`;
+}
+
+/** The cursor key of a row with `created_at` and `id` columns (for `pageOf`). */
+export function createdCursorOfRow(row: { readonly created_at: Date; readonly id: string }): CreatedCursor {
+  return { createdAt: row.created_at.toISOString(), id: row.id };
+}

@@ -22,7 +22,13 @@ export {
   loadConfigOrExit,
   parseConfig,
 } from "./config.ts";
-export { connectDatabase, createdAfter, type DatabaseOptions } from "./database.ts";
+export {
+  connectDatabase,
+  createdAfter,
+  createdBefore,
+  createdCursorOfRow,
+  type DatabaseOptions,
+} from "./database.ts";
 export {
   createLogger,
   type Logger,

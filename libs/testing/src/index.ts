@@ -22,6 +22,7 @@ export {
   type PrivateNatsServerOptions,
   startNatsServer,
 } from "./nats-server.ts";
+export { refusal } from "./refusal.ts";
 export { freePort, type Stack, type StackOptions, startStack } from "./stack.ts";
 export {
   type EventuallyOptions,

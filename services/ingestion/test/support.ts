@@ -11,7 +11,6 @@ import {
   type RawBody,
   sourceItemsList,
   sourcesCreate,
-  TesseraError,
 } from "@tessera/contracts";
 import { type AesKeyRing, type Logger, parseAesKeyRing } from "@tessera/service-kit";
 import {
@@ -192,19 +191,7 @@ export function signed(
   };
 }
 
-/** What a refused call answered, as the gateway would turn it into problem+json. */
-export async function refusal(
-  call: Promise<unknown>,
-): Promise<{ status: number; code: string; detail: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TesseraError)
-      return { status: error.status, code: error.code, detail: error.message };
-    throw error;
-  }
-  throw new Error("the call succeeded; a refusal was expected");
-}
+export { refusal } from "@tessera/testing";
 
 /** How many events of `type` the ingestion store holds whose data has `field` = `value`. */
 export async function storedEvents(

@@ -6,7 +6,7 @@ import {
   type sourcesGet,
   type sourcesList,
 } from "@tessera/contracts";
-import { scopedProject } from "@tessera/service-kit";
+import { createdCursorOfRow, scopedProject } from "@tessera/service-kit";
 import type { z } from "zod";
 import { SourceNotFoundError } from "../domain/source-errors.ts";
 import { findSource, listSources, sourceFromRow } from "../infra/sources.ts";
@@ -40,7 +40,7 @@ export function listProjectSources(deps: Pick<SourcesDeps, "db" | "settings">) {
       rows,
       request.limit,
       (row) => sourceFromRow(row, deps.settings.publicUrl),
-      (row) => ({ createdAt: row.created_at.toISOString(), id: row.id }),
+      createdCursorOfRow,
     );
   };
 }

@@ -50,6 +50,9 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
     size: CAUGHT_MAIL_MAX_BYTES,
     banner: "Tessera mail catcher (development)",
     logger: false,
+    // Stopping waits this long for clients (outbound's own pooled channel among them) to say QUIT,
+    // then drops them: the service's shutdown must end well within its own time-out.
+    closeTimeout: 1_000,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -1,6 +1,7 @@
 import {
   type Attempt,
   type Contact,
+  CreatedCursorSchema,
   type CursorPage,
   decodeCursor,
   type Endpoint,
@@ -8,13 +9,11 @@ import {
   type MessageStatus,
   pageOf,
 } from "@tessera/contracts";
+import { createdAfter, createdBefore, createdCursorOfRow } from "@tessera/service-kit";
 import type { Kysely, Transaction } from "kysely";
-import { z } from "zod";
 import type { AttemptRow, ContactRow, EndpointRow, MessageRow, OutboundDb } from "./outbound.tables.ts";
 
 type Db = Kysely<OutboundDb> | Transaction<OutboundDb>;
-
-const PageKey = z.object({ at: z.string(), id: z.uuid() });
 
 // ---------------------------------------------------------------- contacts
 
@@ -83,25 +82,17 @@ export async function listContacts(
   projectId: string,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<CursorPage<Contact>> {
-  const after = decodeCursor(PageKey, page.cursor);
-  let query = db.selectFrom("contacts").selectAll().where("project_id", "=", projectId);
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", ">", new Date(after.at)),
-        eb.and([eb("created_at", "=", new Date(after.at)), eb("id", ">", after.id)]),
-      ]),
-    );
-  }
+  const query = db
+    .selectFrom("contacts")
+    .selectAll()
+    .where("project_id", "=", projectId)
+    .where(createdAfter(decodeCursor(CreatedCursorSchema, page.cursor)));
   const rows = await query
     .orderBy("created_at")
     .orderBy("id")
     .limit(page.limit + 1)
     .execute();
-  return pageOf(rows, page.limit, contactFromRow, (row) => ({
-    at: row.created_at.toISOString(),
-    id: row.id,
-  }));
+  return pageOf(rows, page.limit, contactFromRow, createdCursorOfRow);
 }
 
 /** When the contact's messages were sent, the last week of them: what the rolling caps count. */
@@ -146,25 +137,17 @@ export async function listEndpoints(
   projectId: string,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<CursorPage<Endpoint>> {
-  const after = decodeCursor(PageKey, page.cursor);
-  let query = db.selectFrom("endpoints").selectAll().where("project_id", "=", projectId);
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", ">", new Date(after.at)),
-        eb.and([eb("created_at", "=", new Date(after.at)), eb("id", ">", after.id)]),
-      ]),
-    );
-  }
+  const query = db
+    .selectFrom("endpoints")
+    .selectAll()
+    .where("project_id", "=", projectId)
+    .where(createdAfter(decodeCursor(CreatedCursorSchema, page.cursor)));
   const rows = await query
     .orderBy("created_at")
     .orderBy("id")
     .limit(page.limit + 1)
     .execute();
-  return pageOf(rows, page.limit, endpointFromRow, (row) => ({
-    at: row.created_at.toISOString(),
-    id: row.id,
-  }));
+  return pageOf(rows, page.limit, endpointFromRow, createdCursorOfRow);
 }
 
 export async function fourEyesOf(db: Db, projectId: string): Promise<boolean> {
@@ -261,24 +244,16 @@ export async function listMessages(
   projectId: string,
   page: { limit: number; cursor?: string | undefined; status?: MessageStatus | undefined },
 ): Promise<CursorPage<Omit<Message, "attempts">>> {
-  const after = decodeCursor(PageKey, page.cursor);
-  let query = db.selectFrom("messages").selectAll().where("project_id", "=", projectId);
+  let query = db
+    .selectFrom("messages")
+    .selectAll()
+    .where("project_id", "=", projectId)
+    .where(createdBefore(decodeCursor(CreatedCursorSchema, page.cursor)));
   if (page.status) query = query.where("status", "=", page.status);
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", "<", new Date(after.at)),
-        eb.and([eb("created_at", "=", new Date(after.at)), eb("id", "<", after.id)]),
-      ]),
-    );
-  }
   const rows = await query
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(page.limit + 1)
     .execute();
-  return pageOf(rows, page.limit, messageSummaryFromRow, (row) => ({
-    at: row.created_at.toISOString(),
-    id: row.id,
-  }));
+  return pageOf(rows, page.limit, messageSummaryFromRow, createdCursorOfRow);
 }

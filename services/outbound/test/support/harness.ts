@@ -10,7 +10,6 @@ import {
   messagesGet,
   type ProjectRole,
   pingOperation,
-  TesseraError,
 } from "@tessera/contracts";
 import { systemContext } from "@tessera/service-kit";
 import {
@@ -134,19 +133,7 @@ export function member(
   return { requestId: `req-${randomUUID()}`, actor, projectId, projectRole: role };
 }
 
-export async function refusal(
-  call: Promise<unknown>,
-): Promise<{ status: number; code: string; detail: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TesseraError)
-      return { status: error.status, code: error.code, detail: error.message };
-    throw error;
-  }
-  throw new Error("the call succeeded; a refusal was expected");
-}
-
+export { refusal } from "@tessera/testing";
 export { eventually };
 
 export function newContact(
