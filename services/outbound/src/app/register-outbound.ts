@@ -63,6 +63,9 @@ function unconfigured(kind: string) {
   };
 }
 
+/** How long a stopping service lets running deliveries finish, in ms. */
+const DELIVERY_DRAIN_MS = 5_000;
+
 function emailIndexKey(config: OutboundConfig, logger: Logger): Buffer {
   if (config.OUTBOUND_EMAIL_INDEX_KEY !== undefined) {
     return createHash("sha256").update(config.OUTBOUND_EMAIL_INDEX_KEY, "utf8").digest();
@@ -110,6 +113,11 @@ export async function registerOutbound(
   const systemEmail = sendSystemEmail(deps);
   hooks.sendSystemEmail = systemEmail;
 
+  // Steps stop in reverse order: the delivery worker (registered next) finishes its running
+  // deliveries first, and only then are the channels it sends through closed.
+  onStop("channels", async () => {
+    await Promise.all([deps.email.close(), deps.webhook.close()]);
+  });
   const maxAttempts = hooks.retryOverride?.maxAttempts ?? outboundDeliverJob.retry.maxAttempts;
   const worker = await startJobWorker({
     bus,
@@ -118,15 +126,15 @@ export async function registerOutbound(
       handleJob(outboundDeliverJob, deliverMessage({ ...deps, maxAttempts, hooks: hooks.delivery ?? {} })),
     ],
     ...(hooks.retryOverride ? { retryOverride: hooks.retryOverride } : {}),
+    // Half the service's shutdown budget: a delivery still running then is handed back (and found
+    // `started` by the next attempt, so it becomes `unknown`, never a second send).
+    drainTimeoutMs: DELIVERY_DRAIN_MS,
   });
   onStop("delivery worker", () => worker.stop());
   // In the background: the scheduler may start after outbound.
   void requeueApproved(deps, logger).catch((err: unknown) =>
     logger.warn({ err }, "re-queueing approved messages failed"),
   );
-  onStop("channels", async () => {
-    await Promise.all([deps.email.close(), deps.webhook.close()]);
-  });
 
   // Ingestion may start after outbound: its stream is awaited in the background.
   runtime.consumeInBackground({
