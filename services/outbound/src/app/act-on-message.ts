@@ -51,14 +51,17 @@ export function actOnMessage(deps: OutboundDeps) {
         command = { type: "CancelMessage", data: { ...target, reason: request.reason ?? "cancelled" }, meta };
         break;
     }
-    const result = await deps.db
-      .transaction()
-      .execute((trx) => runMessageCommand(trx, command, eventMetadata(ctx, { projectId })));
+    // The answer is the message as this action left it, read in its transaction: once queued, a
+    // delivery may move it on before a later read.
+    const { result, answer } = await deps.db.transaction().execute(async (trx) => {
+      const result = await runMessageCommand(trx, command, eventMetadata(ctx, { projectId }));
+      const updated = await findMessage(trx, projectId, messageId);
+      if (!updated) throw new MessageNotFoundError(messageId);
+      return { result, answer: await messageWithAttempts(trx, updated) };
+    });
     if (due !== undefined && result.events.length > 0) {
       await enqueueDelivery(deps, messageId, due, "approved", ctx);
     }
-    const updated = await findMessage(deps.db, projectId, messageId);
-    if (!updated) throw new MessageNotFoundError(messageId);
-    return messageWithAttempts(deps.db, updated);
+    return answer;
   };
 }
