@@ -1,11 +1,36 @@
 import type { StoredEvent } from "@tessera/eventstore";
 import type { Transaction } from "kysely";
-import type { ContactEvent } from "../domain/contact.ts";
+import type { ContactEvent, ContactFields } from "../domain/contact.ts";
 import type { EndpointEvent, SettingsEvent } from "../domain/endpoint.ts";
 import type { MessageContent, MessageEvent } from "../domain/message.ts";
 import type { OutboundDb } from "./outbound.tables.ts";
 
 type Trx = Transaction<OutboundDb>;
+
+type Policy = Extract<ContactEvent, { type: "outbound.contact.policy-changed" }>["data"]["policy"];
+
+/** The contact's own columns, as its creation and its updates write them. */
+function contactColumns(e: ContactFields) {
+  return {
+    email: e.email,
+    name: e.name,
+    timezone: e.timezone,
+    external_refs: JSON.stringify(e.externalRefs),
+    chatwoot_ref: e.externalRefs.chatwoot ?? null,
+    email_index: e.emailIndex,
+  };
+}
+
+/** The policy's columns, as the contact's creation and a policy change write them. */
+function policyColumns(policy: Policy) {
+  return {
+    opted_out: policy.optedOut,
+    stop_on_reply: policy.stopOnReply,
+    max_per_day: policy.maxPerDay,
+    max_per_week: policy.maxPerWeek,
+    quiet_hours: policy.quietHours ? JSON.stringify(policy.quietHours) : null,
+  };
+}
 
 /** Inline projection of contact events: the `contacts` row (gone with the contact). */
 export async function projectContactEvents(
@@ -22,19 +47,10 @@ export async function projectContactEvents(
           .values({
             id: d.contactId,
             project_id: d.projectId,
-            email: e.email,
-            name: e.name,
-            timezone: e.timezone,
-            external_refs: JSON.stringify(e.externalRefs),
-            chatwoot_ref: e.externalRefs.chatwoot ?? null,
-            email_index: e.emailIndex,
+            ...contactColumns(e),
             unsubscribe_token_hash: e.unsubscribeTokenHash,
             unsubscribe_token: JSON.stringify(e.unsubscribeToken),
-            opted_out: e.policy.optedOut,
-            stop_on_reply: e.policy.stopOnReply,
-            max_per_day: e.policy.maxPerDay,
-            max_per_week: e.policy.maxPerWeek,
-            quiet_hours: e.policy.quietHours ? JSON.stringify(e.policy.quietHours) : null,
+            ...policyColumns(e.policy),
             created_at: e.createdAt,
             updated_at: e.createdAt,
           })
@@ -45,15 +61,7 @@ export async function projectContactEvents(
         const e = event.data;
         await trx
           .updateTable("contacts")
-          .set({
-            email: e.email,
-            name: e.name,
-            timezone: e.timezone,
-            external_refs: JSON.stringify(e.externalRefs),
-            chatwoot_ref: e.externalRefs.chatwoot ?? null,
-            email_index: e.emailIndex,
-            updated_at: e.updatedAt,
-          })
+          .set({ ...contactColumns(e), updated_at: e.updatedAt })
           .where("id", "=", d.contactId)
           .execute();
         break;
@@ -62,14 +70,7 @@ export async function projectContactEvents(
         const { policy, changedAt } = event.data;
         await trx
           .updateTable("contacts")
-          .set({
-            opted_out: policy.optedOut,
-            stop_on_reply: policy.stopOnReply,
-            max_per_day: policy.maxPerDay,
-            max_per_week: policy.maxPerWeek,
-            quiet_hours: policy.quietHours ? JSON.stringify(policy.quietHours) : null,
-            updated_at: changedAt,
-          })
+          .set({ ...policyColumns(policy), updated_at: changedAt })
           .where("id", "=", d.contactId)
           .execute();
         break;
