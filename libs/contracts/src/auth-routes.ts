@@ -40,6 +40,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/register",
+    problems: { 400: ["auth.password_too_common"], 409: ["auth.email_taken"] },
     summary: "Create an account and sign in",
     operation: accountsRegister,
     auth: "public",
@@ -52,6 +53,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/login",
+    problems: { 401: ["auth.invalid_credentials"], 429: ["auth.too_many_attempts"] },
     summary: "Sign in with email and password",
     operation: sessionsLogin,
     auth: "public",
@@ -64,6 +66,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/refresh",
+    problems: { 401: ["auth.invalid_refresh_token", "auth.refresh_reused"] },
     summary: "Exchange a refresh token for a new pair (the old token is rotated out)",
     operation: sessionsRefresh,
     auth: "public",
@@ -99,6 +102,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/auth/sessions/{sessionId}",
+    problems: { 404: ["auth.session_not_found"] },
     summary: "Revoke one of the caller's sessions",
     operation: sessionsRevoke,
     auth: "bearer",
@@ -110,6 +114,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/password",
+    problems: { 400: ["auth.current_password_incorrect", "auth.password_too_common"] },
     summary: "Change the caller's password; every other session is revoked",
     operation: passwordChange,
     auth: "bearer",
@@ -134,6 +139,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/password/reset",
+    problems: { 400: ["auth.reset_token_invalid", "auth.password_too_common"] },
     summary: "Set a new password with a reset token; every session is revoked",
     operation: passwordReset,
     auth: "public",
@@ -146,6 +152,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/email/verify",
+    problems: { 400: ["auth.verification_token_invalid"] },
     summary: "Confirm the account's email with a verification token",
     operation: emailVerify,
     auth: "public",
@@ -169,6 +176,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/auth/oauth/{provider}/start",
+    problems: { 404: ["auth.oauth_provider_not_found"] },
     summary:
       "Go to the provider to sign in (302; PKCE S256, state and nonce bound to this browser by a cookie)",
     operation: oauthStart,
@@ -183,6 +191,11 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/auth/oauth/{provider}/callback",
+    problems: {
+      400: ["auth.oauth_state_invalid", "auth.oauth_failed", "auth.oauth_email_required"],
+      404: ["auth.oauth_provider_not_found"],
+      409: ["auth.oauth_link_required", "auth.oauth_identity_taken"],
+    },
     summary:
       "The provider's redirect back: signs in (token pair), or redirects to the front-end with the tokens in cookies",
     operation: oauthCallback,
@@ -197,6 +210,7 @@ export const authRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/auth/oauth/{provider}/link",
+    problems: { 404: ["auth.oauth_provider_not_found"] },
     summary: "Start linking a provider to the signed-in account: the URL to send the browser to",
     operation: oauthLink,
     auth: "bearer",

@@ -20,27 +20,33 @@ export const OpaqueTokenSchema = text()
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, "must be a base64url token");
 
-export const CredentialsSchema = z.strictObject({ email: EmailSchema, password: PasswordSchema });
+export const CredentialsSchema = z
+  .strictObject({ email: EmailSchema, password: PasswordSchema })
+  .meta({ id: "Credentials" });
 export type Credentials = z.infer<typeof CredentialsSchema>;
 
 /** A person's display name, as the profile keeps it: 1 to 100 characters after trimming. */
 export const DisplayNameSchema = text().trim().min(1).max(100);
 
 /** A sign-up: the credentials and, as sign-up forms ask for it, the profile's display name. */
-export const RegistrationSchema = z.strictObject({
-  ...CredentialsSchema.shape,
-  displayName: DisplayNameSchema.optional(),
-});
+export const RegistrationSchema = z
+  .strictObject({
+    ...CredentialsSchema.shape,
+    displayName: DisplayNameSchema.optional(),
+  })
+  .meta({ id: "Registration" });
 export type Registration = z.infer<typeof RegistrationSchema>;
 
-export const TokenPairSchema = z.object({
-  user: z.object({ id: z.uuid(), email: text() }),
-  accessToken: text(),
-  refreshToken: text(),
-  tokenType: z.literal("Bearer"),
-  /** Access-token lifetime in seconds. */
-  expiresIn: z.number().int().positive(),
-});
+export const TokenPairSchema = z
+  .object({
+    user: z.object({ id: z.uuid(), email: text() }),
+    accessToken: text(),
+    refreshToken: text(),
+    tokenType: z.literal("Bearer"),
+    /** Access-token lifetime in seconds. */
+    expiresIn: z.number().int().positive(),
+  })
+  .meta({ id: "TokenPair" });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
 
 /**
@@ -96,9 +102,11 @@ export const AccessTokenClaimsSchema = z.object({
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaimsSchema>;
 
-export const JwksSchema = z.object({
-  keys: z.array(z.looseObject({ kid: text(), kty: text(), alg: text().optional() })),
-});
+export const JwksSchema = z
+  .object({
+    keys: z.array(z.looseObject({ kid: text(), kty: text(), alg: text().optional() })),
+  })
+  .meta({ id: "Jwks" });
 export type Jwks = z.infer<typeof JwksSchema>;
 
 /** The NATS KV bucket and key through which `auth` shares its public keys with the gateway. */
@@ -116,19 +124,21 @@ export const SessionMethodSchema = z.enum(["register", "password", "oauth"]);
 export type SessionMethod = z.infer<typeof SessionMethodSchema>;
 
 /** One of the caller's live sessions (a refresh-token family), as `GET /v1/auth/sessions` lists it. */
-export const SessionSchema = z.object({
-  id: z.uuid(),
-  method: SessionMethodSchema,
-  createdAt: timestamp(),
-  /** The last sign-in or refresh. */
-  lastUsedAt: timestamp(),
-  /** The absolute end of the session, whatever its use. */
-  expiresAt: timestamp(),
-  /** The session ends here unless refreshed before. */
-  idleExpiresAt: timestamp(),
-  /** The session behind the access token of this request. */
-  current: z.boolean(),
-});
+export const SessionSchema = z
+  .object({
+    id: z.uuid(),
+    method: SessionMethodSchema,
+    createdAt: timestamp(),
+    /** The last sign-in or refresh. */
+    lastUsedAt: timestamp(),
+    /** The absolute end of the session, whatever its use. */
+    expiresAt: timestamp(),
+    /** The session ends here unless refreshed before. */
+    idleExpiresAt: timestamp(),
+    /** The session behind the access token of this request. */
+    current: z.boolean(),
+  })
+  .meta({ id: "Session" });
 export type Session = z.infer<typeof SessionSchema>;
 
 export const SessionPageSchema = pageSchema(SessionSchema);
@@ -173,11 +183,13 @@ const FlowCookieSchema = text()
   .max(4_096)
   .regex(/^[A-Za-z0-9._-]{1,64}~[A-Za-z0-9_-]+$/);
 
-export const OAuthProviderSchema = z.object({
-  name: OAuthProviderNameSchema,
-  /** `oidc`: OpenID Connect (discovery, ID token); `github`: plain OAuth 2 with GitHub's user API. */
-  type: z.enum(["oidc", "github"]),
-});
+export const OAuthProviderSchema = z
+  .object({
+    name: OAuthProviderNameSchema,
+    /** `oidc`: OpenID Connect (discovery, ID token); `github`: plain OAuth 2 with GitHub's user API. */
+    type: z.enum(["oidc", "github"]),
+  })
+  .meta({ id: "OAuthProvider" });
 export type OAuthProvider = z.infer<typeof OAuthProviderSchema>;
 
 export const OAuthProvidersSchema = z.object({ items: z.array(OAuthProviderSchema) });

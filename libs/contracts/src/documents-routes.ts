@@ -28,6 +28,12 @@ export const documentRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/documents",
+    problems: {
+      404: ["ingestion.source_not_found"],
+      409: ["ingestion.document_exists", "ingestion.external_id_taken"],
+      413: ["ingestion.document_too_large"],
+      415: ["ingestion.unsupported_document_type"],
+    },
     summary: "Ingest a document: JSON with its text, or the file itself as the body",
     operation: documentsCreate,
     auth: "bearer",
@@ -55,6 +61,7 @@ export const documentRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/documents/{documentId}",
+    problems: { 404: ["ingestion.document_not_found"] },
     summary: "One document: its status, chunk counts and error",
     operation: documentsGet,
     auth: "bearer",
@@ -67,6 +74,7 @@ export const documentRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/documents/{documentId}/chunks",
+    problems: { 404: ["ingestion.document_not_found"] },
     summary: "A document's chunks in order, with offsets into its text",
     operation: chunksList,
     auth: "bearer",
@@ -79,6 +87,7 @@ export const documentRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/documents/{documentId}",
+    problems: { 404: ["ingestion.document_not_found"] },
     summary: "Delete a document; its chunks leave memory",
     operation: documentsDelete,
     auth: "bearer",

@@ -38,53 +38,59 @@ export const DOCUMENT_METADATA_MAX_BYTES = 8_192;
  * `indexed`: memory has embedded every chunk, so all of it is searchable. `failed`: it could not
  * be read (`error` says why); chunks of an earlier revision stay.
  */
-export const DocumentStatusSchema = z.enum(["received", "chunked", "indexed", "failed"]);
+export const DocumentStatusSchema = z
+  .enum(["received", "chunked", "indexed", "failed"])
+  .meta({ id: "DocumentStatus" });
 export type DocumentStatus = z.infer<typeof DocumentStatusSchema>;
 
 const TitleSchema = text().trim().min(1).max(500);
 const ExternalIdSchema = text().min(1).max(512);
 const DocumentMetadataSchema = jsonObjectOfAtMost(DOCUMENT_METADATA_MAX_BYTES);
 
-export const DocumentSchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid(),
-  title: text().nullable(),
-  contentType: DocumentContentTypeSchema,
-  status: DocumentStatusSchema,
-  /** Chunks of the document as it stands (the last revision that could be read). */
-  chunks: z.number().int().nonnegative(),
-  /** Of those, how many memory has embedded. */
-  indexedChunks: z.number().int().nonnegative(),
-  /** Why the last revision failed; null unless `status` is `failed`. */
-  error: text().nullable(),
-  externalId: text().nullable(),
-  sourceId: z.uuid().nullable(),
-  collectionId: z.uuid().nullable(),
-  metadata: z.record(text(), z.unknown()),
-  /** Size of the last revision, in bytes. */
-  bytes: z.number().int().nonnegative(),
-  /** Increases with every post of the document. */
-  revision: z.number().int().positive(),
-  createdAt: timestamp(),
-  updatedAt: timestamp(),
-});
+export const DocumentSchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid(),
+    title: text().nullable(),
+    contentType: DocumentContentTypeSchema,
+    status: DocumentStatusSchema,
+    /** Chunks of the document as it stands (the last revision that could be read). */
+    chunks: z.number().int().nonnegative(),
+    /** Of those, how many memory has embedded. */
+    indexedChunks: z.number().int().nonnegative(),
+    /** Why the last revision failed; null unless `status` is `failed`. */
+    error: text().nullable(),
+    externalId: text().nullable(),
+    sourceId: z.uuid().nullable(),
+    collectionId: z.uuid().nullable(),
+    metadata: z.record(text(), z.unknown()),
+    /** Size of the last revision, in bytes. */
+    bytes: z.number().int().nonnegative(),
+    /** Increases with every post of the document. */
+    revision: z.number().int().positive(),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+  })
+  .meta({ id: "Document" });
 export type Document = z.infer<typeof DocumentSchema>;
 
-export const ChunkSchema = z.object({
-  id: z.uuid(),
-  documentId: z.uuid(),
-  /** Order in the document, from 0. */
-  position: z.number().int().nonnegative(),
-  /** Character offsets (UTF-16 code units) into the document's extracted text: `text.slice(start, end)` is the chunk. */
-  start: z.number().int().nonnegative(),
-  end: z.number().int().positive(),
-  /** The headings the chunk sits under, outermost first (a PDF's page is its first). */
-  headingPath: z.array(text()),
-  /** The memory holding the chunk (derived from the chunk id). */
-  memoryId: z.uuid(),
-  /** Memory has embedded it: it is searchable. */
-  indexed: z.boolean(),
-});
+export const ChunkSchema = z
+  .object({
+    id: z.uuid(),
+    documentId: z.uuid(),
+    /** Order in the document, from 0. */
+    position: z.number().int().nonnegative(),
+    /** Character offsets (UTF-16 code units) into the document's extracted text: `text.slice(start, end)` is the chunk. */
+    start: z.number().int().nonnegative(),
+    end: z.number().int().positive(),
+    /** The headings the chunk sits under, outermost first (a PDF's page is its first). */
+    headingPath: z.array(text()),
+    /** The memory holding the chunk (derived from the chunk id). */
+    memoryId: z.uuid(),
+    /** Memory has embedded it: it is searchable. */
+    indexed: z.boolean(),
+  })
+  .meta({ id: "Chunk" });
 export type Chunk = z.infer<typeof ChunkSchema>;
 
 // ---------------------------------------------------------------- path parameters

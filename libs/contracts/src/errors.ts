@@ -1,20 +1,22 @@
 import { z } from "zod";
 import { text, url } from "./scalars.ts";
 
-export const FieldErrorSchema = z.object({ field: text(), message: text() });
+export const FieldErrorSchema = z.object({ field: text(), message: text() }).meta({ id: "FieldError" });
 export type FieldError = z.infer<typeof FieldErrorSchema>;
 
 /** RFC 9457 problem details, extended with a stable machine `code` and the request id. */
-export const ProblemSchema = z.object({
-  type: text(),
-  title: text(),
-  status: z.number().int().min(400).max(599),
-  detail: text(),
-  instance: text(),
-  code: text(),
-  requestId: text(),
-  errors: z.array(FieldErrorSchema).optional(),
-});
+export const ProblemSchema = z
+  .object({
+    type: text(),
+    title: text(),
+    status: z.number().int().min(400).max(599),
+    detail: text(),
+    instance: text(),
+    code: text(),
+    requestId: text(),
+    errors: z.array(FieldErrorSchema).optional(),
+  })
+  .meta({ id: "Problem" });
 export type Problem = z.infer<typeof ProblemSchema>;
 
 /** Problem details as a service sends them over NATS: the gateway fills in `instance` and `requestId`. */

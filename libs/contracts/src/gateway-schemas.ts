@@ -10,14 +10,16 @@ export const PLATFORM_SERVICES: readonly Exclude<ServiceName, "api-gateway">[] =
 /** The value of `x-api-version` on every gateway response. */
 export const API_VERSION = "1";
 
-export const HealthSchema = z.object({ status: z.literal("ok") });
+export const HealthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
 export const ReadinessCheckSchema = z.object({ ok: z.boolean(), detail: text().optional() });
 export type ReadinessCheck = z.infer<typeof ReadinessCheckSchema>;
 
 /** `/ready`: 200 with `status: "ok"` when every check passed, 503 with `status: "unavailable"` otherwise. */
-export const ReadinessSchema = z.object({
-  status: z.enum(["ok", "unavailable"]),
-  checks: z.record(text(), ReadinessCheckSchema),
-});
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(["ok", "unavailable"]),
+    checks: z.record(text(), ReadinessCheckSchema),
+  })
+  .meta({ id: "Readiness" });
 export type Readiness = z.infer<typeof ReadinessSchema>;

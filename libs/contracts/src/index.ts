@@ -420,6 +420,7 @@ export {
   RawBodySchema,
   type RouteCookie,
   type RouteDefinition,
+  type RouteProblems,
 } from "./routes.ts";
 export {
   EARLIEST_TIME,

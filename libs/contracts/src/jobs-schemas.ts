@@ -25,13 +25,15 @@ export interface RetryPolicy {
   readonly jitter: number;
 }
 
-export const RetryPolicySchema = z.strictObject({
-  maxAttempts: z.number().int().min(1).max(100),
-  initialDelayMs: z.number().int().min(0).max(86_400_000),
-  factor: z.number().min(1).max(10),
-  maxDelayMs: z.number().int().min(0).max(86_400_000),
-  jitter: z.number().min(0).max(1),
-});
+export const RetryPolicySchema = z
+  .strictObject({
+    maxAttempts: z.number().int().min(1).max(100),
+    initialDelayMs: z.number().int().min(0).max(86_400_000),
+    factor: z.number().min(1).max(10),
+    maxDelayMs: z.number().int().min(0).max(86_400_000),
+    jitter: z.number().min(0).max(1),
+  })
+  .meta({ id: "RetryPolicy" });
 
 export interface JobTypeDefinition<Payload extends z.ZodType = z.ZodType> {
   readonly name: string;
@@ -131,23 +133,25 @@ export type JobRunReport = z.infer<typeof JobRunReportSchema>;
 export const JobTypeParam = text().min(1).max(64);
 
 export const RUN_STATUSES = ["queued", "running", "failed", "succeeded", "dead", "cancelled"] as const;
-export const RunStatusSchema = z.enum(RUN_STATUSES);
+export const RunStatusSchema = z.enum(RUN_STATUSES).meta({ id: "RunStatus" });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const RunSchema = z.object({
-  id: z.uuid(),
-  jobType: text(),
-  status: RunStatusSchema,
-  attempts: z.number().int().min(0),
-  payload: z.unknown(),
-  scheduleId: z.uuid().nullable(),
-  occurrence: timestamp().nullable(),
-  queuedAt: timestamp(),
-  runAt: timestamp(),
-  startedAt: timestamp().nullable(),
-  finishedAt: timestamp().nullable(),
-  error: text().nullable(),
-});
+export const RunSchema = z
+  .object({
+    id: z.uuid(),
+    jobType: text(),
+    status: RunStatusSchema,
+    attempts: z.number().int().min(0),
+    payload: z.unknown(),
+    scheduleId: z.uuid().nullable(),
+    occurrence: timestamp().nullable(),
+    queuedAt: timestamp(),
+    runAt: timestamp(),
+    startedAt: timestamp().nullable(),
+    finishedAt: timestamp().nullable(),
+    error: text().nullable(),
+  })
+  .meta({ id: "Run" });
 export type Run = z.infer<typeof RunSchema>;
 
 export const OVERLAP_POLICIES = ["skip", "buffer_one", "allow_all"] as const;
@@ -170,38 +174,42 @@ export type CatchUp = z.infer<typeof CatchUpSchema>;
 
 export const ScheduleStatusSchema = z.enum(["active", "paused"]);
 
-export const ScheduleSchema = z.object({
-  id: z.uuid(),
-  name: text(),
-  cron: text(),
-  timezone: text(),
-  jobType: text(),
-  payload: z.unknown(),
-  overlap: OverlapPolicySchema,
-  catchUp: CatchUpSchema,
-  status: ScheduleStatusSchema,
-  nextFireAt: timestamp().nullable(),
-  createdAt: timestamp(),
-});
+export const ScheduleSchema = z
+  .object({
+    id: z.uuid(),
+    name: text(),
+    cron: text(),
+    timezone: text(),
+    jobType: text(),
+    payload: z.unknown(),
+    overlap: OverlapPolicySchema,
+    catchUp: CatchUpSchema,
+    status: ScheduleStatusSchema,
+    nextFireAt: timestamp().nullable(),
+    createdAt: timestamp(),
+  })
+  .meta({ id: "Schedule" });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
-export const CreateScheduleSchema = z.strictObject({
-  name: text()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/),
-  /** 5 fields (minute precision) or 6 (a leading seconds field). */
-  cron: text().trim().min(1).max(200),
-  /** IANA time zone. @default "UTC" */
-  timezone: text().min(1).max(64).default("UTC"),
-  jobType: JobTypeParam,
-  payload: jsonObject().optional(),
-  /** @default "skip" */
-  overlap: OverlapPolicySchema.default("skip"),
-  /** @default { policy: "none" } */
-  catchUp: CatchUpSchema.default({ policy: "none", windowSeconds: 3_600 }),
-});
+export const CreateScheduleSchema = z
+  .strictObject({
+    name: text()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/),
+    /** 5 fields (minute precision) or 6 (a leading seconds field). */
+    cron: text().trim().min(1).max(200),
+    /** IANA time zone. @default "UTC" */
+    timezone: text().min(1).max(64).default("UTC"),
+    jobType: JobTypeParam,
+    payload: jsonObject().optional(),
+    /** @default "skip" */
+    overlap: OverlapPolicySchema.default("skip"),
+    /** @default { policy: "none" } */
+    catchUp: CatchUpSchema.default({ policy: "none", windowSeconds: 3_600 }),
+  })
+  .meta({ id: "CreateSchedule" });
 
 export const EnqueueJobBodySchema = z.strictObject({
   payload: jsonObject().optional(),
@@ -215,15 +223,17 @@ export const JobTypeParamsSchema = z.strictObject({ jobType: JobTypeParam });
 
 export const QueuedRunSchema = z.object({ runId: z.uuid() });
 
-export const JobTypeSummarySchema = z.object({
-  name: text(),
-  service: text(),
-  description: text(),
-  timeoutMs: z.number(),
-  maxAttempts: z.number(),
-  concurrency: z.number(),
-  announced: z.boolean(),
-});
+export const JobTypeSummarySchema = z
+  .object({
+    name: text(),
+    service: text(),
+    description: text(),
+    timeoutMs: z.number(),
+    maxAttempts: z.number(),
+    concurrency: z.number(),
+    announced: z.boolean(),
+  })
+  .meta({ id: "JobTypeSummary" });
 export const JobTypeListSchema = z.object({ items: z.array(JobTypeSummarySchema) });
 
 export const RunPageSchema = pageSchema(RunSchema);

@@ -36,6 +36,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/memories",
+    problems: { 404: ["memory.collection_not_found"], 409: ["memory.exists"] },
     summary: "Record a memory (or reinforce a near-duplicate)",
     operation: memoriesRecord,
     auth: "bearer",
@@ -63,6 +64,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/memories/{memoryId}",
+    problems: { 404: ["memory.not_found"] },
     summary: "One memory",
     operation: memoriesGet,
     auth: "bearer",
@@ -75,6 +77,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PATCH",
     path: "/v1/projects/{projectId}/memories/{memoryId}",
+    problems: { 404: ["memory.not_found"], 409: ["memory.superseded"] },
     summary: "Revise a memory; the previous version stays in its history",
     operation: memoriesRevise,
     auth: "bearer",
@@ -89,6 +92,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/memories/{memoryId}",
+    problems: { 404: ["memory.not_found"] },
     summary: "Forget a memory",
     operation: memoriesForget,
     auth: "bearer",
@@ -102,6 +106,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/memories/{memoryId}/history",
+    problems: { 404: ["memory.not_found"] },
     summary: "Every version of a memory, oldest first",
     operation: memoriesHistory,
     auth: "bearer",
@@ -114,6 +119,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/collections",
+    problems: { 409: ["memory.collection_name_taken"] },
     summary: "Create a collection",
     operation: collectionsCreate,
     auth: "bearer",
@@ -139,6 +145,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PATCH",
     path: "/v1/projects/{projectId}/collections/{collectionId}",
+    problems: { 404: ["memory.collection_not_found"], 409: ["memory.collection_name_taken"] },
     summary: "Rename a collection",
     operation: collectionsRename,
     auth: "bearer",
@@ -152,6 +159,7 @@ export const memoryRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/collections/{collectionId}",
+    problems: { 404: ["memory.collection_not_found"] },
     summary: "Delete a collection, keeping its memories (or forgetting them with ?withMemories=true)",
     operation: collectionsDelete,
     auth: "bearer",

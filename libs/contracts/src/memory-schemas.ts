@@ -6,7 +6,7 @@ import { jsonObjectOfAtMost, text, timestamp } from "./scalars.ts";
 
 /** Memory tiers: `working` expires after a TTL; the others decay in ranking by age and access. */
 export const MEMORY_TIERS = ["working", "episodic", "semantic", "procedural"] as const;
-export const MemoryTierSchema = z.enum(MEMORY_TIERS);
+export const MemoryTierSchema = z.enum(MEMORY_TIERS).meta({ id: "MemoryTier" });
 export type MemoryTier = z.infer<typeof MemoryTierSchema>;
 
 /** Content length in characters. */
@@ -25,62 +25,70 @@ export const MemoryMetadataSchema = jsonObjectOfAtMost(MEMORY_METADATA_MAX_BYTES
 export const ImportanceSchema = z.number().min(0).max(1);
 
 /** Evidence behind a memory: an ingestion chunk, a document, a message, a URL or an outside id. */
-export const SourceRefSchema = z.strictObject({
-  kind: z.enum(["ingestion_chunk", "document", "message", "url", "external"]),
-  id: text().min(1).max(2_048),
-});
+export const SourceRefSchema = z
+  .strictObject({
+    kind: z.enum(["ingestion_chunk", "document", "message", "url", "external"]),
+    id: text().min(1).max(2_048),
+  })
+  .meta({ id: "SourceRef" });
 export type SourceRef = z.infer<typeof SourceRefSchema>;
 export const SourceRefsSchema = z.array(SourceRefSchema).max(32);
 
 export const EmbeddingStatusSchema = z.enum(["pending", "ready"]);
 
-export const MemorySchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid(),
-  collectionId: z.uuid().nullable(),
-  /** The user who recorded it; null for memories the platform derived (ingested chunks). */
-  ownerId: z.uuid().nullable(),
-  tier: MemoryTierSchema,
-  content: text(),
-  metadata: z.record(text(), z.unknown()),
-  importance: z.number(),
-  sourceRefs: z.array(SourceRefSchema),
-  /** Increases with every revision; the history lists each version. */
-  version: z.number().int().positive(),
-  validFrom: timestamp(),
-  validTo: timestamp().nullable(),
-  /** When a `working` memory expires; null for the other tiers. */
-  expiresAt: timestamp().nullable(),
-  /** The memory that replaced this one (a newer fact or a near-duplicate). */
-  supersededBy: z.uuid().nullable(),
-  reinforcements: z.number().int().nonnegative(),
-  embedding: EmbeddingStatusSchema,
-  createdAt: timestamp(),
-  updatedAt: timestamp(),
-  lastSeenAt: timestamp(),
-});
+export const MemorySchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid(),
+    collectionId: z.uuid().nullable(),
+    /** The user who recorded it; null for memories the platform derived (ingested chunks). */
+    ownerId: z.uuid().nullable(),
+    tier: MemoryTierSchema,
+    content: text(),
+    metadata: z.record(text(), z.unknown()),
+    importance: z.number(),
+    sourceRefs: z.array(SourceRefSchema),
+    /** Increases with every revision; the history lists each version. */
+    version: z.number().int().positive(),
+    validFrom: timestamp(),
+    validTo: timestamp().nullable(),
+    /** When a `working` memory expires; null for the other tiers. */
+    expiresAt: timestamp().nullable(),
+    /** The memory that replaced this one (a newer fact or a near-duplicate). */
+    supersededBy: z.uuid().nullable(),
+    reinforcements: z.number().int().nonnegative(),
+    embedding: EmbeddingStatusSchema,
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+    lastSeenAt: timestamp(),
+  })
+  .meta({ id: "Memory" });
 export type Memory = z.infer<typeof MemorySchema>;
 
-export const MemoryVersionSchema = z.object({
-  version: z.number().int().positive(),
-  content: text(),
-  tier: MemoryTierSchema,
-  metadata: z.record(text(), z.unknown()),
-  importance: z.number(),
-  validFrom: timestamp(),
-  validTo: timestamp().nullable(),
-  recordedAt: timestamp(),
-});
+export const MemoryVersionSchema = z
+  .object({
+    version: z.number().int().positive(),
+    content: text(),
+    tier: MemoryTierSchema,
+    metadata: z.record(text(), z.unknown()),
+    importance: z.number(),
+    validFrom: timestamp(),
+    validTo: timestamp().nullable(),
+    recordedAt: timestamp(),
+  })
+  .meta({ id: "MemoryVersion" });
 export type MemoryVersion = z.infer<typeof MemoryVersionSchema>;
 
-export const CollectionSchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid(),
-  name: text(),
-  description: text().nullable(),
-  createdAt: timestamp(),
-  updatedAt: timestamp(),
-});
+export const CollectionSchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid(),
+    name: text(),
+    description: text().nullable(),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+  })
+  .meta({ id: "Collection" });
 export type Collection = z.infer<typeof CollectionSchema>;
 
 const CollectionNameSchema = text().trim().min(1).max(200);

@@ -82,6 +82,7 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/contacts/{contactId}",
+    problems: { 404: ["outbound.contact_not_found"] },
     summary: "One contact with its policy",
     operation: contactsGet,
     auth: "bearer",
@@ -94,6 +95,7 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PATCH",
     path: "/v1/projects/{projectId}/contacts/{contactId}",
+    problems: { 404: ["outbound.contact_not_found"] },
     summary: "Change a contact's email, name, time zone or external refs",
     operation: contactsUpdate,
     auth: "bearer",
@@ -108,6 +110,7 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/contacts/{contactId}",
+    problems: { 404: ["outbound.contact_not_found"] },
     summary: "Delete a contact: its personal fields are shredded",
     operation: contactsDelete,
     auth: "bearer",
@@ -121,6 +124,7 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PUT",
     path: "/v1/projects/{projectId}/contacts/{contactId}/policy",
+    problems: { 404: ["outbound.contact_not_found"] },
     summary: "Set a contact's policy: opt-out, stop-on-reply, caps, quiet hours",
     operation: contactPoliciesPut,
     auth: "bearer",
@@ -162,6 +166,7 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/endpoints/{endpointId}",
+    problems: { 404: ["outbound.endpoint_not_found"] },
     summary: "Remove a webhook endpoint",
     operation: endpointsDelete,
     auth: "bearer",
@@ -201,6 +206,11 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/messages",
+    problems: {
+      404: ["outbound.contact_not_found", "outbound.endpoint_not_found"],
+      409: ["outbound.contact_opted_out"],
+      422: ["outbound.target_unusable"],
+    },
     summary: "Create a message in draft (a repeated dedupeKey answers the first message)",
     operation: messagesCreate,
     auth: "bearer",
@@ -227,6 +237,7 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/messages/{messageId}",
+    problems: { 404: ["outbound.message_not_found"] },
     summary: "One message with its delivery attempts",
     operation: messagesGet,
     auth: "bearer",
@@ -239,6 +250,11 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/messages/{messageId}/{action}",
+    problems: {
+      403: ["outbound.four_eyes"],
+      404: ["outbound.message_not_found"],
+      409: ["outbound.illegal_transition"],
+    },
     summary: "submit or cancel (members), approve or reject with a reason (owners and admins)",
     operation: messagesAct,
     auth: "bearer",

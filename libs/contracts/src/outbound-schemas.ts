@@ -68,7 +68,8 @@ const ClockTimeSchema = text().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM
 /** No sending from `start` to `end` in the contact's time zone (it may span midnight: 22:00–08:00). */
 export const QuietHoursSchema = z
   .strictObject({ start: ClockTimeSchema, end: ClockTimeSchema })
-  .refine((hours) => hours.start !== hours.end, "start and end must differ");
+  .refine((hours) => hours.start !== hours.end, "start and end must differ")
+  .meta({ id: "QuietHours" });
 export type QuietHours = z.infer<typeof QuietHoursSchema>;
 
 /** Largest cap per rolling day or week. */
@@ -90,26 +91,30 @@ export const PutContactPolicyRequest = z.strictObject({
   contactId: z.uuid(),
 });
 
-export const ContactPolicySchema = z.object({
-  optedOut: z.boolean(),
-  stopOnReply: z.boolean(),
-  maxPerDay: z.number().int().nullable(),
-  maxPerWeek: z.number().int().nullable(),
-  quietHours: z.object({ start: text(), end: text() }).nullable(),
-});
+export const ContactPolicySchema = z
+  .object({
+    optedOut: z.boolean(),
+    stopOnReply: z.boolean(),
+    maxPerDay: z.number().int().nullable(),
+    maxPerWeek: z.number().int().nullable(),
+    quietHours: z.object({ start: text(), end: text() }).nullable(),
+  })
+  .meta({ id: "ContactPolicy" });
 export type ContactPolicy = z.infer<typeof ContactPolicySchema>;
 
-export const ContactSchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid(),
-  email: text().nullable(),
-  name: text().nullable(),
-  timezone: text().nullable(),
-  externalRefs: z.record(text(), text()),
-  policy: ContactPolicySchema,
-  createdAt: timestamp(),
-  updatedAt: timestamp(),
-});
+export const ContactSchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid(),
+    email: text().nullable(),
+    name: text().nullable(),
+    timezone: text().nullable(),
+    externalRefs: z.record(text(), text()),
+    policy: ContactPolicySchema,
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+  })
+  .meta({ id: "Contact" });
 export type Contact = z.infer<typeof ContactSchema>;
 export const ContactPageSchema = pageSchema(ContactSchema);
 export const ContactParams = z.strictObject({ projectId: z.uuid(), contactId: z.uuid() });
@@ -137,15 +142,17 @@ export const CreateEndpointBody = z.strictObject({ url: EndpointUrlSchema });
 export const CreateEndpointRequest = z.strictObject({ url: EndpointUrlSchema, projectId: z.uuid() });
 
 export const ENDPOINT_STATUSES = ["active", "disabled"] as const;
-export const EndpointSchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid(),
-  url: url(),
-  status: z.enum(ENDPOINT_STATUSES),
-  /** Why it was disabled (`gone`: it answered 410). */
-  disabledReason: text().nullable(),
-  createdAt: timestamp(),
-});
+export const EndpointSchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid(),
+    url: url(),
+    status: z.enum(ENDPOINT_STATUSES),
+    /** Why it was disabled (`gone`: it answered 410). */
+    disabledReason: text().nullable(),
+    createdAt: timestamp(),
+  })
+  .meta({ id: "Endpoint" });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export const CreatedEndpointSchema = EndpointSchema.extend({
   /** The Standard Webhooks signing secret (`whsec_…`), shown this once. */
@@ -156,10 +163,12 @@ export const EndpointParams = z.strictObject({ projectId: z.uuid(), endpointId: 
 
 // ---------------------------------------------------------------- settings
 
-export const OutboundSettingsSchema = z.object({
-  /** An approver must differ from the message's author. @default false */
-  fourEyes: z.boolean(),
-});
+export const OutboundSettingsSchema = z
+  .object({
+    /** An approver must differ from the message's author. @default false */
+    fourEyes: z.boolean(),
+  })
+  .meta({ id: "OutboundSettings" });
 export const OutboundSettingsBody = z.strictObject({ fourEyes: z.boolean() });
 export const PutOutboundSettingsRequest = z.strictObject({ fourEyes: z.boolean(), projectId: z.uuid() });
 
@@ -175,7 +184,7 @@ export const MESSAGE_STATUSES = [
   "cancelled",
   "rejected",
 ] as const;
-export const MessageStatusSchema = z.enum(MESSAGE_STATUSES);
+export const MessageStatusSchema = z.enum(MESSAGE_STATUSES).meta({ id: "MessageStatus" });
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 /** Largest email text or HTML body, in characters. @default 262_144 */
@@ -227,48 +236,52 @@ export const CreateMessageRequest = z.discriminatedUnion("channel", [
 ]);
 
 export const ATTEMPT_OUTCOMES = ["started", "sent", "failed", "retry", "unknown"] as const;
-export const AttemptSchema = z.object({
-  id: z.uuid(),
-  at: timestamp(),
-  /** `started`: in flight (or its worker died before it could say); `unknown`: it may have gone out. */
-  outcome: z.enum(ATTEMPT_OUTCOMES),
-  code: z.number().int().nullable(),
-  providerMessageId: text().nullable(),
-  error: text().nullable(),
-  finishedAt: timestamp().nullable(),
-});
+export const AttemptSchema = z
+  .object({
+    id: z.uuid(),
+    at: timestamp(),
+    /** `started`: in flight (or its worker died before it could say); `unknown`: it may have gone out. */
+    outcome: z.enum(ATTEMPT_OUTCOMES),
+    code: z.number().int().nullable(),
+    providerMessageId: text().nullable(),
+    error: text().nullable(),
+    finishedAt: timestamp().nullable(),
+  })
+  .meta({ id: "Attempt" });
 export type Attempt = z.infer<typeof AttemptSchema>;
 
-export const MessageSchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid().nullable(),
-  channel: z.enum(["email", "webhook"]),
-  status: MessageStatusSchema,
-  /** A platform email (password reset, verification, invitation): no contact, no approval. */
-  system: z.boolean(),
-  contactId: z.uuid().nullable(),
-  endpointId: z.uuid().nullable(),
-  subject: text().nullable(),
-  eventType: text().nullable(),
-  dedupeKey: text().nullable(),
-  sendAt: timestamp().nullable(),
-  /** When the delivery is due (after quiet hours and caps); null until it is approved. */
-  dueAt: timestamp().nullable(),
-  evidenceRefs: z.array(z.object({ kind: text(), id: text() })),
-  createdBy: text(),
-  approvedBy: text().nullable(),
-  /** Why it was rejected, cancelled or failed. */
-  reason: text().nullable(),
-  /** The latest attempt is `unknown`: it may have been delivered; a person decides. */
-  needsAttention: z.boolean(),
-  attempts: z.array(AttemptSchema),
-  createdAt: timestamp(),
-  updatedAt: timestamp(),
-});
+export const MessageSchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid().nullable(),
+    channel: z.enum(["email", "webhook"]),
+    status: MessageStatusSchema,
+    /** A platform email (password reset, verification, invitation): no contact, no approval. */
+    system: z.boolean(),
+    contactId: z.uuid().nullable(),
+    endpointId: z.uuid().nullable(),
+    subject: text().nullable(),
+    eventType: text().nullable(),
+    dedupeKey: text().nullable(),
+    sendAt: timestamp().nullable(),
+    /** When the delivery is due (after quiet hours and caps); null until it is approved. */
+    dueAt: timestamp().nullable(),
+    evidenceRefs: z.array(z.object({ kind: text(), id: text() })),
+    createdBy: text(),
+    approvedBy: text().nullable(),
+    /** Why it was rejected, cancelled or failed. */
+    reason: text().nullable(),
+    /** The latest attempt is `unknown`: it may have been delivered; a person decides. */
+    needsAttention: z.boolean(),
+    attempts: z.array(AttemptSchema),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+  })
+  .meta({ id: "Message" });
 export type Message = z.infer<typeof MessageSchema>;
 
 /** A message in a list: without its attempts. */
-export const MessageSummarySchema = MessageSchema.omit({ attempts: true });
+export const MessageSummarySchema = MessageSchema.omit({ attempts: true }).meta({ id: "MessageSummary" });
 export const MessagePageSchema = pageSchema(MessageSummarySchema);
 export const ListMessagesQuery = PageQuerySchema.extend({ status: MessageStatusSchema.optional() });
 export const MessageParams = z.strictObject({ projectId: z.uuid(), messageId: z.uuid() });

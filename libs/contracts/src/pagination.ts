@@ -18,9 +18,24 @@ export const PageQuerySchema = z.strictObject({
 });
 export type PageQuery = z.infer<typeof PageQuerySchema>;
 
-/** The shape of one page of `item`s: `{ items, nextCursor }`. */
-export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: text().nullable() });
+function buildPageSchema<T extends z.ZodType>(item: T) {
+  const page = z.object({ items: z.array(item), nextCursor: text().nullable() });
+  const itemId = z.globalRegistry.get(item)?.id;
+  return itemId === undefined ? page : page.meta({ id: `${itemId}Page` });
+}
+
+const pageSchemas = new WeakMap<z.ZodType, ReturnType<typeof buildPageSchema>>();
+
+/**
+ * The shape of one page of `item`s: `{ items, nextCursor }`, one schema per item schema; a page of
+ * a named item is named after it (`Memory` → `MemoryPage`).
+ */
+export function pageSchema<T extends z.ZodType>(item: T): ReturnType<typeof buildPageSchema<T>> {
+  const known = pageSchemas.get(item);
+  if (known) return known as ReturnType<typeof buildPageSchema<T>>;
+  const page = buildPageSchema(item);
+  pageSchemas.set(item, page);
+  return page;
 }
 
 /** The sort key of a list's last item, as it travels inside a cursor. */

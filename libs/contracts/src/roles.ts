@@ -7,7 +7,7 @@ export const PlatformRoleSchema = z.enum(PLATFORM_ROLES);
 export type PlatformRole = z.infer<typeof PlatformRoleSchema>;
 
 export const PROJECT_ROLES = ["owner", "admin", "member", "viewer"] as const;
-export const ProjectRoleSchema = z.enum(PROJECT_ROLES);
+export const ProjectRoleSchema = z.enum(PROJECT_ROLES).meta({ id: "ProjectRole" });
 export type ProjectRole = z.infer<typeof ProjectRoleSchema>;
 
 /** Roles that can be given to a member; ownership comes only with creating the project. */

@@ -53,7 +53,16 @@ export interface RouteDefinition {
    * for signatures computed over the bytes (webhooks) and for files sent with their own type.
    */
   readonly rawBody?: RawBodyOptions;
+  /**
+   * What the operation itself may answer besides success: its stable problem codes by HTTP status
+   * (the gateway's own answers, such as validation, tokens, limits and time-outs, are not listed).
+   * The OpenAPI document shows each status with its codes.
+   */
+  readonly problems?: RouteProblems;
 }
+
+/** Problem codes by HTTP status (`{ 404: ["memory.not_found"] }`). */
+export type RouteProblems = Readonly<Record<number, readonly string[]>>;
 
 /** How a route takes its body as bytes (`RouteDefinition.rawBody`). */
 export interface RawBodyOptions {

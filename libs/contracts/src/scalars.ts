@@ -31,13 +31,18 @@ export function url(): z.ZodURL {
   return z.url().refine(storable, storableCheck);
 }
 
-/** Any JSON value whose strings, at any depth and in keys too, Postgres can store. */
-export function json(): z.ZodJSONSchema {
-  return z.json().superRefine((value, ctx) => {
+const JsonValueSchema = z
+  .json()
+  .superRefine((value, ctx) => {
     for (const { path, reason } of unstorableStrings(value)) {
       ctx.addIssue({ code: "custom", path, message: reason, input: value });
     }
-  });
+  })
+  .meta({ id: "JsonValue", description: "Any JSON value." });
+
+/** Any JSON value whose strings, at any depth and in keys too, Postgres can store (one schema, `JsonValue`). */
+export function json(): z.ZodJSONSchema {
+  return JsonValueSchema;
 }
 
 /** A JSON object with keys of at most 256 characters and storable values, at any depth. */

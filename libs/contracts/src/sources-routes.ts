@@ -37,6 +37,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/sources",
+    problems: { 409: ["ingestion.external_source_taken"] },
     summary: "Create a source (a webhook source's signing secret is shown this once)",
     operation: sourcesCreate,
     auth: "bearer",
@@ -63,6 +64,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/sources/{sourceId}",
+    problems: { 404: ["ingestion.source_not_found"] },
     summary: "One source (its secrets are never shown)",
     operation: sourcesGet,
     auth: "bearer",
@@ -75,6 +77,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PATCH",
     path: "/v1/projects/{projectId}/sources/{sourceId}",
+    problems: { 404: ["ingestion.source_not_found"] },
     summary: "Rename, pause or resume a source, or change its configuration",
     operation: sourcesUpdate,
     auth: "bearer",
@@ -89,6 +92,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/sources/{sourceId}",
+    problems: { 404: ["ingestion.source_not_found"] },
     summary: "Delete a source with its items; its documents and their memories follow",
     operation: sourcesDelete,
     auth: "bearer",
@@ -102,6 +106,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/sources/{sourceId}/rotate-secret",
+    problems: { 404: ["ingestion.source_not_found"], 409: ["ingestion.secret_not_rotatable"] },
     summary: "A new signing secret for a webhook source; the previous one keeps verifying for a while",
     operation: sourceSecretsRotate,
     auth: "bearer",
@@ -115,6 +120,11 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/sources/{sourceId}/sync",
+    problems: {
+      404: ["ingestion.source_not_found"],
+      409: ["ingestion.sync_unsupported", "ingestion.source_paused"],
+      503: ["ingestion.sync_unavailable"],
+    },
     summary: "Queue a sync of a Chatwoot source",
     operation: sourcesSync,
     auth: "bearer",
@@ -128,6 +138,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/sources/{sourceId}/items",
+    problems: { 404: ["ingestion.source_not_found"] },
     summary: "A source's raw items, newest first",
     operation: sourceItemsList,
     auth: "bearer",
@@ -140,6 +151,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/hooks/{sourceId}",
+    problems: { 401: ["ingestion.hook_unverified"], 404: ["ingestion.source_not_found"] },
     summary: "Webhook ingress: Standard Webhooks (or svix-*) signatures, and Chatwoot's own",
     operation: hooksReceive,
     auth: "public",

@@ -6,7 +6,7 @@ import { text, timestamp, url } from "./scalars.ts";
 /** Sources, their raw items and the webhook ingress: requests and responses. */
 
 export const SOURCE_TYPES = ["webhook", "chatwoot", "upload"] as const;
-export const SourceTypeSchema = z.enum(SOURCE_TYPES);
+export const SourceTypeSchema = z.enum(SOURCE_TYPES).meta({ id: "SourceType" });
 export type SourceType = z.infer<typeof SourceTypeSchema>;
 
 /** Largest webhook body the ingress takes, in bytes (the route's body limit). @default 1_048_576 */
@@ -112,14 +112,16 @@ export const UpdateSourceRequest = z
   .refine(...changesSomething);
 
 /** A Chatwoot source's configuration as it is shown: the token and webhook secret never are. */
-export const ChatwootConfigSchema = z.object({
-  baseUrl: url(),
-  accountId: z.number().int(),
-  inboxIds: z.array(z.number().int()).nullable(),
-  schedule: text().nullable(),
-  /** Whether Chatwoot's own webhooks can be verified (a webhook secret is set). */
-  webhookSecretSet: z.boolean(),
-});
+export const ChatwootConfigSchema = z
+  .object({
+    baseUrl: url(),
+    accountId: z.number().int(),
+    inboxIds: z.array(z.number().int()).nullable(),
+    schedule: text().nullable(),
+    /** Whether Chatwoot's own webhooks can be verified (a webhook secret is set). */
+    webhookSecretSet: z.boolean(),
+  })
+  .meta({ id: "ChatwootConfig" });
 export type ChatwootConfig = z.infer<typeof ChatwootConfigSchema>;
 
 const sourceFields = {
@@ -152,11 +154,9 @@ const UploadSourceSchema = z.object({
 });
 
 /** A source as members see it: no secret, ever. `webhookUrl` is where its webhooks are sent. */
-export const SourceSchema = z.discriminatedUnion("type", [
-  WebhookSourceSchema,
-  ChatwootSourceSchema,
-  UploadSourceSchema,
-]);
+export const SourceSchema = z
+  .discriminatedUnion("type", [WebhookSourceSchema, ChatwootSourceSchema, UploadSourceSchema])
+  .meta({ id: "Source" });
 export type Source = z.infer<typeof SourceSchema>;
 
 /** The answer to a create: the source, and for a `webhook` source its URL and signing secret, shown this once. */
@@ -185,21 +185,23 @@ export type ItemKind = z.infer<typeof ItemKindSchema>;
  * A raw item: what a source received under one stable id (`externalId`: a webhook's `webhook-id`,
  * `cw:<account>:msg:<id>` for a Chatwoot message). A changed content is a new revision.
  */
-export const ItemSchema = z.object({
-  id: z.uuid(),
-  sourceId: z.uuid(),
-  externalId: text(),
-  kind: ItemKindSchema,
-  /** When the latest revision arrived. */
-  receivedAt: timestamp(),
-  /** sha256 (hex) of the latest revision's content. */
-  contentHash: text(),
-  revision: z.number().int().positive(),
-  contentType: text(),
-  /** Size of the latest revision's body, in bytes. */
-  bytes: z.number().int().nonnegative(),
-  firstReceivedAt: timestamp(),
-});
+export const ItemSchema = z
+  .object({
+    id: z.uuid(),
+    sourceId: z.uuid(),
+    externalId: text(),
+    kind: ItemKindSchema,
+    /** When the latest revision arrived. */
+    receivedAt: timestamp(),
+    /** sha256 (hex) of the latest revision's content. */
+    contentHash: text(),
+    revision: z.number().int().positive(),
+    contentType: text(),
+    /** Size of the latest revision's body, in bytes. */
+    bytes: z.number().int().nonnegative(),
+    firstReceivedAt: timestamp(),
+  })
+  .meta({ id: "SourceItem" });
 export type Item = z.infer<typeof ItemSchema>;
 
 export const ItemPageSchema = pageSchema(ItemSchema);

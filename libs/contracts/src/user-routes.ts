@@ -52,6 +52,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/users/me",
+    problems: { 404: ["user.not_found"] },
     summary: "The caller's profile",
     operation: meGet,
     auth: "bearer",
@@ -62,6 +63,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PATCH",
     path: "/v1/users/me",
+    problems: { 404: ["user.not_found"] },
     summary: "Change the display name and merge preferences (JSON Merge Patch, 16 KiB)",
     operation: meUpdate,
     auth: "bearer",
@@ -95,6 +97,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects",
+    problems: { 403: ["user.email_unverified"], 409: ["user.project_exists"] },
     summary: "Create a project owned by the caller",
     operation: projectsCreate,
     auth: "bearer",
@@ -142,6 +145,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "PATCH",
     path: "/v1/projects/{projectId}/members/{userId}",
+    problems: { 404: ["user.member_not_found"], 409: ["user.last_owner"] },
     summary:
       "Change a member's role (owners and admins; only an owner gives or takes owner; the last owner stays)",
     operation: membersUpdate,
@@ -153,6 +157,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/members/{userId}",
+    problems: { 404: ["user.member_not_found"], 409: ["user.last_owner"] },
     summary: "Remove a member (owners and admins), or leave the project (any member, for themselves)",
     operation: membersRemove,
     auth: "bearer",
@@ -166,6 +171,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/invitations",
+    problems: { 409: ["user.invitation_pending", "user.invitations_full", "user.project_full"] },
     summary: "Invite an email address into the project; the same answer whether or not it has an account",
     operation: invitationsCreate,
     ...ownersAndAdmins,
@@ -187,6 +193,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
     path: "/v1/projects/{projectId}/invitations/{invitationId}",
+    problems: { 404: ["user.invitation_not_found"] },
     summary: "One of the project's invitations, in whatever state it is",
     operation: invitationsGet,
     ...ownersAndAdmins,
@@ -198,6 +205,7 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "DELETE",
     path: "/v1/projects/{projectId}/invitations/{invitationId}",
+    problems: { 404: ["user.invitation_not_found"] },
     summary: "Revoke a pending invitation",
     operation: invitationsRevoke,
     ...ownersAndAdmins,
@@ -219,6 +227,17 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/invitations/{invitationId}/accept",
+    problems: {
+      403: ["user.email_unverified"],
+      404: ["user.invitation_not_found"],
+      409: [
+        "user.invitation_accepted",
+        "user.invitation_declined",
+        "user.invitation_revoked",
+        "user.invitation_expired",
+        "user.project_full",
+      ],
+    },
     summary: "Accept an invitation addressed to the caller's verified email, and join the project",
     operation: invitationsAccept,
     auth: "bearer",
@@ -230,6 +249,15 @@ export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/invitations/{invitationId}/decline",
+    problems: {
+      404: ["user.invitation_not_found"],
+      409: [
+        "user.invitation_accepted",
+        "user.invitation_declined",
+        "user.invitation_revoked",
+        "user.invitation_expired",
+      ],
+    },
     summary: "Decline an invitation addressed to the caller's verified email",
     operation: invitationsDecline,
     auth: "bearer",

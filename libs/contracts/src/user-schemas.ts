@@ -5,14 +5,16 @@ import { PageQuerySchema, pageSchema } from "./pagination.ts";
 import { AssignableProjectRoleSchema, PlatformRoleSchema, ProjectRoleSchema } from "./roles.ts";
 import { json, jsonBytes, text, timestamp } from "./scalars.ts";
 
-export const ProfileSchema = z.object({
-  id: z.uuid(),
-  email: text(),
-  displayName: text().nullable(),
-  roles: z.array(PlatformRoleSchema),
-  preferences: z.record(text(), z.unknown()),
-  createdAt: timestamp(),
-});
+export const ProfileSchema = z
+  .object({
+    id: z.uuid(),
+    email: text(),
+    displayName: text().nullable(),
+    roles: z.array(PlatformRoleSchema),
+    preferences: z.record(text(), z.unknown()),
+    createdAt: timestamp(),
+  })
+  .meta({ id: "Profile" });
 export type Profile = z.infer<typeof ProfileSchema>;
 
 /** Serialized size limit of the preferences document (and of one patch), in bytes. @default 16_384 */
@@ -35,13 +37,15 @@ export const UpdateMeSchema = z.strictObject({
 });
 export type UpdateMe = z.infer<typeof UpdateMeSchema>;
 
-export const HistoryEntrySchema = z.object({
-  eventId: z.uuid(),
-  type: text(),
-  service: ServiceNameSchema,
-  occurredAt: timestamp(),
-  requestId: text().nullable(),
-});
+export const HistoryEntrySchema = z
+  .object({
+    eventId: z.uuid(),
+    type: text(),
+    service: ServiceNameSchema,
+    occurredAt: timestamp(),
+    requestId: text().nullable(),
+  })
+  .meta({ id: "HistoryEntry" });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
 export const HistoryPageSchema = pageSchema(HistoryEntrySchema);
@@ -54,12 +58,14 @@ export const CreateProjectSchema = z.strictObject({ name: ProjectNameSchema });
 export const CreatedProjectSchema = z.object({ id: z.uuid(), name: text(), role: z.literal("owner") });
 export type CreatedProject = z.infer<typeof CreatedProjectSchema>;
 
-export const ProjectSummarySchema = z.object({
-  id: z.uuid(),
-  name: text(),
-  role: ProjectRoleSchema,
-  createdAt: timestamp(),
-});
+export const ProjectSummarySchema = z
+  .object({
+    id: z.uuid(),
+    name: text(),
+    role: ProjectRoleSchema,
+    createdAt: timestamp(),
+  })
+  .meta({ id: "Project" });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 
 export const ProjectPageSchema = pageSchema(ProjectSummarySchema);
@@ -72,12 +78,14 @@ export const MemberParamsSchema = z.strictObject({ projectId: z.uuid(), userId: 
 export const ProjectSchema = ProjectSummarySchema;
 
 /** One member as the project's other members see them: no email, only what they chose to show. */
-export const MemberSchema = z.object({
-  userId: z.uuid(),
-  displayName: text().nullable(),
-  role: ProjectRoleSchema,
-  joinedAt: timestamp(),
-});
+export const MemberSchema = z
+  .object({
+    userId: z.uuid(),
+    displayName: text().nullable(),
+    role: ProjectRoleSchema,
+    joinedAt: timestamp(),
+  })
+  .meta({ id: "Member" });
 export type Member = z.infer<typeof MemberSchema>;
 
 export const MemberPageSchema = pageSchema(MemberSchema);
@@ -90,16 +98,18 @@ export const ChangeMemberRoleBodySchema = z.strictObject({ role: ProjectRoleSche
 export const ChangeMemberRoleRequestSchema = ChangeMemberRoleBodySchema.extend(MemberParamsSchema.shape);
 
 /** What accepting an invitation made of the caller. */
-export const MembershipSchema = z.object({
-  projectId: z.uuid(),
-  userId: z.uuid(),
-  role: ProjectRoleSchema,
-  addedAt: timestamp(),
-});
+export const MembershipSchema = z
+  .object({
+    projectId: z.uuid(),
+    userId: z.uuid(),
+    role: ProjectRoleSchema,
+    addedAt: timestamp(),
+  })
+  .meta({ id: "Membership" });
 export type Membership = z.infer<typeof MembershipSchema>;
 
 export const INVITATION_STATUSES = ["pending", "accepted", "declined", "revoked", "expired"] as const;
-export const InvitationStatusSchema = z.enum(INVITATION_STATUSES);
+export const InvitationStatusSchema = z.enum(INVITATION_STATUSES).meta({ id: "InvitationStatus" });
 export type InvitationStatus = z.infer<typeof InvitationStatusSchema>;
 
 /** Body of `POST /v1/projects/{projectId}/invitations`. */
@@ -114,18 +124,20 @@ export type CreateInvitationRequest = z.infer<typeof CreateInvitationRequestSche
  * An invitation, the same whether or not an account has the email. `email` is null once it is no
  * longer pending: the address is forgotten when the invitation ends.
  */
-export const InvitationSchema = z.object({
-  id: z.uuid(),
-  projectId: z.uuid(),
-  projectName: text(),
-  email: text().nullable(),
-  role: AssignableProjectRoleSchema,
-  status: InvitationStatusSchema,
-  /** The member who sent it. */
-  invitedBy: z.uuid(),
-  expiresAt: timestamp(),
-  createdAt: timestamp(),
-});
+export const InvitationSchema = z
+  .object({
+    id: z.uuid(),
+    projectId: z.uuid(),
+    projectName: text(),
+    email: text().nullable(),
+    role: AssignableProjectRoleSchema,
+    status: InvitationStatusSchema,
+    /** The member who sent it. */
+    invitedBy: z.uuid(),
+    expiresAt: timestamp(),
+    createdAt: timestamp(),
+  })
+  .meta({ id: "Invitation" });
 export type Invitation = z.infer<typeof InvitationSchema>;
 
 export const InvitationPageSchema = pageSchema(InvitationSchema);

@@ -215,8 +215,8 @@ describe("responses against the document", () => {
     const responses = document.paths[path][method].responses;
     const response = responses[String(status)] ?? responses.default;
     const content = response.content["application/json"] ?? response.content["application/problem+json"];
-    const schema = content.schema.$ref ? document.components.schemas.Problem : content.schema;
-    return schema;
+    // The document's components beside the schema, so its `#/components/schemas/…` references resolve.
+    return { ...content.schema, components: document.components };
   }
 
   async function expectConforms(path: string, method: string, request: InjectOptions) {

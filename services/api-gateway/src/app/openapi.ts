@@ -1,7 +1,6 @@
 import {
   API_VERSION,
   HealthSchema,
-  isWriteRoute,
   JwksSchema,
   ProblemSchema,
   ReadinessSchema,
@@ -9,34 +8,15 @@ import {
 } from "@tessera/contracts";
 import { z } from "zod";
 import { type SchemaComponents, schemaComponents } from "./json-schema.ts";
-import { frontEndRedirect, publicBody } from "./openapi-browser-flows.ts";
 import { rawHeaderParameters, rawRequestBody } from "./openapi-raw-body.ts";
+import { COMMON_HEADERS, carriesTokens, problem, responsesOf } from "./openapi-responses.ts";
 import { ACCESS_COOKIE, CSRF_HEADER, TOKEN_TRANSPORT_HEADER, takesRefreshToken } from "./token-cookies.ts";
 
 type JsonObject = Record<string, unknown>;
 
-const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
-const problem = (description: string, headers?: JsonObject): JsonObject => ({
-  description,
-  ...(headers ? { headers } : {}),
-  content: { "application/problem+json": { schema: PROBLEM_REF } },
-});
-
 /** The document being built's schema conversion (`$defs` do not resolve inside an OpenAPI document). */
 let components: SchemaComponents = schemaComponents();
 const jsonSchemaOf = (schema: z.ZodType, io: "input" | "output"): JsonObject => components.of(schema, io);
-
-const intHeader = (description: string) => ({ description, schema: { type: "integer", minimum: 0 } });
-const RATE_LIMIT_HEADERS = {
-  "RateLimit-Limit": intHeader("Requests allowed in the window."),
-  "RateLimit-Remaining": intHeader("Requests left in the window."),
-  "RateLimit-Reset": intHeader("Seconds until the full budget is back."),
-  "RateLimit-Policy": { description: "`<limit>;w=<window seconds>`.", schema: { type: "string" } },
-};
-const COMMON_HEADERS = {
-  "X-Request-Id": { description: "The request's id (the client's when sane).", schema: { type: "string" } },
-  "X-API-Version": { description: "API version.", schema: { type: "string", const: API_VERSION } },
-};
 
 /** `auth.login` → `sessionsLogin`: one stable, unique name per route for generated clients. */
 function operationIdOf(route: RouteDefinition, taken: Set<string>): string {
@@ -55,13 +35,13 @@ function operationIdOf(route: RouteDefinition, taken: Set<string>): string {
 function parametersOf(route: RouteDefinition): JsonObject[] {
   const parameters: JsonObject[] = [];
   const pathNames = [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1] ?? "");
-  const params = route.request.params ? jsonSchemaOf(route.request.params, "input") : {};
+  const params = route.request.params ? components.inline(route.request.params, "input") : {};
   const paramProps = z.record(z.string(), z.unknown()).catch({}).parse(params.properties);
   for (const name of pathNames) {
     parameters.push({ name, in: "path", required: true, schema: paramProps[name] ?? { type: "string" } });
   }
   if (route.request.query) {
-    const query = jsonSchemaOf(route.request.query, "input");
+    const query = components.inline(route.request.query, "input");
     const props = z.record(z.string(), z.unknown()).catch({}).parse(query.properties);
     const required = z.array(z.string()).catch([]).parse(query.required);
     for (const [name, schema] of Object.entries(props)) {
@@ -79,7 +59,7 @@ function parametersOf(route: RouteDefinition): JsonObject[] {
       schema: { type: "string", minLength: 1, maxLength: 255 },
     });
   }
-  if (route.response instanceof z.ZodObject && "accessToken" in route.response.shape) {
+  if (carriesTokens(route)) {
     parameters.push({
       name: "X-Token-Transport",
       in: "header",
@@ -99,82 +79,6 @@ function parametersOf(route: RouteDefinition): JsonObject[] {
     });
   }
   return parameters;
-}
-
-function responsesOf(route: RouteDefinition): JsonObject {
-  const limited = route.rateClass !== "none";
-  const successHeaders = {
-    ...COMMON_HEADERS,
-    ...(limited ? RATE_LIMIT_HEADERS : {}),
-    ...(route.respond === "redirect" && route.successStatus === 302
-      ? {
-          Location: {
-            description: "Where the browser goes next.",
-            schema: { type: "string", format: "uri" },
-          },
-        }
-      : {}),
-    ...(route.cookie?.responseField
-      ? {
-          "Set-Cookie": {
-            description: `\`${route.cookie.name}\` (HttpOnly, Secure, SameSite=Lax): binds the flow to this browser.`,
-            schema: { type: "string" },
-          },
-        }
-      : {}),
-  };
-  const body = publicBody(route);
-  const responses: JsonObject = {
-    ...frontEndRedirect(route),
-    [String(route.successStatus)]: {
-      description: route.summary,
-      headers: route.idempotent
-        ? {
-            ...successHeaders,
-            "Idempotent-Replayed": { description: "`true` on a replay.", schema: { type: "string" } },
-          }
-        : successHeaders,
-      ...(route.respond === "html"
-        ? { content: { "text/html": { schema: { type: "string" } } } }
-        : body === null
-          ? {}
-          : { content: { "application/json": { schema: jsonSchemaOf(body, "output") } } }),
-    },
-    "400": problem("Malformed JSON, too deep nesting, or invalid fields (`errors[]`)."),
-  };
-  if (route.auth !== "public")
-    responses["401"] = problem("Missing, invalid, expired or revoked access token.");
-  if (route.auth === "platform-admin" || route.projectRoles || route.auth !== "public") {
-    responses["403"] = problem("Not allowed (role, or a failed CSRF check on a cookie session).");
-  }
-  if (route.projectScoped) responses["404"] = problem("No such project, or the caller is not a member.");
-  if (route.idempotent) {
-    responses["409"] = problem(
-      "A request with this Idempotency-Key is still in progress (`idempotency.in_flight`), or its outcome cannot be told (`idempotency.outcome_unknown`).",
-    );
-    responses["422"] = problem("This Idempotency-Key was used with another body.");
-  }
-  if (route.request.body || route.rawBody) {
-    responses["413"] = problem("The body is over the route's limit.");
-    responses["415"] = problem(
-      route.rawBody ? "The body's media type is not one this route takes." : "The body is not JSON.",
-    );
-  }
-  if (limited) {
-    responses["429"] = problem("Rate limit exceeded.", {
-      ...RATE_LIMIT_HEADERS,
-      "Retry-After": intHeader("Seconds to wait."),
-    });
-  }
-  responses["500"] = problem("Unexpected error (details are in the logs under the request id).");
-  responses.default = problem("Any other failure a service reports, with its status and stable code.");
-  responses["503"] = problem("A service, or the rate limiter on auth routes, is unavailable.");
-  responses["504"] = problem(
-    isWriteRoute(route)
-      ? "A service did not answer in time: whether the change was made is unknown (the detail says how to retry)."
-      : "A service did not answer in time.",
-  );
-  return responses;
 }
 
 /** The body as JSON, or a raw route's bytes. */
@@ -197,10 +101,16 @@ function operationOf(route: RouteDefinition, taken: Set<string>): JsonObject {
     ...(route.auth === "public" ? { security: [] } : {}),
     parameters: parametersOf(route),
     ...(requestBody ? { requestBody } : {}),
-    responses: responsesOf(route),
+    responses: responsesOf(route, components),
     "x-rate-limit-class": route.rateClass,
   };
 }
+
+/** What the HTTP edge answers before any route, so on these too. */
+const SYSTEM_PROBLEMS = {
+  "400": problem("A `Host` outside the trusted hosts (`request.untrusted_host`), or a malformed URL."),
+  "414": problem("The URL is longer than the gateway reads (`request.uri_too_long`)."),
+};
 
 function systemOperation(operationId: string, summary: string, content: JsonObject | null): JsonObject {
   return {
@@ -210,16 +120,31 @@ function systemOperation(operationId: string, summary: string, content: JsonObje
     security: [],
     responses: {
       "200": { description: summary, headers: COMMON_HEADERS, ...(content ? { content } : {}) },
+      ...SYSTEM_PROBLEMS,
     },
   };
 }
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: jsonSchemaOf(schema, "output") } });
 
+/** What each tag (the service behind a route) is about. */
+const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  gateway: "The gateway's own endpoints: health, readiness, metrics, keys and these documents.",
+  auth: "Accounts, sign-in (password and OAuth), sessions and their tokens, password recovery.",
+  user: "Profiles, projects, their members and invitations.",
+  memory: "A project's memories, their search and history, and collections.",
+  ingestion: "Sources (webhooks, Chatwoot, uploads), inbound hooks, documents and their chunks.",
+  outbound: "Contacts, webhook endpoints, and outbound messages with their approval flow.",
+  "job-scheduler": "Platform admin: job types, runs and schedules.",
+};
+
+const text = (type: string) => ({ [type]: { schema: { type: "string" } } });
+
 /** The OpenAPI 3.1 document of the gateway, generated from the same route table and zod schemas it serves. */
 export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonObject {
   // Synchronous from here to the end, so the shared definitions are this document's alone.
   components = schemaComponents();
+  jsonSchemaOf(ProblemSchema, "output");
   const paths: Record<string, JsonObject> = {
     "/health": { get: systemOperation("gatewayHealth", "Liveness", json(HealthSchema)) },
     "/ready": {
@@ -232,14 +157,11 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonOb
         responses: {
           "200": { description: "Ready", content: json(ReadinessSchema) },
           "503": { description: "Not ready; `checks` names what failed", content: json(ReadinessSchema) },
+          ...SYSTEM_PROBLEMS,
         },
       },
     },
-    "/metrics": {
-      get: systemOperation("gatewayMetrics", "Prometheus metrics", {
-        "text/plain": { schema: { type: "string" } },
-      }),
-    },
+    "/metrics": { get: systemOperation("gatewayMetrics", "Prometheus metrics", text("text/plain")) },
     "/.well-known/jwks.json": {
       get: systemOperation("gatewayJwks", "Public signing keys", json(JwksSchema)),
     },
@@ -248,10 +170,14 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonOb
         "application/json": { schema: { type: "object" } },
       }),
     },
-    "/docs": {
-      get: systemOperation("gatewayDocs", "This document, rendered", {
-        "text/html": { schema: { type: "string" } },
+    "/docs": { get: systemOperation("gatewayDocs", "This document, rendered", text("text/html")) },
+    "/asyncapi.json": {
+      get: systemOperation("gatewayAsyncApi", "The AsyncAPI 3 catalog of the bus's events and operations", {
+        "application/json": { schema: { type: "object" } },
       }),
+    },
+    "/asyncapi": {
+      get: systemOperation("gatewayAsyncApiDocs", "The AsyncAPI catalog, rendered", text("text/html")),
     },
   };
   const taken = new Set<string>();
@@ -260,19 +186,25 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonOb
     item[route.method.toLowerCase()] = operationOf(route, taken);
     paths[route.path] = item;
   }
-  return {
+  const services = [...new Set(routes.map((route) => route.operation.service))];
+  const document = {
     openapi: "3.1.0",
     info: {
       title: "Tessera API",
       version: API_VERSION,
       description:
         "Every error is `application/problem+json` (RFC 9457) with a stable `code` and the `requestId`.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+    tags: ["gateway", ...services].map((name) => ({
+      name,
+      description: TAG_DESCRIPTIONS[name] ?? `The ${name} service.`,
+    })),
     paths,
     components: {
-      schemas: { Problem: jsonSchemaOf(ProblemSchema, "output"), ...Object.fromEntries(components.shared) },
+      schemas: Object.fromEntries(components.shared),
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         cookieAuth: {
@@ -284,4 +216,5 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[]): JsonOb
       },
     },
   };
+  return components.settle(document);
 }
