@@ -39,6 +39,8 @@ interface Visit {
   page: Page;
   /** Requests to anything but the gateway under test (refused before they leave). */
   elsewhere: string[];
+  /** Requests to the gateway, by path. */
+  served: string[];
   /** Content-Security-Policy violations the page reported, and console errors. */
   violations: string[];
   errors: string[];
@@ -46,9 +48,16 @@ interface Visit {
 
 async function visit(path: string): Promise<Visit> {
   const context = await browser.newContext();
-  const visit: Visit = { page: await context.newPage(), elsewhere: [], violations: [], errors: [] };
+  const visit: Visit = {
+    page: await context.newPage(),
+    elsewhere: [],
+    served: [],
+    violations: [],
+    errors: [],
+  };
   await context.route("**/*", async (route) => {
     const url = route.request().url();
+    if (url.startsWith(`${origin}/`)) visit.served.push(new URL(url).pathname);
     if (url.startsWith(`${origin}/`) || url.startsWith("data:")) return route.continue();
     visit.elsewhere.push(url);
     return route.abort("blockedbyclient");
@@ -99,6 +108,15 @@ describe("the documentation pages in a real browser", () => {
     await docs.page.getByText("auth", { exact: true }).first().click();
     expect(await shows(docs.page, "Sign in with email and password")).toBe(true);
     expect(await docs.page.title()).toContain("Tessera API");
+    // Try it out: the reference's client sends the request to this gateway, not through a proxy.
+    await docs.page.getByText("Liveness").first().click();
+    await docs.page
+      .getByRole("button", { name: /Test Request/ })
+      .first()
+      .click();
+    await docs.page.getByRole("button", { name: /^Send/ }).first().click();
+    expect(await shows(docs.page, "200 OK")).toBe(true);
+    expect(docs.served).toContain("/health");
     expectClean(docs);
     await docs.page.context().close();
   }, 60_000);

@@ -57,6 +57,7 @@ function catalogPage(asyncApi: object): () => Promise<string> {
       const worker = new Worker(new URL("./asyncapi-page.worker.ts", import.meta.url), {
         workerData: JSON.stringify(asyncApi),
       });
+      worker.unref(); // a render under way does not hold up the gateway's exit
       worker.once("message", (html: unknown) => resolve(shell.replace("<!--catalog-->", String(html))));
       worker.once("error", reject);
       worker.once("exit", (code) =>
