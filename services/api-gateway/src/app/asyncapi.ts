@@ -227,7 +227,7 @@ export function buildAsyncApiDocument(catalog: ContractCatalog = contractCatalog
     summary: "Any consumer dead-letters what it cannot handle",
   };
 
-  return {
+  return schemas.settle({
     asyncapi: "3.1.0",
     info: {
       title: "Tessera bus",
@@ -250,5 +250,5 @@ export function buildAsyncApiDocument(catalog: ContractCatalog = contractCatalog
       messages,
       schemas: { Headers: schemas.of(HEADERS_SCHEMA, "output"), ...Object.fromEntries(schemas.shared) },
     },
-  };
+  });
 }
