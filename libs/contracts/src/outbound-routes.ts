@@ -239,7 +239,8 @@ export const outboundRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/projects/{projectId}/messages/{messageId}/{action}",
-    summary: "submit or cancel (members), approve or reject with a reason (owners and admins)",
+    summary:
+      "submit or cancel (members); approve, reject with a reason, and settle an unknown attempt with mark-sent, mark-failed or resend (owners and admins)",
     operation: messagesAct,
     auth: "bearer",
     projectScoped: true,
