@@ -5,7 +5,7 @@ import { ApproverRoleError, MessageNotFoundError } from "../domain/errors.ts";
 import { type MessageCommand, mayAct, RESOLUTION_OF } from "../domain/message.ts";
 import { findContact, findMessage, fourEyesOf, messageWithAttempts } from "../infra/queries.ts";
 import { isAdmin, type OutboundDeps, requireWriter, runMessageCommand } from "./outbound-deps.ts";
-import { dueAt, enqueueDelivery } from "./schedule-delivery.ts";
+import { approvalKey, dueAt, enqueueDelivery } from "./schedule-delivery.ts";
 
 type ActRequest = z.output<typeof messagesAct.request>;
 
@@ -78,12 +78,8 @@ export function actOnMessage(deps: OutboundDeps) {
       if (!updated) throw new MessageNotFoundError(messageId);
       return { result, answer: await messageWithAttempts(trx, updated) };
     });
-    const queued = result.events[0];
-    if (due !== undefined && queued !== undefined) {
-      // A resend is a new run of its own, keyed by the attempt it settles.
-      const key =
-        queued.type === "outbound.message.attempt-settled" ? `resend:${queued.data.attemptId}` : "approved";
-      await enqueueDelivery(deps, messageId, due, key, ctx);
+    if (due !== undefined && result.events.length > 0) {
+      await enqueueDelivery(deps, messageId, due, approvalKey(due), ctx);
     }
     return answer;
   };
