@@ -123,28 +123,28 @@ export function deliverMessage(deps: DeliverDeps) {
     );
     await deps.hooks.at?.("channel-answered", row.id);
     const final = result.outcome === "retry" && job.attempt >= deps.maxAttempts;
-    await run(row, job.runId, {
-      type: "FinishAttempt",
-      data: { ...target, attemptId, result, final },
-      meta: meta(),
-    });
-    if (result.outcome === "gone" && row.endpoint_id && row.project_id) {
-      await deps.db.transaction().execute((trx) =>
-        runEndpointCommand(
+    // A 410 disables the endpoint in the same transaction: no reader sees the message failed for it
+    // while the endpoint is still active, and no crash leaves one without the other.
+    await deps.db.transaction().execute(async (trx) => {
+      const md = metadata(row, job.runId);
+      await runMessageCommand(
+        trx,
+        { type: "FinishAttempt", data: { ...target, attemptId, result, final }, meta: meta() },
+        md,
+      );
+      if (result.outcome === "gone" && row.endpoint_id && row.project_id) {
+        const endpoint = { endpointId: row.endpoint_id, projectId: row.project_id };
+        await runEndpointCommand(
           trx,
           {
             type: "DisableEndpoint",
-            data: {
-              endpointId: row.endpoint_id ?? "",
-              projectId: row.project_id ?? "",
-              reason: "gone (410)",
-            },
+            data: { ...endpoint, reason: "gone (410)" },
             meta: { now: deps.clock() },
           },
-          metadata(row, job.runId),
-        ),
-      );
-    }
+          md,
+        );
+      }
+    });
     await deps.hooks.at?.("recorded", row.id);
     if (result.outcome === "retry") {
       const reason = `delivery attempt ${job.attempt} will be retried: ${result.error ?? "temporary failure"}`;
