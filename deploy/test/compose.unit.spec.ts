@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseServiceConfig, parseConfig } from "@tessera/service-kit";
+import { serverContainer } from "@tessera/testing/containers";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { generate, TRACING } from "../generate.ts";
+import { generate, INFRA_IMAGES, TRACING } from "../generate.ts";
 import { loadServices, repoRoot } from "../services.ts";
 
 const manifest = loadServices();
@@ -121,5 +122,11 @@ describe("docker-compose.yml's tracing profile", () => {
       const host = config.exporters[name]?.endpoint.split(":")[0];
       expect(Object.keys(compose.services), name).toContain(host);
     }
+  });
+});
+
+describe("the test suite's containers (libs/testing, where no local server answers)", () => {
+  it.each(["postgres", "nats", "redis"] as const)("run %s from the image Compose runs", (server) => {
+    expect(serverContainer(server, "x://127.0.0.1:1/postgres").image).toBe(INFRA_IMAGES[server]);
   });
 });
