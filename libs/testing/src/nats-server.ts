@@ -11,6 +11,8 @@ export interface PrivateNatsServer {
   /** `nats://127.0.0.1:<port>`, without credentials. */
   readonly url: string;
   readonly port: number;
+  /** The server's process id, e.g. to read its CPU time. */
+  readonly pid: number | undefined;
   /** `http://127.0.0.1:<port>` of the monitoring endpoints (`/connz`, `/varz`), when `monitoring` was asked for. */
   readonly monitoringUrl: string | undefined;
   /** What the server wrote to stderr so far (its log). */
@@ -82,7 +84,7 @@ export async function startNatsServer(opts: PrivateNatsServerOptions = {}): Prom
     if (opts.monitoring && monitoringPort === undefined)
       throw new Error(`nats-server started no monitor:\n${log}`);
     const monitoringUrl = monitoringPort === undefined ? undefined : `http://127.0.0.1:${monitoringPort}`;
-    return { url: `nats://127.0.0.1:${port}`, port, monitoringUrl, log: () => log, stop };
+    return { url: `nats://127.0.0.1:${port}`, port, pid: child.pid, monitoringUrl, log: () => log, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICES, type ServiceName } from "@tessera/contracts";
+import { ReadinessSchema, SERVICES, type ServiceName } from "@tessera/contracts";
 import { createTestDatabase, type TestDatabase, testNamespace } from "./database.ts";
 import { testServiceEnv } from "./in-process.ts";
 
@@ -35,6 +35,11 @@ export interface StackOptions {
   readyTimeoutMs?: number;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /**
+   * The services to run, one process each; the gateway must be one. Ready once the gateway's
+   * `/ready` passes for NATS, Redis and each of them (it fails for the rest). @default every service
+   */
+  services?: readonly ServiceName[];
   /** The gateway's port, for tests that must name its URL before it starts (OAuth redirect URIs). @default a free port */
   port?: number;
 }
@@ -98,7 +103,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     running.push({ service, label, child });
     return child;
   };
-  for (const service of SERVICES) spawnService(service);
+  const services = options.services ?? SERVICES;
+  if (!services.includes("api-gateway")) throw new Error("a stack needs the api-gateway among its services");
+  for (const service of services) spawnService(service);
   const stack: Stack = {
     gatewayUrl: `http://127.0.0.1:${port}`,
     database,
@@ -122,7 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   try {
-    await waitForReady(stack, running, options.readyTimeoutMs ?? 60_000);
+    await waitForReady(stack, running, services, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await stack.stop();
     throw error;
@@ -133,16 +140,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 async function waitForReady(
   stack: Stack,
   running: readonly StackProcess[],
+  services: readonly ServiceName[],
   timeoutMs: number,
 ): Promise<void> {
+  const needed = ["nats", "redis", ...services.filter((service) => service !== "api-gateway")];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const exited = running.find(({ child }) => child.exitCode !== null);
     if (exited) throw new Error(`${exited.label} exited with ${exited.child.exitCode}:\n${stack.logs()}`);
-    const ready = await fetch(`${stack.gatewayUrl}/ready`).then(
-      (response) => response.status === 200,
-      () => false,
-    );
+    const ready = await fetch(`${stack.gatewayUrl}/ready`)
+      .then(async (response) => {
+        const { checks } = ReadinessSchema.parse(await response.json());
+        return needed.every((check) => checks[check]?.ok === true);
+      })
+      .catch(() => false);
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
