@@ -4,7 +4,8 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type Harness, startHarness } from "./support/platform.ts";
-import { gatewayRoutes, neverAnswers } from "./support/test-routes.ts";
+import { gatewayRoutes, neverAnswers, projectEcho } from "./support/test-routes.ts";
+import { createSigningKey, type SigningKey, signAccessToken } from "./support/tokens.ts";
 
 /** Served by a stand-in that takes the first request for an item and never answers it, like a replica killed holding it. */
 const lostOnce = defineOperation({
@@ -48,6 +49,7 @@ const routes = [
 ];
 
 let harness: Harness;
+let key: SigningKey;
 const namespace = testNamespace("gwretry");
 /** Requests for each item the stand-in received. */
 const attempts = new Map<string, number>();
@@ -56,6 +58,8 @@ const held: (() => void)[] = [];
 
 beforeAll(async () => {
   harness = await startHarness(namespace, routes);
+  key = await createSigningKey();
+  await harness.publishKeys([key]);
   harness.services.memory.serve(lostOnce, async ({ itemId }) => {
     const attempt = (attempts.get(itemId) ?? 0) + 1;
     attempts.set(itemId, attempt);
@@ -114,6 +118,24 @@ describe("a read that got no reply", () => {
     expect(response.statusCode).toBe(503);
     expect(codeOf(response)).toBe("upstream.unavailable");
     expect(await retriesOf(unserved.subject, "no_responders")).toBe(1);
+  });
+});
+
+describe("an access look-up that got no reply", () => {
+  it("is sent once more, so the project route behind it is still answered", async () => {
+    const userId = crypto.randomUUID();
+    const projectId = crypto.randomUUID();
+    harness.access.memberships.set(`${userId}/${projectId}`, "viewer");
+    const lookups = harness.access.lookups;
+    harness.access.unanswered = 1;
+    const response = await harness.app.inject({
+      url: `/v1/test/projects/${projectId}/echo`,
+      headers: { authorization: `Bearer ${await signAccessToken(key, { userId })}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(projectEcho.response.parse(response.json())).toEqual({ projectId, projectRole: "viewer" });
+    expect(harness.access.lookups - lookups).toBe(2);
+    expect(await retriesOf("svc.user.access.get", "timeout")).toBe(1);
   });
 });
 
