@@ -117,7 +117,7 @@ describe("npm run cli -- mail list", () => {
     ]) {
       const result = await cli({ NATS_URL: TEST_NATS_URL }, ...args);
       expect(result.code, args.join(" ")).toBe(2);
-      expect(result.stderr).toMatch(/usage: npm run cli -- mail list|  mail list/);
+      expect(result.stderr).toMatch(/usage: npm run cli -- mail list| {2}mail list/);
     }
   });
 });
