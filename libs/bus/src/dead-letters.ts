@@ -100,7 +100,8 @@ export function deadLetters(deps: {
       return {
         ...describe(names, stored.seq, stored.time, stored.header, stored.data),
         headers,
-        data: new TextDecoder().decode(shown),
+        // Text the contracts can carry: bytes that are not UTF-8, and NUL, become U+FFFD.
+        data: new TextDecoder().decode(shown).replaceAll("\u0000", "\uFFFD"),
         truncated: shown.length < stored.data.length,
       };
     },

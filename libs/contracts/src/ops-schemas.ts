@@ -84,9 +84,9 @@ export const DeadLetterSeqSchema = z.strictObject({ seq: streamSequence() });
 
 export const DeadLetterDetailSchema = DeadLetterSchema.extend({
   /** The message's headers as it was delivered (the DLQ's own `x-dlq-*` left out). */
-  headers: z.record(z.string(), z.array(z.string())),
+  headers: z.record(text(), z.array(text())),
   /** The message's data as UTF-8 text (at most 64 KiB of it). */
-  data: z.string(),
+  data: text(),
   truncated: z.boolean(),
 });
 export type DeadLetterDetail = z.infer<typeof DeadLetterDetailSchema>;
