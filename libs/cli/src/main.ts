@@ -1,4 +1,5 @@
-import { baseServiceConfig, loadConfigOrExit } from "@tessera/service-kit";
+// The config entry alone: the whole kit (logger, telemetry, metrics) would double the start-up time.
+import { baseServiceConfig, loadConfigOrExit } from "@tessera/service-kit/config";
 import { COMMANDS } from "./commands/index.ts";
 import { runCli } from "./run.ts";
 
