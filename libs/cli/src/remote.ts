@@ -58,9 +58,14 @@ export async function connectRemote(settings: RemoteSettings): Promise<Remote> {
   } catch (error) {
     // A late connection must not keep the process alive.
     void attempt.then((late) => late.close()).catch(() => undefined);
-    throw error instanceof CommandFailedError
-      ? error
-      : new CommandFailedError(down.message, { cause: error });
+    if (error instanceof CommandFailedError) throw error;
+    if (error instanceof Error && /authorization/i.test(error.message)) {
+      throw new CommandFailedError(
+        `NATS at ${shown} refused the sign-in: check the user and password in NATS_URL`,
+        { cause: error },
+      );
+    }
+    throw new CommandFailedError(down.message, { cause: error });
   } finally {
     timer.abort();
   }

@@ -9,6 +9,7 @@ import {
   freePort,
   type InProcessService,
   startInProcess,
+  startNatsServer,
   TEST_NATS_URL,
   testNamespace,
 } from "@tessera/testing";
@@ -290,6 +291,21 @@ describe("when the stack is not there", () => {
       stdout: "",
       stderr: `NATS at nats://127.0.0.1:${port} did not answer: is the stack running? (npm start)\n`,
     });
+  });
+
+  it("says NATS refused the sign-in for a wrong password, without printing it", async () => {
+    const server = await startNatsServer({ args: ["--user", "operator", "--pass", "right-password"] });
+    try {
+      const url = server.url.replace("nats://", "nats://operator:wrong-password@");
+      const result = await runCliProcess({ NATS_URL: url }, "keys", "rotate");
+      expect(result).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `NATS at nats://***@127.0.0.1:${server.port} refused the sign-in: check the user and password in NATS_URL\n`,
+      });
+    } finally {
+      await server.stop();
+    }
   });
 
   it("names the service that is not answering, with exit 1", async () => {
