@@ -97,8 +97,8 @@ export const dlqCommands: readonly Command[] = [
     summary: "publish a dead letter to its subject again and remove it from the DLQ",
     help: [
       "Every consumer of that subject receives it again (consumers handle an event id once); a job",
-      "message goes back to the job's workers. For a job run the scheduler marked dead, use runs replay:",
-      "it queues the run anew, where a replayed message finds the run still dead.",
+      "message goes back to the job's workers. For a job run the scheduler holds as dead, prefer runs",
+      "replay: it queues the run as a new generation, which the run's history then shows.",
     ],
     async run(input, context) {
       const service = opsService(input, 0);
