@@ -33,7 +33,25 @@ export const INFRA_IMAGES = {
   redis: "redis:7-alpine",
 } as const;
 
-const yaml = (value: unknown): string => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+/**
+ * Compose's `tracing` profile: an OpenTelemetry collector (config deploy/otel/collector.yaml) passing
+ * traces to Jaeger. The services export to `${TRACING_OTLP_ENDPOINT}`, unset (tracing off) unless
+ * given: `TRACING_OTLP_ENDPOINT=http://otel-collector:4318 docker compose --profile tracing up`.
+ */
+export const TRACING = {
+  profile: "tracing",
+  collectorImage: "otel/opentelemetry-collector:0.111.0",
+  jaegerImage: "jaegertracing/all-in-one:1.62.0",
+  collectorConfig: "deploy/otel/collector.yaml",
+  endpointVariable: "TRACING_OTLP_ENDPOINT",
+  collectorEndpoint: "http://otel-collector:4318",
+  jaegerUiPort: 16686,
+} as const;
+
+// YAML 1.1, which kubectl and some Compose tools still read: strings such as `no`, `on` or `.` are
+// quoted, so they cannot come back as booleans or numbers.
+const yaml = (value: unknown): string =>
+  stringify(value, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false });
 
 function labelsOf(service: ServiceSpec): Record<string, string> {
   return {
@@ -73,6 +91,7 @@ function composeFile(manifest: ServicesManifest): string {
       command: ["redis-server", "--save", "", "--appendonly", "no"],
       healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "5s", timeout: "3s", retries: 20 },
     },
+    ...tracingServices(),
   };
   for (const service of manifest.services) {
     const dependsOn: Record<string, unknown> = {};
@@ -82,7 +101,10 @@ function composeFile(manifest: ServicesManifest): string {
     services[service.name] = {
       build: { context: ".", dockerfile: "deploy/docker/Dockerfile", args: { SERVICE: service.name } },
       image: `${imageOf(manifest, service)}:dev`,
-      environment: envFor(manifest, service, "container"),
+      environment: {
+        ...envFor(manifest, service, "container"),
+        OTEL_EXPORTER_OTLP_ENDPOINT: `\${${TRACING.endpointVariable}:-}`,
+      },
       ...(service.port ? { ports: [`${service.port}:${service.port}`] } : {}),
       depends_on: dependsOn,
       restart: "unless-stopped",
@@ -90,7 +112,30 @@ function composeFile(manifest: ServicesManifest): string {
     };
   }
   const body = { name: "tessera", services, volumes: { "postgres-data": {}, "nats-data": {} } };
-  return `${HEADER}# Servers plus the seven services built from deploy/docker/Dockerfile: \`docker compose up --build\`.\n${yaml(body)}`;
+  return `${HEADER}# Servers plus the seven services built from deploy/docker/Dockerfile: \`docker compose up --build\`.\n# Traces to Jaeger (http://localhost:${TRACING.jaegerUiPort}): \`${TRACING.endpointVariable}=${TRACING.collectorEndpoint} docker compose --profile ${TRACING.profile} up --build\`.\n${yaml(body)}`;
+}
+
+/** The collector and Jaeger, started only with `--profile tracing`; no service waits for them. */
+function tracingServices(): Record<string, unknown> {
+  return {
+    "otel-collector": {
+      image: TRACING.collectorImage,
+      profiles: [TRACING.profile],
+      command: ["--config=/etc/otelcol/config.yaml"],
+      volumes: [`./${TRACING.collectorConfig}:/etc/otelcol/config.yaml:ro`],
+      // Published on loopback too, so `npm start` on the host can export to http://127.0.0.1:4318.
+      ports: ["127.0.0.1:4318:4318"],
+      depends_on: { jaeger: { condition: "service_started" } },
+      restart: "unless-stopped",
+    },
+    jaeger: {
+      image: TRACING.jaegerImage,
+      profiles: [TRACING.profile],
+      environment: { COLLECTOR_OTLP_ENABLED: "true" },
+      ports: [`${TRACING.jaegerUiPort}:${TRACING.jaegerUiPort}`],
+      restart: "unless-stopped",
+    },
+  };
 }
 
 function probe(service: ServiceSpec, kind: "live" | "ready"): Record<string, unknown> {

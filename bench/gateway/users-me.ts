@@ -10,15 +10,13 @@
  * Load comes from autocannon in its own process.
  *   npm run bench:gateway [-- --seconds 5 --rounds 3 --connections 20 --rate 500]
  */
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { JwksSchema } from "@tessera/contracts";
 import { startStack } from "@tessera/testing";
 import Fastify from "fastify";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import pg from "pg";
-import { z } from "zod";
+import { accountWithProfile, autocannon, failuresOf, type LoadResult } from "../lib/gateway-load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,33 +33,15 @@ const TARGET_RATIO = 2.5;
 const TARGET_P99_MS = 50;
 const connections = Number(values.connections);
 const rate = Number(values.rate);
-const AUTOCANNON = join(import.meta.dirname, "..", "..", "node_modules", "autocannon", "autocannon.js");
 const UNLIMITED = "1000000/1m";
 
-const ResultSchema = z.object({
-  requests: z.object({ average: z.number() }),
-  latency: z.object({ p50: z.number(), p99: z.number() }),
-  non2xx: z.number(),
-  errors: z.number(),
-  timeouts: z.number(),
-});
-type Result = z.infer<typeof ResultSchema>;
-
 /** autocannon in a child process, so the load generator does not share an event loop with the baseline. */
-async function load(
+function load(
   url: string,
   token: string,
   opts: { duration?: number; rate?: number } = {},
-): Promise<Result> {
-  const args = [AUTOCANNON, "-j", "-d", String(opts.duration ?? seconds), "-c", String(connections)];
-  if (opts.rate !== undefined) args.push("-R", String(opts.rate));
-  args.push("-H", `authorization=Bearer ${token}`, url);
-  const output = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    );
-  });
-  return ResultSchema.parse(JSON.parse(output));
+): Promise<LoadResult> {
+  return autocannon(url, { seconds: opts.duration ?? seconds, connections, rate: opts.rate, token });
 }
 
 /** The same work as the gateway path, in one process: verify the token, read the profile row. */
@@ -106,15 +86,15 @@ function median(values: number[]): number {
 }
 
 /** The run with the median throughput, so its latencies belong to the same run. */
-function medianResult(results: Result[]): Result {
+function medianResult(results: LoadResult[]): LoadResult {
   const sorted = [...results].sort((a, b) => a.requests.average - b.requests.average);
   const picked = sorted[Math.floor((sorted.length - 1) / 2)];
   if (picked === undefined) throw new Error("no runs");
   return picked;
 }
 
-const line = (label: string, result: Result) =>
-  `${label.padEnd(28)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx ${result.non2xx + result.errors + result.timeouts}`;
+const line = (label: string, result: LoadResult) =>
+  `${label.padEnd(28)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx ${failuresOf(result)}`;
 
 const stack = await startStack({
   env: {
@@ -125,39 +105,21 @@ const stack = await startStack({
   },
 });
 try {
-  const registered = await fetch(`${stack.gatewayUrl}/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: `bench.${Date.now()}@example.com`,
-      password: "correct horse battery staple",
-    }),
-  });
-  const { accessToken } = z.object({ accessToken: z.string() }).parse(await registered.json());
-  const gatewayUrl = `${stack.gatewayUrl}/v1/users/me`;
-  // The profile is projected from the registration event; wait for it.
-  for (
-    let tries = 0;
-    (await fetch(gatewayUrl, { headers: { authorization: `Bearer ${accessToken}` } })).status !== 200;
-    tries++
-  ) {
-    if (tries > 100) throw new Error("the profile never appeared");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const { accessToken, meUrl: gatewayUrl } = await accountWithProfile(stack.gatewayUrl);
   const jwksUrl = `${stack.gatewayUrl}/.well-known/jwks.json`;
   const minimal = await startBaseline(stack.database.url, jwksUrl, false);
   const cached = await startBaseline(stack.database.url, jwksUrl, true);
   try {
     const targets = { gateway: gatewayUrl, minimal: minimal.url, cached: cached.url };
     for (const url of Object.values(targets)) await load(url, accessToken, { duration: 5 });
-    const runs: Record<keyof typeof targets, Result[]> = { gateway: [], minimal: [], cached: [] };
+    const runs: Record<keyof typeof targets, LoadResult[]> = { gateway: [], minimal: [], cached: [] };
     for (let round = 0; round < rounds; round++) {
       for (const [name, url] of Object.entries(targets) as [keyof typeof targets, string][]) {
         runs[name].push(await load(url, accessToken));
       }
     }
     const fixedRate = await load(gatewayUrl, accessToken, { rate, duration: 10 });
-    const ratios = (baseline: Result[]) =>
+    const ratios = (baseline: LoadResult[]) =>
       baseline.map((result, round) => result.requests.average / (runs.gateway[round]?.requests.average ?? 1));
     const verifyEach = median(ratios(runs.minimal));
     const tokensCached = median(ratios(runs.cached));

@@ -1,5 +1,6 @@
 /**
- * `npm test`: servers up (deploy/local/ensure-servers.sh), pgvector installed, then the whole suite:
+ * `npm test`: servers up (deploy/local/ensure-servers.sh), pgvector installed — or, where they cannot be
+ * had and a Docker engine answers, left to the run's global setup to start in containers — then the whole suite:
  * typecheck and lint, then `vitest run` over all three projects (unit, int, e2e; see
  * vitest.config.ts), ending with one plain `N passed, N failed` line. Arguments go to vitest and
  * skip the static checks: `npm test -- --project int libs/eventstore`. Exits non-zero on any failure.
@@ -8,11 +9,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadServices, repoRoot } from "../services.ts";
-import { localEnv, prepareServers } from "./lib/setup.ts";
+import { localEnv, prepareTestServers } from "./lib/setup.ts";
 
 const manifest = loadServices();
 const env = localEnv(manifest);
-prepareServers(manifest, env);
+await prepareTestServers(manifest, env);
 
 const vitestArgs = process.argv.slice(2);
 const bin = (name: string, ...path: string[]) => join(repoRoot, "node_modules", name, ...path);

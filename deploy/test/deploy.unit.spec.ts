@@ -146,7 +146,10 @@ describe("docker-compose.yml", () => {
       dockerfile: "deploy/docker/Dockerfile",
       args: { SERVICE: name },
     });
-    expect(Object.keys(entry?.environment ?? {}).sort()).toEqual(deployedEnvNames(name));
+    // Compose adds the tracing endpoint, set only when the tracing profile is used (TRACING).
+    expect(Object.keys(entry?.environment ?? {}).sort()).toEqual(
+      [...deployedEnvNames(name), "OTEL_EXPORTER_OTLP_ENDPOINT"].sort(),
+    );
     for (const dependency of Object.keys(entry?.depends_on ?? {})) {
       expect(compose.services[dependency]?.healthcheck, `${name} waits for ${dependency}`).toBeDefined();
     }

@@ -1,7 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connectNats, createBus } from "@tessera/bus";
-import { pingOperation } from "@tessera/contracts";
+import { opsOperations, pingOperation } from "@tessera/contracts";
 import { freePort, type PrivateNatsServer, startNatsServer } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderOverlay } from "./kustomize.ts";
@@ -13,6 +13,7 @@ const PASSWORDS = {
   NATS_GATEWAY_PASSWORD: "gateway-pw-0123456789abcdef",
   NATS_SERVICE_PASSWORD: "service-pw-0123456789abcdef",
   NATS_OBSERVER_PASSWORD: "observer-pw-0123456789abcdef",
+  NATS_OPERATOR_PASSWORD: "operator-pw-0123456789abcdef",
   NATS_SYSTEM_PASSWORD: "system-pw-0123456789abcdef",
 };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -125,6 +126,52 @@ describe("the prod overlay's NATS configuration", () => {
     // The same publishes from a service arrive: the spy is listening.
     spy.publish("evt.user.user.registered", "{}");
     await eventually(async () => expect(seen).toEqual(["evt.user.user.registered"]), 10_000);
+  }, 60_000);
+
+  it("lets only the operator (the ops CLI), not the gateway, send what only the platform's tools send", async () => {
+    const service = createBus(await connectAs("service", PASSWORDS.NATS_SERVICE_PASSWORD), {
+      service: "memory",
+      logger: silent,
+    });
+    const ops = opsOperations("memory");
+    service.serve(ops.projectionsList, async () => ({ items: [{ name: "probe" }] }));
+    service.servePing();
+    await service.nc.flush();
+    const seen: string[] = [];
+    const spy = await connectAs("service", PASSWORDS.NATS_SERVICE_PASSWORD);
+    for (const subject of ["svc.*.ops.>", "svc.user.admin-roles.>", "svc.auth.signing-keys.>", "evt.>"])
+      spy.subscribe(subject, { callback: (_e, m) => void seen.push(m.subject) });
+    await spy.flush();
+
+    const operator = createBus(await connectAs("operator", PASSWORDS.NATS_OPERATOR_PASSWORD), {
+      service: "api-gateway",
+      logger: silent,
+    });
+    await expect(
+      eventually(() => operator.request(ops.projectionsList, {}, { requestId: "req-nats-conf-op" }), 30_000),
+    ).resolves.toEqual({ items: [{ name: "probe" }] });
+    operator.nc.publish("evt.memory.memory.recorded", "{}");
+    await operator.nc.flush();
+
+    const gatewayNc = await connectAs("gateway", PASSWORDS.NATS_GATEWAY_PASSWORD);
+    await eventually(
+      () =>
+        createBus(gatewayNc, { service: "api-gateway", logger: silent }).request(
+          pingOperation("memory"),
+          {},
+          { requestId: "req-nats-conf-gw" },
+        ),
+      30_000,
+    );
+    for (const subject of [
+      "svc.memory.ops.projections.list",
+      "svc.user.admin-roles.grant",
+      "svc.auth.signing-keys.rotate",
+    ])
+      gatewayNc.publish(subject, "{}");
+    await gatewayNc.flush();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(seen).toEqual(["svc.memory.ops.projections.list"]);
   }, 60_000);
 
   it("lets the observer look at streams and send nothing, and anonymous clients not in", async () => {

@@ -26,17 +26,43 @@ export function serviceEnv(manifest: ServicesManifest, service: ServiceSpec, env
   return { ...envFor(manifest, service, "local"), ...env };
 }
 
-function run(what: string, script: string, env: Env): void {
+/** Runs a script; its exit code (1 when it could not run at all). */
+function runScript(what: string, script: string, env: Env): number {
   const result = spawnSync("bash", [join(repoRoot, script)], { env, stdio: "inherit" });
   if (result.error) {
     console.error(`${what}: could not run bash ${script}: ${result.error.message}`);
-    process.exit(1);
+    return 1;
   }
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  return result.status ?? 1;
+}
+
+function run(what: string, script: string, env: Env): void {
+  const status = runScript(what, script, env);
+  if (status !== 0) process.exit(status);
+}
+
+function installPgvector(manifest: ServicesManifest, env: Env): void {
+  if (manifest.services.some((s) => s.needs.pgvector)) run("pgvector", "deploy/pgvector/install.sh", env);
 }
 
 /** Postgres, NATS and Redis answering, the database created, pgvector installed if a service needs it. */
 export function prepareServers(manifest: ServicesManifest, env: Env): void {
   run("servers", "deploy/local/ensure-servers.sh", env);
-  if (manifest.services.some((s) => s.needs.pgvector)) run("pgvector", "deploy/pgvector/install.sh", env);
+  installPgvector(manifest, env);
+}
+
+/**
+ * `prepareServers` for `npm test`, which may also go on without local servers: where they cannot be
+ * had and a Docker engine answers, the run's global setup (libs/testing) starts the missing ones in
+ * containers, whose image has pgvector.
+ */
+export async function prepareTestServers(manifest: ServicesManifest, env: Env): Promise<void> {
+  const status = runScript("servers", "deploy/local/ensure-servers.sh", env);
+  if (status === 0) {
+    installPgvector(manifest, env);
+    return;
+  }
+  const { dockerReachable } = await import("@tessera/testing/containers");
+  if (!(await dockerReachable())) process.exit(status);
+  console.log("test: a Docker engine answers; the test run starts the missing servers in containers");
 }

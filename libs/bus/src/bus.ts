@@ -16,6 +16,7 @@ import {
 } from "@tessera/contracts";
 import type { z } from "zod";
 import { type ConsumeOptions, type Consumption, startConsumer } from "./consume.ts";
+import { type DeadLetters, deadLetters } from "./dead-letters.ts";
 import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
@@ -75,6 +76,8 @@ export interface Bus {
    * `schema`; stopped by `drain()`.
    */
   consume<T = EventEnvelope>(opts: ConsumeOptions<T>): Promise<Consumption>;
+  /** This service's own dead letters: list, show, replay (the ops CLI, through `svc.<service>.ops.*`). */
+  readonly deadLetters: DeadLetters;
   /** Opens the namespaced KV bucket, creating it if needed. */
   kv(bucket: string, opts?: Partial<KvOptions>): Promise<KV>;
   /** Stops taking requests and events, then waits for running handlers. The connection stays open. */
@@ -158,6 +161,7 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
       consumptions.push(consumption);
       return consumption;
     },
+    deadLetters: deadLetters({ js, jsm, names, service }),
     async kv(bucket, kvOpts) {
       if (!isValidToken(bucket)) throw new BusUsageError(`KV bucket name "${bucket}" is not a valid token`);
       const kvm = new Kvm(js);

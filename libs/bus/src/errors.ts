@@ -66,3 +66,11 @@ export class PayloadOffloadError extends TesseraError {
     );
   }
 }
+
+/** No dead letter of this service has that sequence in the DLQ (never there, replayed, or erased). */
+export class DeadLetterNotFoundError extends TesseraError {
+  override name = "DeadLetterNotFoundError";
+  constructor(seq: number, options: TesseraErrorOptions = {}) {
+    super("bus.dead_letter_not_found", 404, `No dead letter ${seq} of this service is in the DLQ.`, options);
+  }
+}

@@ -3,8 +3,10 @@ export { type ConnectNatsOptions, connectNats, redactServer, splitCredentials } 
 export type { ConsumeOptions, Consumption, EventHandler, MessageHandler } from "./consume.ts";
 export { contextFromHeaders, headersFromContext } from "./context.ts";
 export { DLQ_HEADER, deadLetter, describeError } from "./dead-letter.ts";
+export type { DeadLetters } from "./dead-letters.ts";
 export {
   BusUsageError,
+  DeadLetterNotFoundError,
   InvalidReplyError,
   PayloadMissingError,
   PayloadOffloadError,

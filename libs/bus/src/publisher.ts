@@ -23,6 +23,12 @@ export interface EventPublisher {
 export interface EventPublisherOptions {
   /** How long to wait for the PubAck, in ms. @default 5_000 */
   timeoutMs?: number;
+  /**
+   * For a republish: `Nats-Msg-Id` becomes `<eventId>:<msgIdSuffix>`, so JetStream stores the copy
+   * even within the duplicate window of the first one, while a repeat of the same republish (same
+   * suffix) is still dropped. The envelope keeps its `eventId`, which idempotent consumers key on.
+   */
+  msgIdSuffix?: string;
 }
 
 export function createEventPublisher(
@@ -43,7 +49,8 @@ export function createEventPublisher(
       });
       try {
         const ack = await js.publish(subject, JSON.stringify(envelope), {
-          msgID: envelope.eventId,
+          msgID:
+            opts.msgIdSuffix === undefined ? envelope.eventId : `${envelope.eventId}:${opts.msgIdSuffix}`,
           headers: hdrs,
           timeout,
         });

@@ -15,6 +15,7 @@ import {
   RefreshRequestSchema,
   RegistrationSchema,
   ResetPasswordRequestSchema,
+  RotatedSigningKeySchema,
   SessionIdParamsSchema,
   SessionPageSchema,
   SessionsRevokedSchema,
@@ -117,6 +118,17 @@ export const emailVerify = defineOperation({
   name: "email.verify",
   request: VerifyEmailRequestSchema,
   response: z.null(),
+});
+
+/**
+ * Makes a new signing key now and retires the active ones, whatever their age (the platform's own
+ * tools only: `system:` actors). The new key signs once every replica has shared it.
+ */
+export const signingKeysRotate = defineOperation({
+  service: "auth",
+  name: "signing-keys.rotate",
+  request: z.strictObject({}),
+  response: RotatedSigningKeySchema,
 });
 
 export const jwksGet = defineOperation({

@@ -109,6 +109,17 @@ export const JwksSchema = z
   .meta({ id: "Jwks" });
 export type Jwks = z.infer<typeof JwksSchema>;
 
+/** A signing key made on request (`svc.auth.signing-keys.rotate`, decision 0018). */
+export const RotatedSigningKeySchema = z.object({
+  kid: text(),
+  createdAt: timestamp(),
+  /** From when replicas sign with it: until then it is only in the JWKS, so verifiers know it first. */
+  signsFrom: timestamp(),
+  /** Keys that were active and are now retired (they stay in the JWKS while their tokens live). */
+  retired: z.array(text()),
+});
+export type RotatedSigningKey = z.infer<typeof RotatedSigningKeySchema>;
+
 /** The NATS KV bucket and key through which `auth` shares its public keys with the gateway. */
 export const JWKS_KV = { bucket: "auth-jwks", key: "jwks" } as const;
 

@@ -34,6 +34,7 @@ export {
   sessionsLogout,
   sessionsRefresh,
   sessionsRevoke,
+  signingKeysRotate,
 } from "./auth-operations.ts";
 export { authRoutes } from "./auth-routes.ts";
 export {
@@ -57,6 +58,8 @@ export {
   REVOKED_SESSIONS_KV,
   type Registration,
   RegistrationSchema,
+  type RotatedSigningKey,
+  RotatedSigningKeySchema,
   type SessionMethod,
   type SessionPage,
   SessionPageSchema,
@@ -295,6 +298,31 @@ export {
   type ServiceName,
   ServiceNameSchema,
 } from "./messaging.ts";
+export { OPS_SERVICES, type OpsOperations, type OpsServiceName, opsOperations } from "./ops-operations.ts";
+export {
+  type DeadLetter,
+  type DeadLetterDetail,
+  DeadLetterDetailSchema,
+  type DeadLetterPage,
+  DeadLetterPageSchema,
+  DeadLetterQuerySchema,
+  type DeadLetterReplay,
+  DeadLetterReplaySchema,
+  DeadLetterSchema,
+  DeadLetterSeqSchema,
+  EventsRepublishRequestSchema,
+  type EventsRepublishResult,
+  EventsRepublishResultSchema,
+  type MigrationList,
+  MigrationListSchema,
+  type MigrationState,
+  MigrationStateSchema,
+  type ProjectionList,
+  ProjectionListSchema,
+  ProjectionRebuildRequestSchema,
+  type ProjectionRebuildResult,
+  ProjectionRebuildResultSchema,
+} from "./ops-schemas.ts";
 export {
   contactDeleted,
   endpointDisabled,

@@ -255,7 +255,8 @@ export const outboundRoutes: readonly RouteDefinition[] = [
       404: ["outbound.message_not_found"],
       409: ["outbound.illegal_transition"],
     },
-    summary: "submit or cancel (members), approve or reject with a reason (owners and admins)",
+    summary:
+      "submit or cancel (members); approve, reject with a reason, and settle an unknown attempt with mark-sent, mark-failed or resend (owners and admins)",
     operation: messagesAct,
     auth: "bearer",
     projectScoped: true,

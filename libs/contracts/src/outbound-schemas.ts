@@ -286,7 +286,19 @@ export const MessagePageSchema = pageSchema(MessageSummarySchema);
 export const ListMessagesQuery = PageQuerySchema.extend({ status: MessageStatusSchema.optional() });
 export const MessageParams = z.strictObject({ projectId: z.uuid(), messageId: z.uuid() });
 
-export const MESSAGE_ACTIONS = ["submit", "approve", "reject", "cancel"] as const;
+/**
+ * `mark-sent`, `mark-failed` and `resend` settle a message that needs attention (its latest attempt
+ * is `unknown`): a person has checked whether it arrived.
+ */
+export const MESSAGE_ACTIONS = [
+  "submit",
+  "approve",
+  "reject",
+  "cancel",
+  "mark-sent",
+  "mark-failed",
+  "resend",
+] as const;
 export const MessageActionParams = z.strictObject({
   projectId: z.uuid(),
   messageId: z.uuid(),

@@ -19,8 +19,11 @@ export {
 } from "./events.ts";
 export { type DeciderExpectation, type DeciderScenario, given } from "./given.ts";
 export {
+  eventStoreMigrationStatus,
+  type MigrationStatus,
   type MigrationsApplied,
   migrateEventStore,
+  migrationStatus,
   type RunMigrationsOptions,
   runMigrations,
 } from "./migrate.ts";

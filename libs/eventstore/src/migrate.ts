@@ -66,18 +66,59 @@ export async function runMigrations(db: AnyDb, options: RunMigrationsOptions): P
   });
 }
 
+/** The event store's own migrations, kept in their own bookkeeping table beside the service's. */
+const EVENT_STORE_MIGRATION_TABLE = "eventstore_migration";
+
+function eventStoreMigrations(schema: string): Record<string, Migration> {
+  return {
+    "2026_11_21_0001_create_event_store": createEventStore(schema),
+    "2026_11_22_0001_create_personal_data_keys": createPersonalDataKeys(schema),
+    "2026_11_22_0002_notify_on_append": notifyOnAppend(schema),
+    "2026_11_22_0003_create_published_personal_data": createPublishedPersonalData(schema),
+  };
+}
+
 /** Creates (or upgrades) the event store tables in `schema`. Idempotent; safe from many replicas. */
 export async function migrateEventStore(db: AnyDb, options: { schema: string }): Promise<MigrationsApplied> {
   const schema = assertSchemaName(options.schema);
   return runMigrations(db, {
     schema,
     // Its own bookkeeping table, so the service's migrations in the same schema stay separate.
-    migrationTableName: "eventstore_migration",
-    migrations: {
-      "2026_11_21_0001_create_event_store": createEventStore(schema),
-      "2026_11_22_0001_create_personal_data_keys": createPersonalDataKeys(schema),
-      "2026_11_22_0002_notify_on_append": notifyOnAppend(schema),
-      "2026_11_22_0003_create_published_personal_data": createPublishedPersonalData(schema),
-    },
+    migrationTableName: EVENT_STORE_MIGRATION_TABLE,
+    migrations: eventStoreMigrations(schema),
+  });
+}
+
+export interface MigrationStatus {
+  name: string;
+  /** When it ran; undefined while pending. */
+  executedAt: Date | undefined;
+}
+
+/** Each migration in name order, with when it ran (Kysely's bookkeeping); reads only, creates nothing. */
+export async function migrationStatus(db: AnyDb, options: RunMigrationsOptions): Promise<MigrationStatus[]> {
+  const schema = assertSchemaName(options.schema);
+  const tableName = options.migrationTableName ?? "kysely_migration";
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => options.migrations },
+    migrationTableSchema: schema,
+    migrationTableName: tableName,
+    migrationLockTableName: `${tableName}_lock`,
+  });
+  const migrations = await migrator.getMigrations();
+  return migrations.map(({ name, executedAt }) => ({ name, executedAt }));
+}
+
+/** `migrationStatus` of the event store's own tables in `schema`. */
+export function eventStoreMigrationStatus(
+  db: AnyDb,
+  options: { schema: string },
+): Promise<MigrationStatus[]> {
+  const schema = assertSchemaName(options.schema);
+  return migrationStatus(db, {
+    schema,
+    migrationTableName: EVENT_STORE_MIGRATION_TABLE,
+    migrations: eventStoreMigrations(schema),
   });
 }

@@ -13,6 +13,8 @@ export const REDACTED_KEYS = [
   "refreshToken",
   "secret",
   "clientSecret",
+  "webhookSecret",
+  "apiAccessToken",
   "apiKey",
   "authorization",
   "cookie",

@@ -10,6 +10,7 @@ import {
 import type { EventDefinition, ServiceName } from "@tessera/contracts";
 import {
   type AppendSignal,
+  type AsyncProjection,
   type EventStore,
   type EventStores,
   listenForAppends,
@@ -26,6 +27,7 @@ import { type BaseServiceConfig, baseServiceConfig, type DeepReadonly, loadConfi
 import { connectDatabase } from "./database.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { serveOps } from "./ops.ts";
 import { contractPublisher } from "./publishing.ts";
 import { runUntilSignal } from "./shutdown.ts";
 import { startTelemetry } from "./telemetry.ts";
@@ -64,6 +66,8 @@ export interface ServiceDefinition<Db = unknown> {
   publishes: readonly EventDefinition[];
   /** Registers the service's operations and consumers, in one place. */
   register(runtime: ServiceRuntime<Db>): Promise<void>;
+  /** Read models the ops CLI may rebuild from the events (`svc.<service>.ops.projections.rebuild`); each needs `reset()`. */
+  projections?: readonly AsyncProjection[];
 }
 
 export interface RunningService<Db = unknown> {
@@ -157,6 +161,15 @@ export async function startService<Db>(
       onStop: (name, stop) => stops.push({ name, stop }),
     };
     await definition.register(runtime);
+    serveOps({
+      db,
+      bus,
+      logger,
+      stores,
+      migrations: definition.migrations,
+      publishes: definition.publishes,
+      projections: definition.projections ?? [],
+    });
     bus.servePing(async () => {
       await sql`select 1`.execute(db);
       return true;

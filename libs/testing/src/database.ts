@@ -2,11 +2,9 @@ import { randomBytes } from "node:crypto";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 
-/** Where the test servers are; the same defaults as the services. */
-export const TEST_DATABASE_URL: string =
-  process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const TEST_NATS_URL: string = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
-export const TEST_REDIS_URL: string = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+import { TEST_DATABASE_URL } from "./test-urls.ts";
+
+export { TEST_DATABASE_URL, TEST_NATS_URL, TEST_REDIS_URL } from "./test-urls.ts";
 
 export interface TestDatabase {
   /** Connection string of the fresh database. */

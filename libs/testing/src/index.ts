@@ -32,3 +32,11 @@ export {
   TEST_PASSWORD,
   uniqueEmail,
 } from "./stack-client.ts";
+export {
+  isLoopbackUrl,
+  planTestServers,
+  type ServerProbe,
+  TEST_SERVERS,
+  type TestServer,
+  type TestServerPlan,
+} from "./test-servers.ts";

@@ -11,6 +11,10 @@ export interface PrivateNatsServer {
   /** `nats://127.0.0.1:<port>`, without credentials. */
   readonly url: string;
   readonly port: number;
+  /** The server's process id, e.g. to read its CPU time. */
+  readonly pid: number | undefined;
+  /** `http://127.0.0.1:<port>` of the monitoring endpoints (`/connz`, `/varz`), when `monitoring` was asked for. */
+  readonly monitoringUrl: string | undefined;
   /** What the server wrote to stderr so far (its log). */
   log(): string;
   stop(): Promise<void>;
@@ -26,6 +30,8 @@ export interface PrivateNatsServerOptions {
   args?: string[];
   /** Environment of the server process (a config's `$VARIABLE` references read it). */
   env?: Record<string, string>;
+  /** Serve the HTTP monitoring endpoints on a free loopback port (`-m`), e.g. to read `/connz`. @default false */
+  monitoring?: boolean;
   /** How long the server may take to listen, in ms. @default 20_000 */
   startTimeoutMs?: number;
 }
@@ -43,7 +49,14 @@ export function natsServerBinary(): string {
 export async function startNatsServer(opts: PrivateNatsServerOptions = {}): Promise<PrivateNatsServer> {
   const dir = mkdtempSync(join(tmpdir(), "tessera-nats-"));
   const store = join(dir, "store");
-  const args = ["-a", "127.0.0.1", "-p", "-1", ...(opts.args ?? [])];
+  const args = [
+    "-a",
+    "127.0.0.1",
+    "-p",
+    "-1",
+    ...(opts.monitoring ? ["-m", "-1"] : []),
+    ...(opts.args ?? []),
+  ];
   if (opts.config === undefined) {
     args.push("-sd", store);
   } else {
@@ -66,7 +79,12 @@ export async function startNatsServer(opts: PrivateNatsServerOptions = {}): Prom
   };
   try {
     const port = await listeningPort(child, () => log, opts.startTimeoutMs ?? 20_000);
-    return { url: `nats://127.0.0.1:${port}`, port, log: () => log, stop };
+    // The server starts its monitor before it listens for clients, so the line is in the log by now.
+    const monitoringPort = opts.monitoring ? MONITORING.exec(log)?.[1] : undefined;
+    if (opts.monitoring && monitoringPort === undefined)
+      throw new Error(`nats-server started no monitor:\n${log}`);
+    const monitoringUrl = monitoringPort === undefined ? undefined : `http://127.0.0.1:${monitoringPort}`;
+    return { url: `nats://127.0.0.1:${port}`, port, pid: child.pid, monitoringUrl, log: () => log, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -74,6 +92,7 @@ export async function startNatsServer(opts: PrivateNatsServerOptions = {}): Prom
 }
 
 const LISTENING = /Listening for client connections on [^\s]*:(\d+)/;
+const MONITORING = /Starting http monitor on [^\s]*:(\d+)/;
 
 function listeningPort(child: ChildProcess, log: () => string, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SERVICES, type ServiceName } from "@tessera/contracts";
+import { ReadinessSchema, SERVICES, type ServiceName } from "@tessera/contracts";
 import { createTestDatabase, type TestDatabase, testNamespace } from "./database.ts";
 import { testServiceEnv } from "./in-process.ts";
 
@@ -16,7 +16,17 @@ export interface Stack {
   readonly namespace: string;
   /** Everything the services printed so far, for a failing test's message. */
   logs(): string;
-  /** SIGTERM to every service; resolves with their exit codes once all have stopped. */
+  /** The processes of one service, oldest first: the one `startStack` started, then `addReplica`'s. */
+  processes(service: ServiceName): readonly ChildProcess[];
+  /**
+   * One more process of `service` with the stack's environment: a replica in the same queue groups
+   * and consumers. Returns once it is spawned; waiting for it to serve is the caller's.
+   */
+  addReplica(service: ServiceName): ChildProcess;
+  /**
+   * SIGTERM to every process still running; resolves with their exit codes once all have stopped,
+   * keyed by service (`user`, then `user#2`, `user#3` for replicas; null for one ended by a signal).
+   */
   stop(): Promise<Record<string, number | null>>;
 }
 
@@ -25,8 +35,20 @@ export interface StackOptions {
   readyTimeoutMs?: number;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /**
+   * The services to run, one process each; the gateway must be one. Ready once the gateway's
+   * `/ready` passes for NATS, Redis and each of them (it fails for the rest). @default every service
+   */
+  services?: readonly ServiceName[];
   /** The gateway's port, for tests that must name its URL before it starts (OAuth redirect URIs). @default a free port */
   port?: number;
+}
+
+/** One process of the stack; `label` names it in logs and exit codes. */
+interface StackProcess {
+  readonly service: ServiceName;
+  readonly label: string;
+  readonly child: ChildProcess;
 }
 
 /** A TCP port free on 127.0.0.1 right now, for a server that must be named before it starts. */
@@ -64,34 +86,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   };
   let output = "";
-  const children = new Map<ServiceName, ChildProcess>();
-  for (const service of SERVICES) {
+  const running: StackProcess[] = [];
+  const spawnService = (service: ServiceName): ChildProcess => {
+    const replicas = running.filter((entry) => entry.service === service).length;
+    const label = replicas === 0 ? service : `${service}#${replicas + 1}`;
     const child = spawn(process.execPath, ["src/main.ts"], {
       cwd: join(REPO_ROOT, "services", service),
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const append = (chunk: Buffer) => {
-      output += `[${service}] ${chunk.toString()}`;
+      output += `[${label}] ${chunk.toString()}`;
     };
     child.stdout?.on("data", append);
     child.stderr?.on("data", append);
-    children.set(service, child);
-  }
+    running.push({ service, label, child });
+    return child;
+  };
+  const services = options.services ?? SERVICES;
+  if (!services.includes("api-gateway")) throw new Error("a stack needs the api-gateway among its services");
+  for (const service of services) spawnService(service);
   const stack: Stack = {
     gatewayUrl: `http://127.0.0.1:${port}`,
     database,
     namespace,
     logs: () => output,
+    processes: (service) => running.filter((entry) => entry.service === service).map(({ child }) => child),
+    addReplica: spawnService,
     async stop() {
       const codes: Record<string, number | null> = {};
       await Promise.all(
-        [...children].map(async ([service, child]) => {
+        running.map(async ({ label, child }) => {
           if (child.exitCode === null && child.signalCode === null) {
             child.kill("SIGTERM");
             await once(child, "exit");
           }
-          codes[service] = child.exitCode;
+          codes[label] = child.exitCode;
         }),
       );
       await database.drop();
@@ -99,7 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   try {
-    await waitForReady(stack, children, options.readyTimeoutMs ?? 60_000);
+    await waitForReady(stack, running, services, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await stack.stop();
     throw error;
@@ -109,17 +139,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 async function waitForReady(
   stack: Stack,
-  children: Map<ServiceName, ChildProcess>,
+  running: readonly StackProcess[],
+  services: readonly ServiceName[],
   timeoutMs: number,
 ): Promise<void> {
+  const needed = ["nats", "redis", ...services.filter((service) => service !== "api-gateway")];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const exited = [...children].find(([, child]) => child.exitCode !== null);
-    if (exited) throw new Error(`${exited[0]} exited with ${exited[1].exitCode}:\n${stack.logs()}`);
-    const ready = await fetch(`${stack.gatewayUrl}/ready`).then(
-      (response) => response.status === 200,
-      () => false,
-    );
+    const exited = running.find(({ child }) => child.exitCode !== null);
+    if (exited) throw new Error(`${exited.label} exited with ${exited.child.exitCode}:\n${stack.logs()}`);
+    const ready = await fetch(`${stack.gatewayUrl}/ready`)
+      .then(async (response) => {
+        const { checks } = ReadinessSchema.parse(await response.json());
+        return needed.every((check) => checks[check]?.ok === true);
+      })
+      .catch(() => false);
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -53,7 +53,7 @@ const gatewayVariables = baseServiceConfig.extend({
   AUTH_ISSUER: z.string().min(1).default("tessera"),
   /** Expected `aud` of access tokens. @default "tessera-api" */
   AUTH_AUDIENCE: z.string().min(1).default("tessera-api"),
-  /** How long the gateway waits for a service's reply, in ms. @default 5000 */
+  /** How long the gateway waits for a service's reply, in ms; a GET with none is sent once more (decision 0077). @default 5000 */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** Largest accepted request body in bytes, unless a route sets its own. @default 1_048_576 (1 MiB) */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),

@@ -16,6 +16,7 @@ import {
   sessionsLogout,
   sessionsRefresh,
   sessionsRevoke,
+  signingKeysRotate,
   usersErase,
 } from "@tessera/contracts";
 import { type RunningService, type ServiceDefinition, startService } from "@tessera/service-kit";
@@ -34,9 +35,10 @@ import { refresh } from "./app/refresh.ts";
 import { register } from "./app/register.ts";
 import { resetPassword } from "./app/reset-password.ts";
 import { revokeOwnSession } from "./app/revoke-session.ts";
+import { rotateSigningKeyOnRequest } from "./app/rotate-signing-key.ts";
 import { verifyEmail } from "./app/verify-email.ts";
 import { type AuthConfig, authSettings } from "./config.ts";
-import { authStores } from "./infra/auth-store.ts";
+import { authReadModel, authStores } from "./infra/auth-store.ts";
 import * as createReadModels from "./infra/migrations/2026_11_21_0001_create_read_models.ts";
 import * as sessionsLinksThrottle from "./infra/migrations/2026_11_22_0001_sessions_links_throttle.ts";
 import * as oauthIdentitiesErasure from "./infra/migrations/2026_11_22_0002_oauth_identities_erasure.ts";
@@ -60,6 +62,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
       "2026_11_22_0002_oauth_identities_erasure": oauthIdentitiesErasure,
     },
     publishes: AUTH_EVENTS,
+    projections: [authReadModel],
     async register(runtime) {
       const { bus } = runtime;
       const deps = await startAuthDeps(runtime, config, authSettings(config), clock);
@@ -76,6 +79,7 @@ export function authService(config: AuthConfig, options: AuthServiceOptions = {}
       bus.serve(passwordReset, resetPassword(deps));
       bus.serve(emailVerify, verifyEmail(deps));
       bus.serve(jwksGet, async () => deps.signingKeys.jwks());
+      bus.serve(signingKeysRotate, rotateSigningKeyOnRequest(deps));
       bus.serve(oauthProvidersList, listProviders(deps));
       bus.serve(oauthStart, startOAuth(deps));
       bus.serve(oauthLink, linkOAuth(deps));

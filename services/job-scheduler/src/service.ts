@@ -42,6 +42,7 @@ import * as createRunsAndSchedules from "./infra/migrations/2026_11_22_0001_crea
 import * as indexUnfinishedRuns from "./infra/migrations/2026_11_23_0001_index_unfinished_runs.ts";
 import * as scheduleStreamVersion from "./infra/migrations/2026_11_24_0001_schedule_stream_version.ts";
 import { consumeRunReports } from "./infra/report-consumer.ts";
+import { schedulesReadModel } from "./infra/schedule-projection.ts";
 import type { JobsDb } from "./infra/tables.ts";
 
 export const JOBS_SCHEMA = "jobs";
@@ -73,6 +74,7 @@ export function jobSchedulerService(
       "2026_11_24_0001_schedule_stream_version": scheduleStreamVersion,
     },
     publishes: [...JOB_RUN_EVENTS, ...JOB_SCHEDULE_EVENTS],
+    projections: [schedulesReadModel],
     async register({ db, bus, store, logger, onStop }) {
       const settings = schedulerSettings(config);
       const clock = hooks.clock ?? (() => new Date());

@@ -30,6 +30,7 @@ import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
 import { pruneExpired } from "./app/prune.ts";
 import { registerPruneSchedule } from "./app/prune-schedule.ts";
 import { getMemory, getMemoryHistory } from "./app/read-memory.ts";
+import { memoryReadModel } from "./app/read-model.ts";
 import { recordMemory } from "./app/record-memory.ts";
 import { reembed } from "./app/reembed.ts";
 import { searchMemories } from "./app/search-memories.ts";
@@ -76,6 +77,7 @@ export function memoryService(
       "2026_11_22_0001_create_memories": createMemories,
     },
     publishes: MEMORY_EVENTS,
+    projections: [memoryReadModel],
     async register({ db, bus, consume, onStop, logger }) {
       const embedder = createEmbedder(config);
       await ensureEmbeddingIndex(db, embedder.dimensions);

@@ -56,6 +56,11 @@ const messageSettings = {
    * random key per process, with a warning (development only).
    */
   OUTBOUND_EMAIL_INDEX_KEY: z.string().min(32).max(512).optional(),
+  /**
+   * How often approved messages whose delivery run is missing (the scheduler was down when they were
+   * approved) are queued again, in ms. @default 60_000
+   */
+  OUTBOUND_REQUEUE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 };
 
 /** The outbound service's settings, parsed once from the environment by `main.ts`. */

@@ -29,19 +29,9 @@ import {
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 let h: OutboundHarness;
-let crashAfterChannel: string | undefined;
 
 beforeAll(async () => {
-  h = await startOutbound({
-    hooks: {
-      delivery: {
-        afterChannel: async (messageId) => {
-          // A crash after the server's 250, before the outcome is recorded.
-          if (messageId === crashAfterChannel) throw new Error("simulated crash after the channel");
-        },
-      },
-    },
-  });
+  h = await startOutbound();
 });
 
 afterAll(async () => {
@@ -124,26 +114,6 @@ describe("webhook deliveries", () => {
 });
 
 describe("email deliveries", () => {
-  it("records a crash between the SMTP 250 and the record as unknown, and does not send again after a restart", async () => {
-    const projectId = randomUUID();
-    const contact = await newContact(h, projectId);
-    const draft = await draftEmail(h, projectId, contact.id, { subject: "Once only" });
-    crashAfterChannel = draft.id;
-    await submitAndApprove(h, draft);
-    await eventually(async () => (h.smtp.received.some((m) => m.subject === "Once only") ? true : undefined));
-    const unknown = await eventually(async () => {
-      const message = await readMessage(h, projectId, draft.id);
-      return message.needsAttention ? message : undefined;
-    });
-    expect(unknown.status).toBe("sending");
-    expect(unknown.attempts.map((a) => a.outcome)).toEqual(["unknown"]);
-    crashAfterChannel = undefined;
-    await h.restart({ delivery: {} });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(h.smtp.received.filter((m) => m.subject === "Once only")).toHaveLength(1);
-    expect((await readMessage(h, projectId, draft.id)).attempts).toHaveLength(1);
-  });
-
   it("retries a 4xx SMTP answer and fails on a 5xx one", async () => {
     const projectId = randomUUID();
     const contact = await newContact(h, projectId);

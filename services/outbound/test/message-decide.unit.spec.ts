@@ -134,6 +134,41 @@ describe("the message decider", () => {
     );
   });
 
+  it("lets an owner settle an unknown attempt once: mark it sent, mark it failed, or send it again", () => {
+    const unknown: MessageCommand = {
+      type: "MarkAttemptUnknown",
+      data: { ...target, attemptId: "a1" },
+      meta: { now, actor: "system:outbound" },
+    };
+    const settle = (resolution: "sent" | "failed" | "resend"): MessageCommand => ({
+      type: "SettleAttempt",
+      data: { ...target, resolution, reason: "checked the provider's log", dueAt: now },
+      meta: { now, actor: approver },
+    });
+    const interrupted = [create, submit, approve(), start("a1"), unknown];
+    const sent = run([...interrupted, settle("sent")]);
+    expect(sent.state.status).toBe("sent");
+    expect(sent.events.slice(-2).map((e) => [e.type, e.data.actor])).toEqual([
+      ["outbound.message.attempt-settled", approver],
+      ["outbound.message.sent", approver],
+    ]);
+    expect(run([...interrupted, settle("failed")]).state.status).toBe("failed");
+    const resent = run([...interrupted, settle("resend"), start("a2"), finish("a2", "sent")]);
+    expect(resent.state.status).toBe("sent");
+    expect(resent.state.status !== "absent" && resent.state.attempts.map((a) => a.outcome)).toEqual([
+      "unknown",
+      "sent",
+    ]);
+    // Nothing to settle: no unknown attempt, or settled already.
+    expect(() => run([create, submit, approve(), settle("sent")])).toThrow(IllegalTransitionError);
+    expect(() => run([create, submit, approve(), start("a1"), settle("resend")])).toThrow(
+      IllegalTransitionError,
+    );
+    expect(() => run([...interrupted, settle("sent"), settle("resend")])).toThrow(IllegalTransitionError);
+    expect(mayAct("resend", "member")).toBe(false);
+    expect(mayAct("mark-sent", "admin")).toBe(true);
+  });
+
   it("lets members submit and cancel, and only owners and admins approve and reject", () => {
     expect(mayAct("submit", "member")).toBe(true);
     expect(mayAct("submit", "viewer")).toBe(false);

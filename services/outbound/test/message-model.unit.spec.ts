@@ -8,6 +8,7 @@ import {
   type MessageState,
   mayAct,
   messageDecider,
+  type Resolution,
 } from "../src/domain/message.ts";
 
 /**
@@ -45,6 +46,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
         "approve",
         "reject",
         "cancel",
+        "mark-sent",
+        "mark-failed",
+        "resend",
       ),
       role: fc.constantFrom(...ROLES),
       person: fc.constantFrom(...PEOPLE),
@@ -73,6 +77,8 @@ interface World {
   deliveredWhileOptedOut: boolean;
   /** Deliveries the far side may have taken: a `sent`, or a crash after the channel was called. */
   accepted: number;
+  /** Times a person chose to send again after an attempt ended `unknown`. */
+  resends: number;
 }
 
 function apply(world: World, command: MessageCommand): boolean {
@@ -80,6 +86,9 @@ function apply(world: World, command: MessageCommand): boolean {
     for (const event of messageDecider.decide(command, world.state)) {
       world.state = messageDecider.evolve(world.state, event);
       if (event.type === "outbound.message.approved") world.approved = true;
+      if (event.type === "outbound.message.attempt-settled" && event.data.resolution === "resend") {
+        world.resends += 1;
+      }
     }
     return true;
   } catch (error) {
@@ -102,11 +111,19 @@ function run(world: World, s: Step): void {
     case "act": {
       if (!mayAct(s.action, s.role)) return; // 403 before the decider is asked
       const meta = { now, actor: s.person };
+      const settle = (resolution: Resolution): MessageCommand => ({
+        type: "SettleAttempt",
+        data: { ...target, resolution, reason: "checked", dueAt: now },
+        meta,
+      });
       const commands: Record<MessageAction, MessageCommand> = {
         submit: { type: "SubmitMessage", data: { ...target, contactOptedOut: world.optedOut }, meta },
         approve: { type: "ApproveMessage", data: { ...target, fourEyes: world.fourEyes, dueAt: now }, meta },
         reject: { type: "RejectMessage", data: { ...target, reason: "no" }, meta },
         cancel: { type: "CancelMessage", data: { ...target, reason: "no" }, meta },
+        "mark-sent": settle("sent"),
+        "mark-failed": settle("failed"),
+        resend: settle("resend"),
       };
       apply(world, commands[s.action]);
       return;
@@ -148,7 +165,7 @@ function run(world: World, s: Step): void {
 }
 
 describe("the message model", () => {
-  it("never sends a message that was not approved, never sends one twice, never to an opted-out contact", () => {
+  it("never sends a message that was not approved, never sends one twice unless a person chose to resend, never to an opted-out contact", () => {
     fc.assert(
       fc.property(fc.boolean(), fc.array(step, { minLength: 10, maxLength: 40 }), (fourEyes, steps) => {
         const world: World = {
@@ -159,6 +176,7 @@ describe("the message model", () => {
           approved: false,
           deliveredWhileOptedOut: false,
           accepted: 0,
+          resends: 0,
         };
         apply(world, {
           type: "CreateMessage",
@@ -174,8 +192,9 @@ describe("the message model", () => {
         });
         for (const s of steps) run(world, s);
         if (world.deliveries > 0) expect(world.approved).toBe(true);
-        // A retry carries the message again only after the far side said it did not take it.
-        expect(world.accepted).toBeLessThanOrEqual(1);
+        // A retry carries the message again only after the far side said it did not take it, or
+        // after a person who checked chose to send again.
+        expect(world.accepted).toBeLessThanOrEqual(1 + world.resends);
         expect(world.deliveredWhileOptedOut).toBe(false);
       }),
       { numRuns: 3_000 },

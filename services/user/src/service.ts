@@ -54,6 +54,7 @@ import { userStores } from "./infra/event-store.ts";
 import * as createProfiles from "./infra/migrations/2026_11_21_0001_create_profiles.ts";
 import * as projectsHistoryErasure from "./infra/migrations/2026_11_22_0001_projects_history_erasure.ts";
 import * as invitationsVerifiedEmails from "./infra/migrations/2026_11_23_0001_invitations_verified_emails.ts";
+import { userReadModel } from "./infra/read-model.ts";
 import type { UserDb } from "./infra/tables.ts";
 
 const HOUR_MS = 3_600_000;
@@ -75,6 +76,7 @@ export function userService(config: UserConfig, options: UserServiceOptions = {}
       "2026_11_23_0001_invitations_verified_emails": invitationsVerifiedEmails,
     },
     publishes: USER_EVENTS,
+    projections: [userReadModel],
     async register(runtime) {
       const { db, bus, logger, consume, consumeInBackground, onStop } = runtime;
       const deps = {

@@ -7,7 +7,7 @@ import { TEST_NATS_URL } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ctx, type Harness, registerUser, startHarness } from "./support.ts";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli.ts");
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "libs", "cli", "src", "main.ts");
 let h: Harness;
 
 beforeAll(async () => {
@@ -62,9 +62,16 @@ describe("admin CLI", () => {
     expect(result).toEqual({ code: 1, stdout: "", stderr: "no user with the email nobody@example.com\n" });
   });
 
-  it("exits 1 with the usage line for a wrong command", async () => {
+  it("exits 2 with the area's commands for a wrong command, and with the usage for a bad email", async () => {
     const result = await cli("admin", "promote", "someone@example.com");
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe("usage: npm run cli -- admin grant|revoke <email>\n");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("admin grant <email>");
+    expect(result.stderr).toContain("admin revoke <email>");
+    const bad = await cli("admin", "grant", "not-an-email");
+    expect(bad).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "not an email address: not-an-email\nusage: npm run cli -- admin grant <email>\n",
+    });
   });
 });

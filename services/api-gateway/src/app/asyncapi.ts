@@ -8,7 +8,9 @@ import {
   JobRunReportSchema,
   type JobTypeDefinition,
   MessageContextSchema,
+  OPS_SERVICES,
   type OperationDefinition,
+  opsOperations,
   pingOperation,
   replySchema,
   SERVICES,
@@ -46,7 +48,7 @@ const isJob = (value: unknown): value is JobTypeDefinition =>
 
 /**
  * The catalog read from `@tessera/contracts`' exports (single definitions and the lists that hold
- * them), plus each service's ping: a definition added to the contracts is in the catalog without
+ * them), plus each service's ping and ops operations: a definition added to the contracts is in the catalog without
  * a list to keep by hand.
  */
 export function contractCatalog(): ContractCatalog {
@@ -57,7 +59,14 @@ export function contractCatalog(): ContractCatalog {
     );
   return {
     events: unique(values.filter(isEvent), (event) => `${event.type}@${event.version}`),
-    operations: unique([...values.filter(isOperation), ...SERVICES.map(pingOperation)], (op) => op.subject),
+    operations: unique(
+      [
+        ...values.filter(isOperation),
+        ...SERVICES.map(pingOperation),
+        ...OPS_SERVICES.flatMap((service) => Object.values(opsOperations(service))),
+      ],
+      (op) => op.subject,
+    ),
     jobs: unique(values.filter(isJob), (job) => job.subject),
   };
 }

@@ -132,13 +132,10 @@ function execute(
   route: RouteDefinition,
   deps: Pick<ContractRouteDeps, "upstream" | "revokedSessions">,
 ): Execute {
+  // A GET changes nothing, so one that got no reply is sent again (decision 0077); writes never are.
+  const send = route.method === "GET" ? deps.upstream.read : deps.upstream;
   return async function call(request: FastifyRequest, timeoutMs: number): Promise<StoredResponse> {
-    const data = await deps.upstream(
-      route.operation,
-      request.input ?? {},
-      messageContextOf(request),
-      timeoutMs,
-    );
+    const data = await send(route.operation, request.input ?? {}, messageContextOf(request), timeoutMs);
     deps.revokedSessions.markRevoked(sessionsRevokedBy(route.operation, data));
     if (route.response === null) return { status: route.successStatus, body: null };
     const body = route.response.safeParse(data);

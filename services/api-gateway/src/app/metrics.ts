@@ -8,6 +8,8 @@ export interface GatewayMetrics {
   observeHttp(labels: { method: string; route: string; status: number }, seconds: number): void;
   /** One request/reply over NATS; `outcome` is `ok` or the failure's code. */
   observeUpstream(labels: { operation: string; outcome: string }, seconds: number): void;
+  /** A read sent again after it got no reply (decision 0077); `reason`: timeout or no_responders. */
+  upstreamRetry(labels: { operation: string; reason: string }): void;
   /** `decision`: allowed, limited, redis_down_open (let through) or redis_down_closed (refused). */
   rateLimitDecision(labels: { rateClass: string; decision: RateLimitOutcome }): void;
   /** `outcome`: stored, replayed, in_flight, body_mismatch, outcome_unknown. */
@@ -34,6 +36,11 @@ export function createGatewayMetrics(metrics: Metrics): GatewayMetrics {
     help: "Duration of NATS request/reply calls from the gateway to services, by operation and outcome.",
     labelNames: ["operation", "outcome"],
     buckets: DURATION_BUCKETS,
+  });
+  const retries = metrics.counter({
+    name: "gateway_upstream_retries_total",
+    help: "Reads sent to a service a second time after the first got no reply, by operation and reason (timeout, no_responders).",
+    labelNames: ["operation", "reason"],
   });
   const rateLimits = metrics.counter({
     name: "gateway_rate_limit_decisions_total",
@@ -75,6 +82,9 @@ export function createGatewayMetrics(metrics: Metrics): GatewayMetrics {
     },
     observeUpstream({ operation, outcome }, seconds) {
       upstream.observe({ operation, outcome }, seconds);
+    },
+    upstreamRetry({ operation, reason }) {
+      retries.inc({ operation, reason });
     },
   };
 }

@@ -93,7 +93,8 @@ export function startAccessCache(deps: {
       }
       deps.metrics.accessCache("miss");
       const startedAt = epoch;
-      const access = await deps.upstream(
+      // A look-up changes nothing: sent again when it got no reply (decision 0077).
+      const access = await deps.upstream.read(
         accessGet,
         projectId === undefined ? { userId } : { userId, projectId },
         ctx,

@@ -91,6 +91,16 @@ describe("outbound's emails through the whole stack to a real SMTP server", () =
       return read.status === "sent" ? read : undefined;
     });
     expect(sent.attempts).toEqual([expect.objectContaining({ outcome: "sent", code: 250 })]);
+    // Settling is for an unknown attempt only: on a sent message it is a 409 naming the state.
+    const settled = await call(
+      "POST",
+      `/v1/projects/${projectId}/messages/${draft.id}/resend`,
+      owner.accessToken,
+      { reason: "double-checking" },
+    );
+    expect(settled.status).toBe(409);
+    expect(settled.headers.get("content-type")).toContain("application/problem+json");
+    expect(await settled.json()).toMatchObject({ code: "outbound.illegal_transition" });
   });
 
   it("sends the reset link of POST /v1/auth/password/forgot, whose token resets the password", async () => {

@@ -79,7 +79,12 @@ export interface AccessTable {
   memberships: Map<string, ProjectRole>;
   /** How many times `access.get` was asked. */
   lookups: number;
+  /** How many of the next `access.get` the fake takes and answers only after the gateway gave up. */
+  unanswered: number;
 }
+
+/** How long an unanswered `access.get` is held: past the test gateway's 400 ms upstream time-out. */
+const UNANSWERED_HOLD_MS = 1_000;
 
 function serveFakeServices(
   services: Record<PlatformService, Bus>,
@@ -89,6 +94,10 @@ function serveFakeServices(
 ): void {
   services.user.serve(accessGet, async ({ userId, projectId }) => {
     access.lookups += 1;
+    if (access.unanswered > 0) {
+      access.unanswered -= 1;
+      await new Promise((resolve) => setTimeout(resolve, UNANSWERED_HOLD_MS));
+    }
     return {
       platformRoles: access.admins.has(userId) ? ["admin" as const] : [],
       projectRole:
@@ -195,7 +204,7 @@ export async function startHarness(
     "job-scheduler": busFor("job-scheduler"),
   };
   const received: MessageContext[] = [];
-  const access: AccessTable = { admins: new Set(), memberships: new Map(), lookups: 0 };
+  const access: AccessTable = { admins: new Set(), memberships: new Map(), lookups: 0, unanswered: 0 };
   const createdThings: string[] = [];
   serveFakeServices(services, received, access, createdThings);
   // Held open and never answered: the gateway must give up after its upstream time-out.

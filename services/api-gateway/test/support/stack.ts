@@ -33,6 +33,8 @@ export function useStack(options: StackOptions | (() => Promise<StackOptions>) =
       return running().namespace;
     },
     logs: () => running().logs(),
+    processes: (service) => running().processes(service),
+    addReplica: (service) => running().addReplica(service),
     stop: () => running().stop(),
   };
 }

@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import {
   loadActiveSigningKey,
   loadPublicJwks,
+  rotateSigningKey,
   rotateSigningKeyIfDue,
   type SigningKey,
 } from "../infra/signing-keys.ts";
@@ -34,6 +35,11 @@ export interface SigningKeyRing {
   jwks(): Jwks;
   /** Rotates when due, picks up another replica's rotation, re-shares the JWKS when it changed. */
   check(): Promise<void>;
+  /**
+   * Makes a new key now and retires the active ones, then re-shares the JWKS. The new key signs once
+   * `publishAheadMs` has passed, like a scheduled one (every replica shares it first).
+   */
+  rotate(): Promise<{ kid: string; createdAt: Date; signsFrom: Date; retired: string[] }>;
   /** Runs `check` every `intervalMs` until the returned stop is called. */
   start(intervalMs: number): () => Promise<void>;
 }
@@ -69,6 +75,13 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
     },
     jwks: () => jwks,
     check,
+    async rotate() {
+      const createdAt = clock();
+      const { kid, retired } = await rotateSigningKey(db, { now: createdAt });
+      logger.info({ kid, retired }, "signing key rotated on request");
+      await check();
+      return { kid, createdAt, signsFrom: new Date(createdAt.getTime() + options.publishAheadMs), retired };
+    },
     start(intervalMs) {
       let running: Promise<void> = Promise.resolve();
       const timer = setInterval(() => {

@@ -26,7 +26,7 @@ const PublicJwkSchema = JwksSchema.shape.keys.element;
 /** Serialises key creation across replicas. */
 const SIGNING_KEY_LOCK = 0x7e55_0a01;
 
-async function createKey(trx: Transaction<AuthDb>, now: Date): Promise<void> {
+async function createKey(trx: Transaction<AuthDb>, now: Date): Promise<string> {
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, {
     crv: "Ed25519",
     extractable: true,
@@ -44,6 +44,7 @@ async function createKey(trx: Transaction<AuthDb>, now: Date): Promise<void> {
       created_at: now.toISOString(),
     })
     .execute();
+  return kid;
 }
 
 /**
@@ -74,6 +75,28 @@ export async function rotateSigningKeyIfDue(
         .execute();
     }
     return true;
+  });
+}
+
+/**
+ * Makes a new signing key now and retires every active one, whatever their age (the ops CLI's
+ * `keys rotate`); under the same lock as the scheduled rotation, so the two never both make a key.
+ */
+export async function rotateSigningKey(
+  db: Kysely<AuthDb>,
+  options: { now: Date },
+): Promise<{ kid: string; retired: string[] }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`.execute(trx);
+    const kid = await createKey(trx, options.now);
+    const retired = await trx
+      .updateTable("signing_keys")
+      .set({ retired_at: options.now.toISOString() })
+      .where("retired_at", "is", null)
+      .where("kid", "!=", kid)
+      .returning("kid")
+      .execute();
+    return { kid, retired: retired.map((row) => row.kid) };
   });
 }
 

@@ -2,17 +2,19 @@ import type { MessageContext, messagesAct } from "@tessera/contracts";
 import { eventMetadata, scopedProject } from "@tessera/service-kit";
 import type { z } from "zod";
 import { ApproverRoleError, MessageNotFoundError } from "../domain/errors.ts";
-import { type MessageCommand, mayAct } from "../domain/message.ts";
+import { type MessageCommand, mayAct, RESOLUTION_OF } from "../domain/message.ts";
 import { findContact, findMessage, fourEyesOf, messageWithAttempts } from "../infra/queries.ts";
 import { isAdmin, type OutboundDeps, requireWriter, runMessageCommand } from "./outbound-deps.ts";
-import { dueAt, enqueueDelivery } from "./schedule-delivery.ts";
+import { approvalKey, dueAt, enqueueDelivery } from "./schedule-delivery.ts";
 
 type ActRequest = z.output<typeof messagesAct.request>;
 
 /**
  * `svc.outbound.messages.act`: `submit` and `cancel` for members, `approve` and `reject` (with a
  * reason) for owners and admins. An approval computes when the message may go (sendAt, quiet hours,
- * caps) and queues its delivery for then.
+ * caps) and queues its delivery for then. Owners and admins also settle a message whose latest
+ * attempt is `unknown`: `mark-sent`, `mark-failed`, or `resend` (approved again and queued, knowing
+ * the recipient may get it twice).
  */
 export function actOnMessage(deps: OutboundDeps) {
   return async (request: ActRequest, ctx: MessageContext): Promise<z.input<typeof messagesAct.response>> => {
@@ -50,6 +52,23 @@ export function actOnMessage(deps: OutboundDeps) {
       case "cancel":
         command = { type: "CancelMessage", data: { ...target, reason: request.reason ?? "cancelled" }, meta };
         break;
+      case "mark-sent":
+      case "mark-failed":
+      case "resend": {
+        const resolution = RESOLUTION_OF[action] ?? "failed";
+        if (resolution === "resend") due = await dueAt(deps.db, now, row.send_at, contact);
+        command = {
+          type: "SettleAttempt",
+          data: {
+            ...target,
+            resolution,
+            reason: request.reason ?? `${action} by ${actor}`,
+            dueAt: due ?? now,
+          },
+          meta,
+        };
+        break;
+      }
     }
     // The answer is the message as this action left it, read in its transaction: once queued, a
     // delivery may move it on before a later read.
@@ -60,7 +79,7 @@ export function actOnMessage(deps: OutboundDeps) {
       return { result, answer: await messageWithAttempts(trx, updated) };
     });
     if (due !== undefined && result.events.length > 0) {
-      await enqueueDelivery(deps, messageId, due, "approved", ctx);
+      await enqueueDelivery(deps, messageId, due, approvalKey(due), ctx);
     }
     return answer;
   };

@@ -20,9 +20,16 @@ import { endpointSecret } from "./endpoints.ts";
 import { OUTBOUND_ACTOR, type OutboundDeps, runEndpointCommand, runMessageCommand } from "./outbound-deps.ts";
 import { dueAt, enqueueDelivery } from "./schedule-delivery.ts";
 
-/** Test seams of the worker: a crash right after the channel answered, before the outcome is recorded. */
+/**
+ * The points of a delivery run where a process can die: the run is claimed and nothing is recorded,
+ * the attempt is recorded as started and the channel not yet called, the channel answered and the
+ * outcome not yet recorded, the outcome recorded and the run not yet acknowledged.
+ */
+export type DeliveryPoint = "claimed" | "attempt-started" | "channel-answered" | "recorded";
+
+/** Test seams of the worker: tests stop a run for good at each point, as a crash would. */
 export interface DeliveryHooks {
-  afterChannel?: (messageId: string, result: DeliveryResult) => Promise<void>;
+  at?: (point: DeliveryPoint, messageId: string) => Promise<void>;
 }
 
 export interface DeliverDeps extends OutboundDeps {
@@ -60,6 +67,7 @@ export function deliverMessage(deps: DeliverDeps) {
     const row = await findMessageById(deps.db, payload.messageId);
     const view = row ? await stateOf(deps, payload.messageId) : undefined;
     if (!row || !view) return;
+    await deps.hooks.at?.("claimed", row.id);
     const target = { messageId: row.id, projectId: row.project_id };
     const meta = () => ({ now: deps.clock(), actor: OUTBOUND_ACTOR });
     const initial = deliveryStep(view, null);
@@ -106,36 +114,38 @@ export function deliverMessage(deps: DeliverDeps) {
 
     const attemptId = randomUUID();
     await run(row, job.runId, { type: "StartAttempt", data: { ...target, attemptId }, meta: meta() });
+    await deps.hooks.at?.("attempt-started", row.id);
     const result = await prepared.send().catch(
       (error: unknown): DeliveryResult => ({
         outcome: "retry",
         error: error instanceof Error ? error.message : "failed",
       }),
     );
-    await deps.hooks.afterChannel?.(row.id, result);
+    await deps.hooks.at?.("channel-answered", row.id);
     const final = result.outcome === "retry" && job.attempt >= deps.maxAttempts;
-    await run(row, job.runId, {
-      type: "FinishAttempt",
-      data: { ...target, attemptId, result, final },
-      meta: meta(),
-    });
-    if (result.outcome === "gone" && row.endpoint_id && row.project_id) {
-      await deps.db.transaction().execute((trx) =>
-        runEndpointCommand(
+    // A 410 disables the endpoint in the same transaction: no reader sees the message failed for it
+    // while the endpoint is still active, and no crash leaves one without the other.
+    await deps.db.transaction().execute(async (trx) => {
+      const md = metadata(row, job.runId);
+      await runMessageCommand(
+        trx,
+        { type: "FinishAttempt", data: { ...target, attemptId, result, final }, meta: meta() },
+        md,
+      );
+      if (result.outcome === "gone" && row.endpoint_id && row.project_id) {
+        const endpoint = { endpointId: row.endpoint_id, projectId: row.project_id };
+        await runEndpointCommand(
           trx,
           {
             type: "DisableEndpoint",
-            data: {
-              endpointId: row.endpoint_id ?? "",
-              projectId: row.project_id ?? "",
-              reason: "gone (410)",
-            },
+            data: { ...endpoint, reason: "gone (410)" },
             meta: { now: deps.clock() },
           },
-          metadata(row, job.runId),
-        ),
-      );
-    }
+          md,
+        );
+      }
+    });
+    await deps.hooks.at?.("recorded", row.id);
     if (result.outcome === "retry") {
       const reason = `delivery attempt ${job.attempt} will be retried: ${result.error ?? "temporary failure"}`;
       // The last one dead-letters the run; the message is failed already.

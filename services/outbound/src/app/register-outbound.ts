@@ -39,7 +39,7 @@ import { getOutboundSettings, putOutboundSettings } from "./outbound-settings.ts
 import { putPolicy } from "./put-policy.ts";
 import { getContact, listProjectContacts } from "./read-contacts.ts";
 import { getMessage, listProjectMessages } from "./read-messages.ts";
-import { requeueApproved } from "./requeue-approved.ts";
+import { startApprovedRequeue } from "./requeue-approved.ts";
 import { sendSystemEmail } from "./send-system-email.ts";
 import { confirmUnsubscribe, showUnsubscribe } from "./unsubscribe.ts";
 import { updateContact } from "./update-contact.ts";
@@ -131,10 +131,9 @@ export async function registerOutbound(
     drainTimeoutMs: DELIVERY_DRAIN_MS,
   });
   onStop("delivery worker", () => worker.stop());
-  // In the background: the scheduler may start after outbound.
-  void requeueApproved(deps, logger).catch((err: unknown) =>
-    logger.warn({ err }, "re-queueing approved messages failed"),
-  );
+  // In the background: the scheduler may start after outbound, or be down when an approval is made.
+  const requeue = startApprovedRequeue(deps, logger, config.OUTBOUND_REQUEUE_POLL_MS);
+  onStop("approved re-queue", () => requeue.stop());
 
   // Ingestion may start after outbound: its stream is awaited in the background.
   runtime.consumeInBackground({

@@ -32,6 +32,14 @@ export async function dueAt(
 }
 
 /**
+ * The run key of an approval (or a resend, which approves again): its due time, which the message
+ * row keeps, so a re-queue finds the very run the approval made.
+ */
+export function approvalKey(due: Date): string {
+  return `approved:${due.toISOString()}`;
+}
+
+/**
  * Queues `outbound.deliver` for the message at `runAt` through the job-scheduler, as the platform.
  * `key` makes a repeat (the same approval retried) one run.
  */

@@ -63,7 +63,19 @@ export type MessageEvent =
       type: "outbound.message.sent";
       data: Transition & { attemptId: string; providerMessageId: string | null };
     }
-  | { type: "outbound.message.failed"; data: Transition & { reason: string } };
+  | { type: "outbound.message.failed"; data: Transition & { reason: string } }
+  /**
+   * A person settled an `unknown` attempt: it arrived (`sent`, followed by `outbound.message.sent`),
+   * it did not and is given up (`failed`, followed by `outbound.message.failed`), or it did not and
+   * goes again (`resend`: the message is `approved` once more, due at `dueAt`).
+   */
+  | {
+      type: "outbound.message.attempt-settled";
+      data: Transition & { attemptId: string; resolution: Resolution; reason: string; dueAt: string | null };
+    };
+
+/** How a person settles an attempt that may or may not have been delivered. */
+export type Resolution = "sent" | "failed" | "resend";
 
 export interface MessageView {
   readonly status: Exclude<MessageStatus, never>;
@@ -117,20 +129,48 @@ export type MessageCommand =
     }
   | { type: "MarkAttemptUnknown"; data: Target & { attemptId: string }; meta: Meta }
   /** Its target cannot take it any more (a removed endpoint): failed without an attempt. */
-  | { type: "FailMessage"; data: Target & { reason: string }; meta: Meta };
+  | { type: "FailMessage"; data: Target & { reason: string }; meta: Meta }
+  | {
+      type: "SettleAttempt";
+      data: Target & { resolution: Resolution; reason: string; dueAt: Date };
+      meta: Meta;
+    };
 
-export type MessageAction = "submit" | "approve" | "reject" | "cancel";
+export type MessageAction =
+  | "submit"
+  | "approve"
+  | "reject"
+  | "cancel"
+  | "mark-sent"
+  | "mark-failed"
+  | "resend";
+
+/** The actions only owners and admins take: approving, rejecting and settling an unknown attempt. */
+const APPROVER_ACTIONS: readonly MessageAction[] = [
+  "approve",
+  "reject",
+  "mark-sent",
+  "mark-failed",
+  "resend",
+];
+
+/** What each settling action records. */
+export const RESOLUTION_OF: Readonly<Partial<Record<MessageAction, Resolution>>> = {
+  "mark-sent": "sent",
+  "mark-failed": "failed",
+  resend: "resend",
+};
 
 /**
- * Who may do what to a message: members (not viewers) submit and cancel; owners and admins approve
- * and reject. `system`: the platform itself.
+ * Who may do what to a message: members (not viewers) submit and cancel; owners and admins approve,
+ * reject and settle unknown attempts. `system`: the platform itself.
  */
 export function mayAct(
   action: MessageAction,
   role: "owner" | "admin" | "member" | "viewer" | "system",
 ): boolean {
   if (role === "system") return true;
-  if (action === "approve" || action === "reject") return role === "owner" || role === "admin";
+  if (APPROVER_ACTIONS.includes(action)) return role === "owner" || role === "admin";
   return role !== "viewer";
 }
 
@@ -285,11 +325,49 @@ export function decideMessage(command: MessageCommand, state: MessageState): Mes
         },
       ];
     }
+    case "SettleAttempt":
+      return decideSettle(existing(state, command.data), command);
     default: {
       const unknown: never = command;
       throw new TypeError(`unknown command ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** Only a message whose latest attempt is `unknown` can be settled, and only once. */
+function decideSettle(view: MessageView, command: Extract<MessageCommand, { type: "SettleAttempt" }>) {
+  const { resolution, reason, dueAt } = command.data;
+  const latest = latestAttempt(view);
+  const verb = { sent: "marked sent", failed: "marked failed", resend: "sent again" }[resolution];
+  if (view.status !== "sending" || latest?.outcome !== "unknown") {
+    throw new IllegalTransitionError(
+      verb,
+      view.status === "sending" ? "sending without an unknown attempt" : view.status,
+    );
+  }
+  const { meta } = command;
+  const ends = resolution === "sent" ? "sent" : resolution === "failed" ? "failed" : "approved";
+  const events: MessageEvent[] = [
+    {
+      type: "outbound.message.attempt-settled",
+      data: {
+        ...transition(view, ends, meta),
+        attemptId: latest.id,
+        resolution,
+        reason,
+        dueAt: resolution === "resend" ? dueAt.toISOString() : null,
+      },
+    },
+  ];
+  if (resolution === "sent") {
+    events.push({
+      type: "outbound.message.sent",
+      data: { ...transition(view, "sent", meta), attemptId: latest.id, providerMessageId: null },
+    });
+  } else if (resolution === "failed") {
+    events.push({ type: "outbound.message.failed", data: { ...transition(view, "failed", meta), reason } });
+  }
+  return events;
 }
 
 function decideFinish(view: MessageView, command: Extract<MessageCommand, { type: "FinishAttempt" }>) {

@@ -245,6 +245,19 @@ async function projectMessageEvent(trx: Trx, event: StoredEvent<MessageEvent>): 
     case "outbound.message.submitted":
       await messages().set({ status: d.status, updated_at: d.at }).execute();
       return;
+    case "outbound.message.attempt-settled": {
+      const e = event.data;
+      // The person who settled it is on record; a resend is approved by them and due again.
+      await messages()
+        .set({
+          status: d.status,
+          needs_attention: false,
+          ...(e.resolution === "resend" ? { approved_by: d.actor, due_at: e.dueAt } : {}),
+          updated_at: d.at,
+        })
+        .execute();
+      return;
+    }
   }
 }
 

@@ -124,6 +124,9 @@ export async function startOutbound(
   return harness;
 }
 
+/** What the request helpers below need: a bus to call outbound on, as the gateway does. */
+export type Caller = Pick<OutboundHarness, "caller">;
+
 /** A request as the gateway sends it for a member of `projectId` with `role`. */
 export function member(
   projectId: string,
@@ -137,7 +140,7 @@ export { refusal } from "@tessera/testing";
 export { eventually };
 
 export function newContact(
-  h: OutboundHarness,
+  h: Caller,
   projectId: string,
   fields: Record<string, unknown> = {},
 ): Promise<Contact> {
@@ -149,7 +152,7 @@ export function newContact(
 }
 
 export function draftEmail(
-  h: OutboundHarness,
+  h: Caller,
   projectId: string,
   contactId: string,
   extra: Record<string, unknown> = {},
@@ -163,7 +166,7 @@ export function draftEmail(
 }
 
 /** Submit by a member, approve by an owner: the message as the approval left it. */
-export async function submitAndApprove(h: OutboundHarness, message: Message): Promise<Message> {
+export async function submitAndApprove(h: Caller, message: Message): Promise<Message> {
   const projectId = message.projectId ?? "";
   await h.caller.request(
     messagesAct,
@@ -177,13 +180,13 @@ export async function submitAndApprove(h: OutboundHarness, message: Message): Pr
   );
 }
 
-export function readMessage(h: OutboundHarness, projectId: string, messageId: string): Promise<Message> {
+export function readMessage(h: Caller, projectId: string, messageId: string): Promise<Message> {
   return h.caller.request(messagesGet, { projectId, messageId }, member(projectId, "viewer"));
 }
 
 /** The message once its status is one of `statuses`. */
 export function messageReaches(
-  h: OutboundHarness,
+  h: Caller,
   projectId: string,
   messageId: string,
   statuses: readonly Message["status"][],
