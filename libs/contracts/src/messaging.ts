@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type RemoteProblem, RemoteProblemSchema } from "./errors.ts";
+import { oncePerSchema } from "./per-schema.ts";
 import { text, timestamp } from "./scalars.ts";
 
 export const SERVICES = [
@@ -24,18 +25,14 @@ function buildReplySchema<T extends z.ZodType>(data: T) {
   ]);
 }
 
-const replySchemas = new WeakMap<z.ZodType, ReturnType<typeof buildReplySchema>>();
+const cachedReplySchema = oncePerSchema(buildReplySchema);
 
 /**
  * The reply envelope's schema for an operation's response, built once per response schema: callers
  * parse every reply with it, and building a zod schema (and compiling its parser) per call is costly.
  */
 export function replySchema<T extends z.ZodType>(data: T): ReturnType<typeof buildReplySchema<T>> {
-  const cached = replySchemas.get(data);
-  if (cached) return cached as ReturnType<typeof buildReplySchema<T>>;
-  const built = buildReplySchema(data);
-  replySchemas.set(data, built);
-  return built;
+  return cachedReplySchema(data) as ReturnType<typeof buildReplySchema<T>>;
 }
 
 export interface OperationDefinition<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "./errors.ts";
+import { oncePerSchema } from "./per-schema.ts";
 import { text, timestamp } from "./scalars.ts";
 
 /** Longest cursor string accepted, in characters. @default 512 */
@@ -24,18 +25,14 @@ function buildPageSchema<T extends z.ZodType>(item: T) {
   return itemId === undefined ? page : page.meta({ id: `${itemId}Page` });
 }
 
-const pageSchemas = new WeakMap<z.ZodType, ReturnType<typeof buildPageSchema>>();
+const cachedPageSchema = oncePerSchema(buildPageSchema);
 
 /**
  * The shape of one page of `item`s: `{ items, nextCursor }`, one schema per item schema; a page of
  * a named item is named after it (`Memory` → `MemoryPage`).
  */
 export function pageSchema<T extends z.ZodType>(item: T): ReturnType<typeof buildPageSchema<T>> {
-  const known = pageSchemas.get(item);
-  if (known) return known as ReturnType<typeof buildPageSchema<T>>;
-  const page = buildPageSchema(item);
-  pageSchemas.set(item, page);
-  return page;
+  return cachedPageSchema(item) as ReturnType<typeof buildPageSchema<T>>;
 }
 
 /** The sort key of a list's last item, as it travels inside a cursor. */

@@ -48,6 +48,14 @@ const ownersAndAdmins = {
   rateClass: "write",
 } as const;
 
+/** An invitation no longer open: the code names what became of it. */
+const INVITATION_CLOSED = [
+  "user.invitation_accepted",
+  "user.invitation_declined",
+  "user.invitation_revoked",
+  "user.invitation_expired",
+];
+
 export const userRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "GET",
@@ -230,13 +238,7 @@ export const userRoutes: readonly RouteDefinition[] = [
     problems: {
       403: ["user.email_unverified"],
       404: ["user.invitation_not_found"],
-      409: [
-        "user.invitation_accepted",
-        "user.invitation_declined",
-        "user.invitation_revoked",
-        "user.invitation_expired",
-        "user.project_full",
-      ],
+      409: [...INVITATION_CLOSED, "user.project_full"],
     },
     summary: "Accept an invitation addressed to the caller's verified email, and join the project",
     operation: invitationsAccept,
@@ -251,12 +253,7 @@ export const userRoutes: readonly RouteDefinition[] = [
     path: "/v1/invitations/{invitationId}/decline",
     problems: {
       404: ["user.invitation_not_found"],
-      409: [
-        "user.invitation_accepted",
-        "user.invitation_declined",
-        "user.invitation_revoked",
-        "user.invitation_expired",
-      ],
+      409: INVITATION_CLOSED,
     },
     summary: "Decline an invitation addressed to the caller's verified email",
     operation: invitationsDecline,

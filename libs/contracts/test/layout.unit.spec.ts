@@ -17,6 +17,7 @@ const SHARED = [
   "index.ts",
   "messaging.ts",
   "pagination.ts",
+  "per-schema.ts",
   "roles.ts",
   "scalars.ts",
   "route-table.ts",
