@@ -167,6 +167,7 @@ export const sourceRoutes: readonly RouteDefinition[] = [
   defineRoute({
     method: "POST",
     path: "/v1/hooks/identity/{issuerName}",
+    problems: { 401: ["ingestion.hook_unverified"], 413: ["request.too_large"] },
     summary: "Identity hook: users created, updated or deleted at an identity provider (Clerk, Svix-signed)",
     operation: identityHooksReceive,
     auth: "public",
