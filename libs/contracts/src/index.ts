@@ -485,7 +485,21 @@ export {
   type SourceType,
   SourceTypeSchema,
 } from "./sources-schemas.ts";
-export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
+export {
+  activeTraceparent,
+  childTraceparent,
+  contextOfTraceparent,
+  ERROR_CODE_ATTRIBUTE,
+  formatTraceparent,
+  inSpan,
+  newTraceparent,
+  parentContext,
+  parseTraceparent,
+  recordFailure,
+  type SpanOptions,
+  type TraceparentParts,
+  traceIdOf,
+} from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,
   invitationAccepted,
