@@ -42,8 +42,14 @@ export function enableInstrumentations(): void {
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? "").split("?")[0] ?? ""),
         requireParentforOutgoingSpans: true,
       }),
-      new FastifyOtel.FastifyOtelInstrumentation({ registerOnInitialization: true, recordExceptions: false }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // The route's request and handler spans; a span per hook would double the spans of a request.
+      new FastifyOtel.FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        recordExceptions: false,
+        instrumentHooks: false,
+        ignorePaths: ({ url }) => UNTRACED_PATHS.has(url),
+      }),
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
       new PinoInstrumentation(),
     ],
