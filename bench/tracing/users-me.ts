@@ -11,7 +11,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type OtlpReceiver, startOtlpReceiver, startStack } from "@tessera/testing";
+import { type OtlpReceiver, stackClient, startOtlpReceiver, startStack } from "@tessera/testing";
 import { z } from "zod";
 
 const { values } = parseArgs({
@@ -46,27 +46,6 @@ function autocannon(url: string, token: string, duration: number): Promise<Run> 
   });
 }
 
-/** A signed-up account whose profile the user service already has. */
-async function accountOn(gatewayUrl: string): Promise<string> {
-  const registered = await fetch(`${gatewayUrl}/v1/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: `bench.${Date.now()}@example.com`,
-      password: "correct horse battery staple",
-    }),
-  });
-  const { accessToken } = z.object({ accessToken: z.string() }).parse(await registered.json());
-  for (let tries = 0; ; tries++) {
-    const me = await fetch(`${gatewayUrl}/v1/users/me`, {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
-    if (me.status === 200) return accessToken;
-    if (tries > 100) throw new Error(`the profile never appeared (${me.status})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 interface Target {
   readonly url: string;
   readonly token: string;
@@ -81,7 +60,8 @@ async function startTarget(tracing: Record<string, string>): Promise<Target> {
     env: { LOG_LEVEL: "warn", RATE_LIMIT_READ: UNLIMITED, RATE_LIMIT_AUTH_REGISTER: UNLIMITED, ...tracing },
   });
   try {
-    const token = await accountOn(stack.gatewayUrl);
+    // Signed up, with the profile the user service builds from the registration event.
+    const { accessToken: token } = await stackClient(() => stack.gatewayUrl).signUp();
     return { url: `${stack.gatewayUrl}/v1/users/me`, token, runs: [], requests: 0, stop: () => stack.stop() };
   } catch (error) {
     await stack.stop();
