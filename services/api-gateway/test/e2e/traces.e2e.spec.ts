@@ -20,7 +20,7 @@ const stack = useStack({
   // Spans leave each service within a fifth of a second instead of five.
   env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200" },
 });
-const { post } = stackClient(() => stack.gatewayUrl);
+const { call, post } = stackClient(() => stack.gatewayUrl);
 
 function summary(spans: ReceivedSpan[]): string {
   return spans
@@ -124,5 +124,26 @@ describe("traces", () => {
       (s) => s.service === "auth" && s.attributes["db.system.name"] === "postgresql",
     );
     expect(queries.some((query) => descendsFrom(trace, query, served))).toBe(true);
+  });
+
+  it("keeps the credentials in a URL (OAuth code and state, an unsubscribe token) out of the spans", async () => {
+    const secrets = ["oauth-code-e2e-secret", "oauth-state-e2e-secret", "unsubscribe-token-e2e-secret"];
+    await call("GET", `/v1/auth/oauth/github/callback?code=${secrets[0]}&state=${secrets[1]}`);
+    await call("GET", `/v1/unsubscribe/${secrets[2]}`);
+    const paths = (spans: ReceivedSpan[]) =>
+      spans
+        .filter((s) => s.service === "api-gateway" && s.kind === SERVER)
+        .map((s) => s.attributes["url.path"]);
+    await eventually(
+      () => {
+        const seen = paths(receiver.spans());
+        const both =
+          seen.includes("/v1/auth/oauth/github/callback") && seen.includes("/v1/unsubscribe/[redacted]");
+        return both ? true : undefined;
+      },
+      { what: `the two requests' spans (paths seen: ${paths(receiver.spans()).join(", ")})` },
+    );
+    const exported = JSON.stringify(receiver.spans());
+    for (const secret of secrets) expect(exported).not.toContain(secret);
   });
 });
