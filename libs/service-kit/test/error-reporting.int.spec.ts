@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { trace } from "@opentelemetry/api";
 import { eventually, startOtlpReceiver } from "@tessera/testing";
@@ -105,5 +107,22 @@ describe("error reporting", () => {
     expect(ingest.requests.map((r) => r.path.split("?")[0])).toEqual(
       ingest.requests.map(() => "/api/1/envelope/"),
     );
+  });
+
+  it("sends an uncaught exception, tagged with the service, before the process exits", async () => {
+    const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+    const script = `
+      const { startErrorReporting } = await import(${JSON.stringify(entry)});
+      await startErrorReporting({ service: "memory", dsn: ${JSON.stringify(ingest.dsn)} });
+      setTimeout(() => { throw new Error("nobody caught this"); }, 10);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+    const [code] = await once(child, "exit");
+    expect(code).not.toBe(0);
+    const event = await eventually(() =>
+      ingest.requests
+        .flatMap((r) => envelopeItems(r.body))
+        .find((item) => item.type === "event" && JSON.stringify(item.payload).includes("nobody caught this")),
+    );
+    expect(event.payload.tags).toMatchObject({ service: "memory" });
   });
 });
