@@ -495,8 +495,6 @@ export {
   newTraceparent,
   parentContext,
   parseTraceparent,
-  recordFailure,
-  type SpanOptions,
   type TraceparentParts,
   traceIdOf,
 } from "./trace.ts";

@@ -8,6 +8,7 @@ import {
   type Span,
   type SpanKind,
   SpanStatusCode,
+  type Tracer,
   trace,
 } from "@opentelemetry/api";
 import { TesseraError } from "./errors.ts";
@@ -99,7 +100,7 @@ export function parentContext(traceparent: string | undefined): Context {
   return trace.getActiveSpan() === undefined ? contextOfTraceparent(traceparent) : context.active();
 }
 
-export interface SpanOptions {
+interface SpanOptions {
   kind: SpanKind;
   attributes: Attributes;
   parent: Context;
@@ -110,7 +111,7 @@ export interface SpanOptions {
  * refusal (a `TesseraError` below 500), which is an answer, not a fault.
  */
 export function inSpan<T>(
-  tracer: { startActiveSpan: ReturnType<typeof trace.getTracer>["startActiveSpan"] },
+  tracer: Tracer,
   name: string,
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
@@ -133,7 +134,7 @@ export function inSpan<T>(
 }
 
 /** Marks `span` failed with `error`; a refusal (a `TesseraError` below 500) only leaves its code. */
-export function recordFailure(span: Span, error: unknown): void {
+function recordFailure(span: Span, error: unknown): void {
   if (error instanceof TesseraError) {
     span.setAttribute(ERROR_CODE_ATTRIBUTE, error.code);
     if (error.status < 500) return;
