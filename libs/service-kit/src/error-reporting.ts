@@ -34,7 +34,8 @@ export async function startErrorReporting(options: ErrorReportingOptions): Promi
     defaultIntegrations: false,
     integrations: [
       Sentry.onUncaughtExceptionIntegration(),
-      Sentry.onUnhandledRejectionIntegration({ mode: "warn" }),
+      // "strict" exits as Node does without a listener: a listener alone would keep the process alive.
+      Sentry.onUnhandledRejectionIntegration({ mode: "strict" }),
       Sentry.linkedErrorsIntegration(),
     ],
     // Traces belong to the OpenTelemetry SDK; Sentry neither registers a tracer provider nor patches modules.

@@ -109,17 +109,22 @@ describe("error reporting", () => {
     );
   });
 
-  it("sends an uncaught exception, tagged with the service, before the process exits", async () => {
+  it.each([
+    ["an uncaught exception", 'setTimeout(() => { throw new Error("nobody caught this"); }, 10);'],
+    ["an unhandled rejection", 'setTimeout(() => { Promise.reject(new Error("nobody caught this")); }, 10);'],
+  ])("sends %s, tagged with the service, and the process still exits 1", async (_what, failure) => {
     const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+    const before = ingest.requests.length;
     const script = `
       const { startErrorReporting } = await import(${JSON.stringify(entry)});
       await startErrorReporting({ service: "memory", dsn: ${JSON.stringify(ingest.dsn)} });
-      setTimeout(() => { throw new Error("nobody caught this"); }, 10);`;
+      ${failure}`;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
     const [code] = await once(child, "exit");
-    expect(code).not.toBe(0);
+    expect(code).toBe(1);
     const event = await eventually(() =>
       ingest.requests
+        .slice(before)
         .flatMap((r) => envelopeItems(r.body))
         .find((item) => item.type === "event" && JSON.stringify(item.payload).includes("nobody caught this")),
     );
