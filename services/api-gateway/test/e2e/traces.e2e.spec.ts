@@ -18,7 +18,8 @@ const receiver = await startOtlpReceiver();
 afterAll(() => receiver.close());
 const stack = useStack({
   // Spans leave each service within a fifth of a second instead of five.
-  env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200" },
+  // Debug lines include each served request's, written inside its span.
+  env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "200", LOG_LEVEL: "debug" },
 });
 const { call, post } = stackClient(() => stack.gatewayUrl);
 
@@ -118,6 +119,14 @@ describe("traces", () => {
     );
     expect(consumer, `a user consumer of auth.account.registered above the profile's append`).toBeDefined();
     expect(consumer?.parentSpanId).toBe(publish.spanId);
+
+    // Log lines written inside a span carry its trace id.
+    const servedLines = stack
+      .logs()
+      .split("\n")
+      .filter((line) => line.startsWith("[auth]") && line.includes(`"requestId":"${requestId}"`));
+    expect(servedLines.length).toBeGreaterThan(0);
+    expect(servedLines.every((line) => line.includes(`"trace_id":"${http.traceId}"`))).toBe(true);
 
     // Postgres calls inside those spans are traced too, as children.
     const queries = trace.filter(
