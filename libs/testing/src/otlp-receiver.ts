@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 
 /** One span as an OTLP/HTTP JSON export carries it, with the exporting service's name. */
@@ -105,7 +104,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the OTLP receiver has no port");
+  const { port } = address;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     spans: () => [...received],

@@ -66,7 +66,7 @@ describe("traces", () => {
         );
         return profile === undefined ? undefined : inTrace;
       },
-      { timeoutMs: 20_000, what: `the trace of request ${requestId} with the user's append` },
+      { timeoutMs: 45_000, what: `the trace of request ${requestId} with the user's append` },
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}; received:\n${summary(receiver.spans())}`);
     });
