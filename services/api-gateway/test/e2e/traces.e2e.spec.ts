@@ -66,7 +66,10 @@ describe("traces", () => {
         );
         return profile === undefined ? undefined : inTrace;
       },
-      { timeoutMs: 45_000, what: `the trace of request ${requestId} with the user's append` },
+      {
+        timeoutMs: 45_000,
+        what: `the trace of request ${requestId} as far as the user service's profile relay`,
+      },
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}; received:\n${summary(receiver.spans())}`);
     });
