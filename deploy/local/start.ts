@@ -76,7 +76,7 @@ function pipeLines(stream: NodeJS.ReadableStream, prefix: string, out: NodeJS.Wr
 
 function launch(slot: Slot): void {
   const { name } = slot.service;
-  const child = spawn(process.execPath, ["src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "@tessera/service-kit/instrument", "src/main.ts"], {
     cwd: join(repoRoot, "services", name),
     env: serviceEnv(manifest, slot.service, env),
     stdio: ["ignore", "pipe", "pipe"],

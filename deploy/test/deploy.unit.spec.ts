@@ -295,7 +295,7 @@ describe("deploy/docker/Dockerfile", () => {
     expect(stages.at(-1)).toBe("runtime");
     const runtime = dockerfile.slice(dockerfile.lastIndexOf("AS runtime"));
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toContain('CMD ["node", "src/main.ts"]');
+    expect(runtime).toContain('CMD ["node", "--import", "@tessera/service-kit/instrument", "src/main.ts"]');
   });
 
   it("copies only files that exist and that .dockerignore lets through", () => {

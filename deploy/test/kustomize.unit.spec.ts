@@ -293,6 +293,7 @@ describe("the prod overlay", () => {
         EMBEDDING_API_KEY: "",
         OUTBOUND_SMTP_URL: "smtps://mailer:pw@smtp.example.com:465",
         IDENTITY_HOOK_ISSUERS: "",
+        SENTRY_DSN: "https://key@o1.ingest.sentry.io/1",
       };
       const env: Record<string, string> = {};
       for (const from of container.envFrom ?? []) {

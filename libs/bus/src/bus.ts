@@ -9,6 +9,7 @@ import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
   type EventEnvelope,
+  eventSubject,
   type MessageContext,
   type OperationDefinition,
   pingOperation,
@@ -31,6 +32,7 @@ import {
 } from "./publisher.ts";
 import { type RequestOptions, requestOperation } from "./request.ts";
 import { type OperationHandler, type ServeOptions, serveOperation } from "./serve.ts";
+import { tracedPublisher, tracedRequest } from "./tracing.ts";
 
 export interface BusOptions {
   /** The service this process runs as: its queue group, its event stream, its consumers' prefix. */
@@ -136,8 +138,11 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
       bus.serve(pingOperation(service), async () => ({ service, ready: await isReady(readyCheck) }));
     },
     request: (operation, payload, ctx, requestOpts) =>
-      requestOperation({ nc, names, payloads }, operation, payload, ctx, requestOpts),
-    eventPublisher: (publisherOpts) => createEventPublisher(js, names, publisherOpts),
+      tracedRequest(operation, ctx, (traced) =>
+        requestOperation({ nc, names, payloads }, operation, payload, traced, requestOpts),
+      ),
+    eventPublisher: (publisherOpts) =>
+      tracedPublisher(createEventPublisher(js, names, publisherOpts), eventSubject),
     async deletePublished(copies) {
       const manager = await jsm();
       for (const copy of copies) {

@@ -14,6 +14,7 @@ import type { BusLogger } from "./logger.ts";
 import { type BusNames, deadLetterSubject, isValidToken, JOBS_STREAM } from "./names.ts";
 import { parseMessage } from "./parse-message.ts";
 import { startPullConsumer } from "./pull-consumer.ts";
+import { tracedHandling } from "./tracing.ts";
 
 /** Handles one message; throwing retries with backoff, except a `ZodError` or `validation.failed`, dead-lettered at once. */
 export type MessageHandler<T> = (payload: T, ctx: MessageContext, msg: JsMsg) => Promise<void>;
@@ -142,7 +143,7 @@ function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<
       return deadLetterAndAck(deps, d, msg, `delivered more than ${d.maxDeliver} times`);
     }
     try {
-      await d.handler(decoded.payload, decoded.ctx, msg);
+      await tracedHandling(d.log.consumer, msg, decoded.ctx, (ctx) => d.handler(decoded.payload, ctx, msg));
       msg.ack();
     } catch (err) {
       if (isPermanent(err)) {

@@ -1,5 +1,5 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { type EventEnvelope, eventSubject } from "@tessera/contracts";
+import { activeTraceparent, type EventEnvelope, eventSubject } from "@tessera/contracts";
 import { headersFromContext } from "./context.ts";
 import { PublishError } from "./errors.ts";
 import type { BusNames } from "./names.ts";
@@ -43,7 +43,7 @@ export function createEventPublisher(
       const meta = envelope.metadata;
       const hdrs = headersFromContext({
         requestId: meta.requestId,
-        traceparent: meta.traceparent,
+        traceparent: activeTraceparent() ?? meta.traceparent,
         actor: meta.actor,
         projectId: meta.projectId,
       });

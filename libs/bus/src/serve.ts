@@ -6,6 +6,7 @@ import {
   type Subscription,
 } from "@nats-io/nats-core";
 import {
+  activeTraceparent,
   HEADER,
   InternalError,
   type MessageContext,
@@ -21,6 +22,7 @@ import type { InFlight } from "./in-flight.ts";
 import type { BusLogger } from "./logger.ts";
 import type { BusNames } from "./names.ts";
 import type { Payloads } from "./offload.ts";
+import { recordReply, tracedServing } from "./tracing.ts";
 
 export type OperationHandler<Op extends OperationDefinition> = (
   request: z.output<Op["request"]>,
@@ -56,7 +58,10 @@ export function serveOperation<Op extends OperationDefinition>(
         return;
       }
       // Errors are turned into replies inside; this catch is only for a failed `respond`.
-      deps.inFlight.track(answer(deps, operation, handler, msg)).catch((error: unknown) => {
+      const serving = tracedServing(operation, opts.queue ?? deps.service, msg, () =>
+        answer(deps, operation, handler, msg),
+      );
+      deps.inFlight.track(serving).catch((error: unknown) => {
         deps.logger.error({ err: error, subject: operation.subject }, "could not reply");
       });
     },
@@ -70,9 +75,13 @@ async function answer<Op extends OperationDefinition>(
   msg: Msg,
 ): Promise<void> {
   const received = contextFromHeaders(msg.headers);
-  const ctx: MessageContext = { ...received, traceparent: received.traceparent ?? newTraceparent() };
+  const ctx: MessageContext = {
+    ...received,
+    traceparent: activeTraceparent() ?? received.traceparent ?? newTraceparent(),
+  };
   const started = performance.now();
   const reply = await replyFor(deps, operation, handler, msg, ctx);
+  recordReply(reply);
   const hdrs = natsHeaders();
   hdrs.set(HEADER.requestId, ctx.requestId);
   const log = { requestId: ctx.requestId, subject: operation.subject };

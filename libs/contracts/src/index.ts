@@ -514,7 +514,19 @@ export {
   type SourceType,
   SourceTypeSchema,
 } from "./sources-schemas.ts";
-export { childTraceparent, newTraceparent, traceIdOf } from "./trace.ts";
+export {
+  activeTraceparent,
+  childTraceparent,
+  contextOfTraceparent,
+  ERROR_CODE_ATTRIBUTE,
+  formatTraceparent,
+  inSpan,
+  newTraceparent,
+  parentContext,
+  parseTraceparent,
+  type TraceparentParts,
+  traceIdOf,
+} from "./trace.ts";
 export {
   ACCESS_CHANGING_EVENTS,
   invitationAccepted,

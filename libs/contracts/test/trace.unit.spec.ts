@@ -1,5 +1,14 @@
+import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { childTraceparent, newTraceparent, traceIdOf } from "../src/trace.ts";
+import {
+  activeTraceparent,
+  childTraceparent,
+  contextOfTraceparent,
+  formatTraceparent,
+  newTraceparent,
+  parseTraceparent,
+  traceIdOf,
+} from "../src/trace.ts";
 
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
@@ -22,5 +31,27 @@ describe("trace context", () => {
   it("starts a new trace when the parent is missing or malformed", () => {
     expect(childTraceparent(undefined)).toMatch(TRACEPARENT);
     expect(childTraceparent("00-nothex-b7ad6b7169203331-01")).toMatch(TRACEPARENT);
+  });
+
+  it("reads a traceparent into the parts of a span context and writes it back unchanged", () => {
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const parts = parseTraceparent(traceparent);
+    expect(parts).toEqual({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId: "b7ad6b7169203331",
+      traceFlags: 1,
+    });
+    expect(parts && formatTraceparent(parts)).toBe(traceparent);
+    expect(parseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331")).toBeUndefined();
+  });
+
+  it("names a remote parent from a traceparent, and no span is recorded without an SDK", () => {
+    const parent = contextOfTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    expect(trace.getSpanContext(parent)).toMatchObject({ spanId: "b7ad6b7169203331", isRemote: true });
+    expect(trace.getSpanContext(contextOfTraceparent("garbage"))).toBeUndefined();
+    trace.getTracer("test").startActiveSpan("work", {}, parent, (span) => {
+      expect(activeTraceparent()).toBeUndefined();
+      span.end();
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { AnyDb, AnyTransaction } from "./schema.ts";
 import { assertProcessorName, assertSchemaName, storeTables } from "./schema.ts";
+import { markDuplicate } from "./tracing.ts";
 
 export interface HandleOnceOptions {
   schema: string;
@@ -29,7 +30,10 @@ export async function handleOnce<T>(
       .onConflict((oc) => oc.columns(["consumer", "event_id"]).doNothing())
       .returning("event_id")
       .executeTakeFirst();
-    if (recorded === undefined) return { ran: false };
+    if (recorded === undefined) {
+      markDuplicate();
+      return { ran: false };
+    }
     return { ran: true, value: await effect(trx) };
   });
 }

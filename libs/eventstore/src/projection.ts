@@ -29,6 +29,7 @@ import {
   lockKey,
   sleep,
 } from "./schema.ts";
+import { projectionAttributes, tracedEvent } from "./tracing.ts";
 
 /** A read model kept up to date after the fact, from a stored checkpoint. */
 export interface AsyncProjection<E extends EventLike = EventLike> {
@@ -131,7 +132,16 @@ async function applyNextBatch<E extends EventLike>(
     const batch = await readVisibleEventsAfter(trx, schema, from, batchSize);
     const last = batch.at(-1);
     if (last === undefined) return { count: 0, at: from };
-    for (const { event } of batch) await projection.handle(trx, event as StoredEvent<E>);
+    for (const { event } of batch) {
+      const apply = () => projection.handle(trx, event as StoredEvent<E>);
+      await tracedEvent(
+        `project ${projection.name}`,
+        schema,
+        event,
+        apply,
+        projectionAttributes(projection.name),
+      );
+    }
     if (!(await advanceCheckpoint(trx, schema, projection.name, from, last.position))) {
       throw new CheckpointMovedError(projection.name);
     }

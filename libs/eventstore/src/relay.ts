@@ -25,6 +25,7 @@ import {
   type StepOutcome,
 } from "./processor.ts";
 import { type AnyDb, assertSchemaName, lockKey, sleep } from "./schema.ts";
+import { tracedEvent } from "./tracing.ts";
 
 /** Where the bus stored a published event: what erasure deletes from it later. */
 export interface PublishedCopy {
@@ -153,7 +154,7 @@ async function publishBatch(
   let failure: { error: unknown } | undefined;
   try {
     for (const { event, position } of batch) {
-      await publisher.publish(toEnvelope(event));
+      await tracedEvent(`relay ${event.type}`, schema, event, () => publisher.publish(toEnvelope(event)));
       acknowledged = position;
     }
   } catch (error) {
@@ -197,7 +198,9 @@ export async function republish(db: AnyDb, options: RepublishOptions): Promise<{
       await sleep(VISIBILITY_WAIT_MS);
     }
     for (const { event, position } of batch) {
-      await options.publisher.publish(toEnvelope(event));
+      await tracedEvent(`relay ${event.type}`, schema, event, () =>
+        options.publisher.publish(toEnvelope(event)),
+      );
       cursor = position;
       published++;
     }

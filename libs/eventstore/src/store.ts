@@ -11,6 +11,7 @@ import {
   type EventsTable,
   storeTables,
 } from "./schema.ts";
+import { tracedAppend } from "./tracing.ts";
 
 /** A version number the stream must be at (0: the stream must not exist), or no check at all. */
 export type ExpectedVersion = number | "any";
@@ -61,7 +62,9 @@ export function createEventStore(db: AnyDb | AnyTransaction, options: { schema: 
     async append(streamId, events, appendOptions) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await appendInTransaction(db, schema, streamId, events, appendOptions);
+          return await tracedAppend(schema, streamId, events.length, appendOptions.metadata, (metadata) =>
+            appendInTransaction(db, schema, streamId, events, { ...appendOptions, metadata }),
+          );
         } catch (error) {
           const retry =
             appendOptions.expectedVersion === "any" &&

@@ -73,6 +73,8 @@ export const baseServiceConfig = z.object({
     .regex(/^[a-z0-9]+$/, "must be lowercase letters and digits")
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Errors logged at error level, and uncaught ones, go to this Sentry DSN when it is set. */
+  SENTRY_DSN: z.url().optional(),
   /** Time allowed for a graceful stop after SIGTERM, in ms. @default 10_000 */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
 });

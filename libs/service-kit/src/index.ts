@@ -29,14 +29,17 @@ export {
   createdCursorOfRow,
   type DatabaseOptions,
 } from "./database.ts";
+export { type ErrorReporter, type ErrorReportingOptions, startErrorReporting } from "./error-reporting.ts";
 export {
   createLogger,
+  type ErrorLogLine,
   type Logger,
   type LoggerOptions,
   type LogLevel,
   REDACTED_KEYS,
   REDACTION_CENSOR,
   redactionPaths,
+  redactSecrets,
 } from "./logger.ts";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics.ts";
 export {

@@ -25,6 +25,7 @@ import type { Migration } from "kysely/migration";
 import type { z } from "zod";
 import { type BaseServiceConfig, baseServiceConfig, type DeepReadonly, loadConfigOrExit } from "./config.ts";
 import { connectDatabase } from "./database.ts";
+import { startErrorReporting } from "./error-reporting.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { serveOps } from "./ops.ts";
@@ -91,9 +92,14 @@ export async function startService<Db>(
 ): Promise<RunningService<Db>> {
   const { service, stores } = definition;
   const { schema } = stores;
-  const logger = options.logger ?? createLogger({ service, level: config.LOG_LEVEL });
+  const errors = await startErrorReporting({ service, dsn: config.SENTRY_DSN });
+  const logger =
+    options.logger ??
+    createLogger({ service, level: config.LOG_LEVEL, onError: (line) => errors.report(line) });
   const metrics = createMetrics({ service });
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stops: { name: string; stop: () => Promise<void> }[] = [
+    { name: "error reporting", stop: () => errors.close() },
+  ];
   // Aborted when stopping begins, before the bus drains, so background waits end quietly.
   const stopping = new AbortController();
   const stopAll = (): Promise<void> => {

@@ -22,6 +22,7 @@ export {
   type PrivateNatsServerOptions,
   startNatsServer,
 } from "./nats-server.ts";
+export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
 export { refusal } from "./refusal.ts";
 export { freePort, type Stack, type StackOptions, startStack } from "./stack.ts";
 export {

@@ -63,7 +63,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The whole platform as separate processes (`node services/<name>/src/main.ts`, as `npm start` runs
+ * The whole platform as separate processes (`node --import @tessera/service-kit/instrument services/<name>/src/main.ts`, as `npm start` runs
  * them), on a fresh database and bus namespace, ready when the gateway says so.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -90,7 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const spawnService = (service: ServiceName): ChildProcess => {
     const replicas = running.filter((entry) => entry.service === service).length;
     const label = replicas === 0 ? service : `${service}#${replicas + 1}`;
-    const child = spawn(process.execPath, ["src/main.ts"], {
+    const child = spawn(process.execPath, ["--import", "@tessera/service-kit/instrument", "src/main.ts"], {
       cwd: join(REPO_ROOT, "services", service),
       env,
       stdio: ["ignore", "pipe", "pipe"],

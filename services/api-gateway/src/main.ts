@@ -5,6 +5,7 @@ import {
   createMetrics,
   createShutdown,
   loadConfigOrExit,
+  startErrorReporting,
   startTelemetry,
 } from "@tessera/service-kit";
 import { buildGateway } from "./app/build-gateway.ts";
@@ -14,8 +15,14 @@ import { createRedis } from "./infra/redis.ts";
 const SERVICE = "api-gateway";
 
 const config = loadConfigOrExit(gatewayConfigSchema);
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const errors = await startErrorReporting({ service: SERVICE, dsn: config.SENTRY_DSN });
+const logger = createLogger({
+  service: SERVICE,
+  level: config.LOG_LEVEL,
+  onError: (line) => errors.report(line),
+});
 const shutdown = createShutdown({ logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+shutdown.add("error reporting", () => errors.close());
 const telemetry = startTelemetry({ service: SERVICE, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 shutdown.add("telemetry", () => telemetry.shutdown());
 
