@@ -15,9 +15,11 @@ import {
   type ServiceName,
 } from "@tessera/contracts";
 import type { z } from "zod";
-import { type ConsumeOptions, type Consumption, startConsumer } from "./consume.ts";
+import { type ConsumeOptions, type Consumption, startConsumer, watchedConsumer } from "./consume.ts";
+import { readConsumerLag, type WatchedConsumer } from "./consumer-lag.ts";
 import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
+import { type BusInstruments, NO_BUS_INSTRUMENTS } from "./instruments.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, busNames, DLQ_STREAM, isValidToken } from "./names.ts";
 import { createPayloads } from "./offload.ts";
@@ -42,6 +44,8 @@ export interface BusOptions {
    * cluster of at least as many servers; `NATS_STREAM_REPLICAS`). @default 1
    */
   streamReplicas?: number;
+  /** Where operations, deliveries, dead letters and consumer lag are measured (`busInstruments`). @default none */
+  instruments?: BusInstruments;
 }
 
 export interface Bus {
@@ -101,7 +105,10 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     return manager;
   };
   const inFlight = createInFlight();
+  const instruments = opts.instruments ?? NO_BUS_INSTRUMENTS;
   const payloads = createPayloads({ nc, js, names, logger, replicas });
+  const watched: WatchedConsumer[] = [];
+  instruments.watchConsumerLag(async () => readConsumerLag(await jsm(), watched, logger));
   const subscriptions: Subscription[] = [];
   const consumptions: Consumption[] = [];
   let draining: Promise<void> | undefined;
@@ -126,7 +133,12 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
         );
       }
       subscriptions.push(
-        serveOperation({ nc, names, service, logger, inFlight, payloads }, operation, handler, serveOpts),
+        serveOperation(
+          { nc, names, service, logger, inFlight, payloads, instruments },
+          operation,
+          handler,
+          serveOpts,
+        ),
       );
     },
     servePing(readyCheck) {
@@ -154,8 +166,10 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     },
     async consume(consumeOpts) {
       refuseWhenDraining(`consume ${consumeOpts.name}`);
-      const consumption = await startConsumer({ js, jsm: await jsm(), names, service, logger }, consumeOpts);
+      const deps = { js, jsm: await jsm(), names, service, logger, instruments };
+      const consumption = await startConsumer(deps, consumeOpts);
       consumptions.push(consumption);
+      watched.push(watchedConsumer(deps, consumeOpts));
       return consumption;
     },
     async kv(bucket, kvOpts) {

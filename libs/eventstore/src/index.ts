@@ -19,6 +19,12 @@ export {
 } from "./events.ts";
 export { type DeciderExpectation, type DeciderScenario, given } from "./given.ts";
 export {
+  type CatchUpLagOptions,
+  type GaugeFactory,
+  LAG_COUNT_CAP,
+  watchCatchUpLag,
+} from "./instruments.ts";
+export {
   type MigrationsApplied,
   migrateEventStore,
   type RunMigrationsOptions,

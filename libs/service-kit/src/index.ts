@@ -39,6 +39,7 @@ export {
   redactionPaths,
 } from "./logger.ts";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics.ts";
+export { OPS_PATHS, type OpsServer, type OpsServerOptions, startOpsServer } from "./ops-server.ts";
 export {
   type PollingWorker,
   type PollingWorkerOptions,

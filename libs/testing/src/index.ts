@@ -22,6 +22,15 @@ export {
   type PrivateNatsServerOptions,
   startNatsServer,
 } from "./nats-server.ts";
+export {
+  lintExposition,
+  lintFamily,
+  type MetricFamily,
+  metricValue,
+  parseExposition,
+  type Series,
+  scrapeMetrics,
+} from "./prometheus.ts";
 export { refusal } from "./refusal.ts";
 export { freePort, type Stack, type StackOptions, startStack } from "./stack.ts";
 export {
@@ -32,3 +41,4 @@ export {
   TEST_PASSWORD,
   uniqueEmail,
 } from "./stack-client.ts";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
