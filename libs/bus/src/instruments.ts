@@ -71,12 +71,14 @@ export function busInstruments(metrics: MetricFactory): BusInstruments {
   };
 }
 
-/** Three gauges filled by one JetStream read per scrape (the first gauge collected does it). */
+/** Three gauges filled by one JetStream read per scrape. */
 function watchLag(metrics: MetricFactory, read: () => Promise<readonly ConsumerLag[]>): void {
   let current: Promise<readonly ConsumerLag[]> | undefined;
-  // Every gauge of one scrape shares the read; the next scrape reads again.
+  // A scrape collects every gauge at once, so they share the read in flight; the next scrape reads again.
   const lagOnce = () => {
-    current ??= read().finally(() => setTimeout(() => (current = undefined), 1_000).unref());
+    current ??= read().finally(() => {
+      current = undefined;
+    });
     return current;
   };
   const gauge = (name: string, help: string, value: (lag: ConsumerLag) => number) =>

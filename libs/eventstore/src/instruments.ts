@@ -48,7 +48,10 @@ export function watchCatchUpLag(metrics: GaugeFactory, options: CatchUpLagOption
         logger.warn({ err: error, schema }, "could not read the catch-up lag");
         return { head: Number.NaN, readers: [] };
       })
-      .finally(() => setTimeout(() => (current = undefined), 1_000).unref());
+      // A scrape collects every gauge at once, so they share the read in flight; the next one reads again.
+      .finally(() => {
+        current = undefined;
+      });
     return current;
   };
   const isOutbox = (reader: ReaderLag) => reader.name === OUTBOX_CHECKPOINT;
@@ -75,28 +78,30 @@ export function watchCatchUpLag(metrics: GaugeFactory, options: CatchUpLagOption
     {
       name: "eventstore_checkpoint_position",
       help: "Global position each catch-up reader has reached ($outbox is the relay).",
-      labelNames: ["reader"],
+      labelNames: ["schema", "reader"],
     },
     (g, lag) => {
-      for (const reader of lag.readers) g.set({ reader: reader.name }, reader.position);
+      for (const reader of lag.readers) g.set({ schema, reader: reader.name }, reader.position);
     },
   );
   gauge(
     {
       name: "eventstore_outbox_backlog_events",
       help: `Committed events the outbox relay has not published yet (counted up to ${LAG_COUNT_CAP}).`,
+      labelNames: ["schema"],
     },
     (g, lag) => {
-      for (const reader of lag.readers.filter(isOutbox)) g.set(reader.behind);
+      for (const reader of lag.readers.filter(isOutbox)) g.set({ schema }, reader.behind);
     },
   );
   gauge(
     {
       name: "eventstore_outbox_lag_seconds",
       help: "Age of the oldest committed event the outbox relay has not published; 0 when none waits.",
+      labelNames: ["schema"],
     },
     (g, lag) => {
-      for (const reader of lag.readers.filter(isOutbox)) g.set(reader.lagSeconds);
+      for (const reader of lag.readers.filter(isOutbox)) g.set({ schema }, reader.lagSeconds);
     },
   );
   gauge(
@@ -114,11 +119,11 @@ export function watchCatchUpLag(metrics: GaugeFactory, options: CatchUpLagOption
     {
       name: "eventstore_projection_lag_seconds",
       help: "Age of the oldest committed event an async projection has not applied; 0 when caught up.",
-      labelNames: ["projection"],
+      labelNames: ["schema", "projection"],
     },
     (g, lag) => {
       for (const reader of lag.readers.filter((r) => !isOutbox(r)))
-        g.set({ projection: reader.name }, reader.lagSeconds);
+        g.set({ schema, projection: reader.name }, reader.lagSeconds);
     },
   );
 }

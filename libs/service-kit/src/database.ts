@@ -28,6 +28,10 @@ export function connectDatabase<Db>(options: DatabaseOptions): Kysely<Db> {
     options: `-c search_path=${options.schema},public`,
   });
   pool.on("error", (error) => options.onIdleError?.(error));
+  // The pool listens for errors of idle clients only. A client checked out and waiting between
+  // queries (the outbox relay holds one with its lock) whose connection dies emits `error` too, and
+  // unheard that would crash the process; its next query fails instead, and its holder retries.
+  pool.on("connect", (client) => client.on("error", (error) => options.onIdleError?.(error)));
   return new Kysely<Db>({ dialect: new PostgresDialect({ pool }) });
 }
 
