@@ -12,6 +12,8 @@ const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".."
 export interface Stack {
   /** Base URL of the gateway, e.g. `http://127.0.0.1:41234`. */
   readonly gatewayUrl: string;
+  /** Base URL of a service's ops port (`/livez`, `/readyz`, `/metrics`), the gateway's too. */
+  opsUrl(service: ServiceName): string;
   readonly database: TestDatabase;
   readonly namespace: string;
   /** Everything the services printed so far, for a failing test's message. */
@@ -21,7 +23,7 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** Time for the gateway's `/ready` to answer 200, in ms. @default 60_000 */
+  /** Time for every service's `/readyz` to answer 200, in ms. @default 60_000 */
   readyTimeoutMs?: number;
   /** Extra environment for every service. */
   env?: Record<string, string>;
@@ -42,7 +44,8 @@ export async function freePort(): Promise<number> {
 
 /**
  * The whole platform as separate processes (`node services/<name>/src/main.ts`, as `npm start` runs
- * them), on a fresh database and bus namespace, ready when the gateway says so.
+ * them), on a fresh database and bus namespace, ready when every service's ops port says so (the
+ * gateway's `/ready` no longer waits for the services).
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database = await createTestDatabase("stack");
@@ -65,10 +68,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   let output = "";
   const children = new Map<ServiceName, ChildProcess>();
+  const opsUrls = new Map<ServiceName, string>();
   for (const service of SERVICES) {
+    const opsPort = await freePort();
+    opsUrls.set(service, `http://127.0.0.1:${opsPort}`);
     const child = spawn(process.execPath, ["src/main.ts"], {
       cwd: join(REPO_ROOT, "services", service),
-      env,
+      env: { ...env, OPS_PORT: String(opsPort), OPS_HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const append = (chunk: Buffer) => {
@@ -80,6 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   const stack: Stack = {
     gatewayUrl: `http://127.0.0.1:${port}`,
+    opsUrl: (service) => opsUrls.get(service) ?? "",
     database,
     namespace,
     logs: () => output,
@@ -116,11 +123,15 @@ async function waitForReady(
   while (Date.now() < deadline) {
     const exited = [...children].find(([, child]) => child.exitCode !== null);
     if (exited) throw new Error(`${exited[0]} exited with ${exited[1].exitCode}:\n${stack.logs()}`);
-    const ready = await fetch(`${stack.gatewayUrl}/ready`).then(
-      (response) => response.status === 200,
-      () => false,
+    const answers = await Promise.all(
+      SERVICES.map((service) =>
+        fetch(`${stack.opsUrl(service)}/readyz`).then(
+          (response) => response.status === 200,
+          () => false,
+        ),
+      ),
     );
-    if (ready) return;
+    if (answers.every(Boolean)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the stack was not ready within ${timeoutMs} ms:\n${stack.logs()}`);

@@ -5,9 +5,11 @@ import {
   createMetrics,
   createShutdown,
   loadConfigOrExit,
+  startOpsServer,
   startTelemetry,
 } from "@tessera/service-kit";
 import { buildGateway } from "./app/build-gateway.ts";
+import { gatewayReadiness } from "./app/readiness.ts";
 import { gatewayConfigSchema, gatewaySettings } from "./config.ts";
 import { createRedis } from "./infra/redis.ts";
 
@@ -34,13 +36,27 @@ const bus = createBus(nc, {
 });
 shutdown.add("nats", () => bus.close());
 
+const metrics = createMetrics({ service: SERVICE });
+const readiness = gatewayReadiness({ nats: nc, redis });
+// Added before the other steps, so it stops last: probes see the whole drain.
+if (config.OPS_PORT !== undefined) {
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    host: config.OPS_HOST,
+    readiness,
+    metrics,
+    logger,
+  });
+  shutdown.add("ops server", () => ops.close());
+}
 const app = await buildGateway({
   bus,
   redis,
   logger,
   config: gatewaySettings(config),
   routes,
-  metrics: createMetrics({ service: SERVICE }),
+  metrics,
+  readiness,
 });
 shutdown.add("http", () => app.close());
 shutdown.listen();
