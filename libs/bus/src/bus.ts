@@ -16,7 +16,7 @@ import {
 } from "@tessera/contracts";
 import type { z } from "zod";
 import { type ConsumeOptions, type Consumption, startConsumer, watchedConsumer } from "./consume.ts";
-import { readConsumerLag, type WatchedConsumer } from "./consumer-lag.ts";
+import { type ConsumerLag, readConsumerLag, type WatchedConsumer } from "./consumer-lag.ts";
 import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
 import { type BusInstruments, NO_BUS_INSTRUMENTS } from "./instruments.ts";
@@ -79,6 +79,8 @@ export interface Bus {
    * `schema`; stopped by `drain()`.
    */
   consume<T = EventEnvelope>(opts: ConsumeOptions<T>): Promise<Consumption>;
+  /** How far each consumer this bus started is behind, read from JetStream now. */
+  consumerLag(): Promise<ConsumerLag[]>;
   /** Opens the namespaced KV bucket, creating it if needed. */
   kv(bucket: string, opts?: Partial<KvOptions>): Promise<KV>;
   /** Stops taking requests and events, then waits for running handlers. The connection stays open. */
@@ -108,7 +110,6 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
   const instruments = opts.instruments ?? NO_BUS_INSTRUMENTS;
   const payloads = createPayloads({ nc, js, names, logger, replicas });
   const watched: WatchedConsumer[] = [];
-  instruments.watchConsumerLag(async () => readConsumerLag(await jsm(), watched, logger));
   const subscriptions: Subscription[] = [];
   const consumptions: Consumption[] = [];
   let draining: Promise<void> | undefined;
@@ -172,6 +173,7 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
       watched.push(watchedConsumer(deps, consumeOpts));
       return consumption;
     },
+    consumerLag: async () => readConsumerLag(await jsm(), watched, logger),
     async kv(bucket, kvOpts) {
       if (!isValidToken(bucket)) throw new BusUsageError(`KV bucket name "${bucket}" is not a valid token`);
       const kvm = new Kvm(js);

@@ -29,6 +29,7 @@ export {
   createdCursorOfRow,
   type DatabaseOptions,
 } from "./database.ts";
+export { catchUpLagGauges, consumerLagGauges } from "./lag-gauges.ts";
 export {
   createLogger,
   type Logger,
@@ -75,6 +76,7 @@ export {
   type ServiceRuntime,
   startService,
 } from "./runtime.ts";
+export { type ScrapedGauge, type ScrapedGaugesOptions, scrapedGauges } from "./scraped-gauges.ts";
 export {
   createShutdown,
   type RunUntilSignalOptions,

@@ -19,13 +19,13 @@ import {
   revealingPublisher,
   runMigrations,
   startOutboxRelay,
-  watchCatchUpLag,
 } from "@tessera/eventstore";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import type { z } from "zod";
 import { type BaseServiceConfig, baseServiceConfig, type DeepReadonly, loadConfigOrExit } from "./config.ts";
 import { connectDatabase } from "./database.ts";
+import { catchUpLagGauges, consumerLagGauges } from "./lag-gauges.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { type OpsServer, startOpsServer } from "./ops-server.ts";
@@ -137,7 +137,7 @@ export async function startService<Db>(
       await sql`select 1`.execute(db);
     },
   });
-  watchCatchUpLag(metrics, { db, schema, logger });
+  catchUpLagGauges(metrics, { db, schema, logger });
   try {
     await migrateEventStore(db, { schema });
     const { applied } = await runMigrations(db, { schema, migrations: definition.migrations });
@@ -152,6 +152,7 @@ export async function startService<Db>(
       streamReplicas: config.NATS_STREAM_REPLICAS,
       instruments: busInstruments(metrics),
     });
+    consumerLagGauges(metrics, { bus, logger });
     await bus.provision();
     const store = stores.on(db);
     const appended = listenForAppends({ connectionString: config.DATABASE_URL, schema, logger });
