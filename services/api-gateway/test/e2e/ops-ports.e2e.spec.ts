@@ -1,5 +1,13 @@
 import { PlatformStatusSchema, SERVICES, type ServiceName } from "@tessera/contracts";
-import { lintExposition, type MetricFamily, scrapeMetrics, stackClient, uniqueEmail } from "@tessera/testing";
+import {
+  lintExposition,
+  type MetricFamily,
+  metricValue,
+  scrapeMetrics,
+  stackClient,
+  uniqueEmail,
+  eventually as waitFor,
+} from "@tessera/testing";
 import { describe, expect, it } from "vitest";
 import { useStack } from "../support/stack.ts";
 
@@ -76,5 +84,22 @@ describe("every service's ops port in the running platform", () => {
     expect(Object.keys(body.checks).sort()).toEqual(
       ["nats", "redis", ...SERVICES.filter((service) => service !== "api-gateway")].sort(),
     );
+
+    // A run of a built-in job shows in the scheduler's gauge, with every status of its type.
+    expect((await call("POST", "/v1/admin/jobs/cleanup_old_runs", accessToken, {})).status).toBe(202);
+    const runs = await eventually(
+      async () => {
+        const families = await scrape("job-scheduler");
+        const total = metricValue(families, "job_scheduler_runs", { job_type: "cleanup_old_runs" }) ?? 0;
+        return new Response(JSON.stringify(families), { status: total >= 1 ? 200 : 404 });
+      },
+      (code) => code === 404,
+      { timeoutMs: 30_000 },
+    );
+    expect(runs.status).toBe(200);
+    const families = (await runs.json()) as MetricFamily[];
+    expect(
+      metricValue(families, "job_scheduler_runs", { job_type: "cleanup_old_runs", status: "dead" }),
+    ).toBe(0);
   });
 });
