@@ -87,17 +87,14 @@ describe("every service's ops port in the running platform", () => {
 
     // A run of a built-in job shows in the scheduler's gauge, with every status of its type.
     expect((await call("POST", "/v1/admin/jobs/cleanup_old_runs", accessToken, {})).status).toBe(202);
-    const runs = await eventually(
+    const families = await waitFor(
       async () => {
-        const families = await scrape("job-scheduler");
-        const total = metricValue(families, "job_scheduler_runs", { job_type: "cleanup_old_runs" }) ?? 0;
-        return new Response(JSON.stringify(families), { status: total >= 1 ? 200 : 404 });
+        const current = await scrape("job-scheduler");
+        const total = metricValue(current, "job_scheduler_runs", { job_type: "cleanup_old_runs" }) ?? 0;
+        return total >= 1 ? current : undefined;
       },
-      (code) => code === 404,
-      { timeoutMs: 30_000 },
+      { timeoutMs: 30_000, what: "a cleanup_old_runs run in job_scheduler_runs" },
     );
-    expect(runs.status).toBe(200);
-    const families = (await runs.json()) as MetricFamily[];
     expect(
       metricValue(families, "job_scheduler_runs", { job_type: "cleanup_old_runs", status: "dead" }),
     ).toBe(0);
