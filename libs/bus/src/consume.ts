@@ -77,8 +77,6 @@ interface Delivery<T> {
   readonly maxDeliver: number;
   readonly backoffMs: readonly number[];
   readonly dlqSubject: string;
-  /** The consumer's purpose, as its metrics name it. */
-  readonly name: string;
   readonly log: { consumer: string };
 }
 
@@ -105,13 +103,15 @@ export async function startConsumer<T>(deps: ConsumeDeps, opts: ConsumeOptions<T
     maxDeliver: opts.maxDeliver ?? 5,
     backoffMs: opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF_MS,
     dlqSubject: deps.names.subject(deadLetterSubject(deps.service, opts.name)),
-    name: opts.name,
     log: { consumer: durable },
   };
-  const handle =
+  const handle = measured(
+    deps.instruments,
+    opts.name,
     opts.schema === undefined
       ? deliver(deps, { ...common, decode: decodeEvent, handler: opts.handler })
-      : deliver(deps, { ...common, decode: decodeWith(opts.schema), handler: opts.handler });
+      : deliver(deps, { ...common, decode: decodeWith(opts.schema), handler: opts.handler }),
+  );
   return startPullConsumer(deps, {
     stream,
     durable,
@@ -144,47 +144,54 @@ function decodeWith<T>(schema: z.ZodType<T>): (msg: JsMsg) => Decoded<T> {
   };
 }
 
-/** One delivery to its end: handled and acked, nak'd with the backoff, or dead-lettered and acked. */
-function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<void> {
+/** Times each delivery and counts it by how it ended. */
+function measured(
+  instruments: BusInstruments,
+  consumer: string,
+  handle: (msg: JsMsg) => Promise<DeliveryOutcome>,
+): (msg: JsMsg) => Promise<void> {
   return async (msg) => {
     const started = performance.now();
-    const outcome = await deliverOnce(deps, d, msg);
-    deps.instruments.delivered(d.name, outcome, (performance.now() - started) / 1_000);
+    const outcome = await handle(msg);
+    instruments.delivered(consumer, outcome, (performance.now() - started) / 1_000);
   };
 }
 
-async function deliverOnce<T>(deps: ConsumeDeps, d: Delivery<T>, msg: JsMsg): Promise<DeliveryOutcome> {
-  const deliveries = msg.info.deliveryCount;
-  const decoded = d.decode(msg);
-  if (!decoded.ok) {
-    deps.logger.error(
-      { ...d.log, seq: msg.info.streamSequence, error: decoded.error },
-      "message does not parse; dead-lettering",
-    );
-    return deadLetterAndAck(deps, d, msg, decoded.error);
-  }
-  const log = { ...d.log, ...decoded.log, seq: msg.info.streamSequence, deliveries };
-  if (deliveries > d.maxDeliver) {
-    return deadLetterAndAck(deps, d, msg, `delivered more than ${d.maxDeliver} times`);
-  }
-  try {
-    await d.handler(decoded.payload, decoded.ctx, msg);
-    msg.ack();
-    return "acked";
-  } catch (err) {
-    if (isPermanent(err)) {
-      deps.logger.error({ ...log, err }, "message data does not match its contract; dead-lettering");
-      return deadLetterAndAck(deps, d, msg, describeError(err));
+/** One delivery to its end: handled and acked, nak'd with the backoff, or dead-lettered and acked. */
+function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<DeliveryOutcome> {
+  return async (msg) => {
+    const deliveries = msg.info.deliveryCount;
+    const decoded = d.decode(msg);
+    if (!decoded.ok) {
+      deps.logger.error(
+        { ...d.log, seq: msg.info.streamSequence, error: decoded.error },
+        "message does not parse; dead-lettering",
+      );
+      return deadLetterAndAck(deps, d, msg, decoded.error);
     }
-    if (deliveries >= d.maxDeliver) {
-      deps.logger.error({ ...log, err }, "handler failed on its last delivery; dead-lettering");
-      return deadLetterAndAck(deps, d, msg, describeError(err));
+    const log = { ...d.log, ...decoded.log, seq: msg.info.streamSequence, deliveries };
+    if (deliveries > d.maxDeliver) {
+      return deadLetterAndAck(deps, d, msg, `delivered more than ${d.maxDeliver} times`);
     }
-    const delay = d.backoffMs[Math.min(deliveries - 1, d.backoffMs.length - 1)] ?? 0;
-    deps.logger.warn({ ...log, err, retryInMs: delay }, "handler failed; will retry");
-    msg.nak(delay);
-    return "retried";
-  }
+    try {
+      await d.handler(decoded.payload, decoded.ctx, msg);
+      msg.ack();
+      return "acked";
+    } catch (err) {
+      if (isPermanent(err)) {
+        deps.logger.error({ ...log, err }, "message data does not match its contract; dead-lettering");
+        return deadLetterAndAck(deps, d, msg, describeError(err));
+      }
+      if (deliveries >= d.maxDeliver) {
+        deps.logger.error({ ...log, err }, "handler failed on its last delivery; dead-lettering");
+        return deadLetterAndAck(deps, d, msg, describeError(err));
+      }
+      const delay = d.backoffMs[Math.min(deliveries - 1, d.backoffMs.length - 1)] ?? 0;
+      deps.logger.warn({ ...log, err, retryInMs: delay }, "handler failed; will retry");
+      msg.nak(delay);
+      return "retried";
+    }
+  };
 }
 
 /** A message whose data fails its contract will fail the same way on every delivery: no retries. */

@@ -1,4 +1,4 @@
-import { connectNats, createBus } from "@tessera/bus";
+import { busInstruments, connectNats, createBus } from "@tessera/bus";
 import { routes } from "@tessera/contracts";
 import {
   createLogger,
@@ -27,16 +27,18 @@ shutdown.add("redis", async () => {
   await redis.quit();
 });
 
+const metrics = createMetrics({ service: SERVICE });
 const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE, logger });
 const bus = createBus(nc, {
   service: SERVICE,
   namespace: config.BUS_NAMESPACE,
   logger,
   streamReplicas: config.NATS_STREAM_REPLICAS,
+  // The operations the gateway answers itself (the platform status, its ping).
+  instruments: busInstruments(metrics),
 });
 shutdown.add("nats", () => bus.close());
 
-const metrics = createMetrics({ service: SERVICE });
 const readiness = gatewayReadiness({ nats: nc, redis });
 // Added before the other steps, so it stops last: probes see the whole drain.
 if (config.OPS_PORT !== undefined) {

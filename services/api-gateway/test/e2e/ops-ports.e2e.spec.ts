@@ -36,6 +36,7 @@ const OWN: Partial<Record<ServiceName, string[]>> = {
     "http_request_duration_seconds",
     "gateway_upstream_request_duration_seconds",
     "gateway_rate_limit_decisions_total",
+    "bus_operation_duration_seconds",
     "process_cpu_seconds_total",
   ],
   memory: ["memory_embedding_queue_memories", "memory_embedding_queue_oldest_seconds"],
