@@ -1,4 +1,4 @@
-import { platformStatusGet } from "./gateway-operations.ts";
+import { statusGet } from "./gateway-operations.ts";
 import { defineRoute, type RouteDefinition } from "./routes.ts";
 
 /** What the gateway itself answers under `/v1` (its public `/health`, `/ready`, `/metrics` are no contract routes). */
@@ -9,8 +9,8 @@ export const gatewayStatusRoutes: readonly RouteDefinition[] = [
     method: "GET",
     path: "/v1/admin/status",
     summary: "The gateway's NATS and Redis and every service's readiness, with what failed",
-    operation: platformStatusGet,
+    operation: statusGet,
     successStatus: 200,
-    response: platformStatusGet.response,
+    response: statusGet.response,
   }),
 ];

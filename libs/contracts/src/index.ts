@@ -123,7 +123,7 @@ export {
   UpstreamUnavailableError,
   ValidationError,
 } from "./errors.ts";
-export { platformStatusGet } from "./gateway-operations.ts";
+export { statusGet } from "./gateway-operations.ts";
 export { gatewayStatusRoutes } from "./gateway-routes.ts";
 export {
   API_VERSION,

@@ -1,5 +1,5 @@
 import type { Bus } from "@tessera/bus";
-import { type PlatformStatus, platformStatusGet } from "@tessera/contracts";
+import { type PlatformStatus, statusGet } from "@tessera/contracts";
 import { type Readiness, requirePlatformAdmin } from "@tessera/service-kit";
 
 /**
@@ -10,7 +10,7 @@ export function servePlatformStatus(
   bus: Pick<Bus, "serve" | "servePing">,
   readiness: { own: Readiness; platform: Readiness },
 ): void {
-  bus.serve(platformStatusGet, async (_request, ctx): Promise<PlatformStatus> => {
+  bus.serve(statusGet, async (_request, ctx): Promise<PlatformStatus> => {
     // The route's guard checked the caller already; an operation checks again itself.
     requirePlatformAdmin(ctx);
     const { ready, checks } = await readiness.platform.run();
