@@ -132,6 +132,21 @@ describe("a service's ops port", () => {
     const register = { subject: accountsRegister.subject, outcome: "ok", service: "auth" };
     expect(metricValue(authMetrics, "bus_operation_duration_seconds", register)).toBe(2);
     expect(metricValue(authMetrics, "eventstore_head_position")).toBeGreaterThanOrEqual(2);
+    // auth's async projection of revoked sessions has read every event: a series, at 0.
+    const projection = { projection: "revoked-sessions-kv", schema: "auth" };
+    const caughtUp = await eventually(
+      async () => {
+        const current = await scrapeMetrics(opsUrl(auth, "/metrics"));
+        return metricValue(current, "eventstore_projection_lag_events", projection) === 0
+          ? current
+          : undefined;
+      },
+      { what: "the revoked-sessions projection caught up" },
+    );
+    expect(metricValue(caughtUp, "eventstore_projection_lag_seconds", projection)).toBe(0);
+    expect(metricValue(caughtUp, "eventstore_checkpoint_position", { reader: "revoked-sessions-kv" })).toBe(
+      metricValue(caughtUp, "eventstore_head_position"),
+    );
   });
 
   it("is not ready while Postgres is unreachable for this replica, and stays live", async () => {
