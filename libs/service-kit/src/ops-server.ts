@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { MethodNotAllowedError, problemFromError, RouteNotFoundError } from "@tessera/contracts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
@@ -45,9 +44,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   server.requestTimeout = 10_000;
   server.listen(options.port, options.host ?? "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  options.logger.info({ port }, "ops server listening");
-  return { port, close: () => closeServer(server) };
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the ops server has no TCP port");
+  options.logger.info({ port: address.port }, "ops server listening");
+  return { port: address.port, close: () => closeServer(server) };
 }
 
 async function answer(request: IncomingMessage, response: ServerResponse, options: OpsServerOptions) {
