@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { OPS_PATHS } from "@tessera/service-kit";
 import { stringify } from "yaml";
 import {
   type EnvVar,
@@ -106,6 +107,14 @@ function composeFile(manifest: ServicesManifest): string {
         OTEL_EXPORTER_OTLP_ENDPOINT: `\${${TRACING.endpointVariable}:-}`,
       },
       ...(service.port ? { ports: [`${service.port}:${service.port}`] } : {}),
+      // This container's own ops port (deploy/docker/healthcheck.ts GETs /readyz on OPS_PORT).
+      healthcheck: {
+        test: ["CMD", "node", "/app/deploy/docker/healthcheck.ts", "ready"],
+        interval: "15s",
+        timeout: "5s",
+        start_period: "60s",
+        retries: 3,
+      },
       depends_on: dependsOn,
       restart: "unless-stopped",
       stop_grace_period: "30s",
@@ -138,12 +147,24 @@ function tracingServices(): Record<string, unknown> {
   };
 }
 
-function probe(service: ServiceSpec, kind: "live" | "ready"): Record<string, unknown> {
-  if (service.port && service.health) {
-    return { httpGet: { path: service.health[kind], port: "http" } };
-  }
-  // No HTTP port: the service answers `svc.<name>.ping` over NATS (see deploy/docker/healthcheck.ts).
-  return { exec: { command: ["node", "/app/deploy/docker/healthcheck.ts"] } };
+/** Name of the container port Kubernetes probes and Prometheus reach. */
+export const OPS_PORT_NAME = "ops";
+
+/** Every replica answers its own ops port (service-kit's ops server), never a sibling. */
+function probe(kind: "live" | "ready"): Record<string, unknown> {
+  return { httpGet: { path: OPS_PATHS[kind], port: OPS_PORT_NAME } };
+}
+
+/**
+ * The scrape convention (no ServiceMonitor needed): Prometheus' `kubernetes-pods` job keeps pods
+ * with `prometheus.io/scrape: "true"` and scrapes `prometheus.io/port` at `prometheus.io/path`.
+ */
+function scrapeAnnotations(service: ServiceSpec): Record<string, string> {
+  return {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": String(service.opsPort),
+    "prometheus.io/path": OPS_PATHS.metrics,
+  };
 }
 
 function k8sService(manifest: ServicesManifest, service: ServiceSpec): string {
@@ -159,20 +180,22 @@ function k8sService(manifest: ServicesManifest, service: ServiceSpec): string {
       configData[v.name] = value;
     }
   }
-  const timing = service.port
-    ? { periodSeconds: 10, timeoutSeconds: 3 }
-    : { periodSeconds: 30, timeoutSeconds: 10 };
+  // A plain HTTP GET of this replica's ops port: cheap enough to ask often.
+  const timing = { periodSeconds: 10, timeoutSeconds: 3 };
   const container = {
     name: service.name,
     image: imageOf(manifest, service),
     imagePullPolicy: "IfNotPresent",
     envFrom: [{ configMapRef: { name: `${service.name}-config` } }],
     env: secretEnv,
-    ...(service.port ? { ports: [{ name: "http", containerPort: service.port }] } : {}),
+    ports: [
+      ...(service.port ? [{ name: "http", containerPort: service.port }] : []),
+      { name: OPS_PORT_NAME, containerPort: service.opsPort },
+    ],
     // Migrations run at start-up: give them a minute before liveness counts.
-    startupProbe: { ...probe(service, "live"), ...timing, periodSeconds: 5, failureThreshold: 24 },
-    livenessProbe: { ...probe(service, "live"), ...timing, failureThreshold: 3 },
-    readinessProbe: { ...probe(service, "ready"), ...timing, failureThreshold: 2 },
+    startupProbe: { ...probe("live"), ...timing, periodSeconds: 5, failureThreshold: 24 },
+    livenessProbe: { ...probe("live"), ...timing, failureThreshold: 3 },
+    readinessProbe: { ...probe("ready"), ...timing, failureThreshold: 2 },
     resources: {
       requests: { cpu: "50m", memory: "128Mi" },
       limits: { memory: service.needs.pgvector ? "768Mi" : "512Mi" },
@@ -199,7 +222,7 @@ function k8sService(manifest: ServicesManifest, service: ServiceSpec): string {
         replicas: 1,
         selector: { matchLabels: { "app.kubernetes.io/name": service.name } },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: scrapeAnnotations(service) },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -305,8 +328,9 @@ function envExample(manifest: ServicesManifest): string {
     }
     return lines.join("\n");
   };
+  const opsPorts = manifest.services.map((s) => `${s.name} ${s.opsPort}`).join(", ");
   const blocks = [
-    block("every service", manifest.common.env),
+    `${block("every service", manifest.common.env)}\n# OPS_PORT: each service's own ops port, "opsPort" in deploy/services.json (${opsPorts}).`,
     ...manifest.services.filter((s) => s.env.length > 0).map((s) => block(s.name, s.env)),
     block("tests only", manifest.common.testEnv),
   ];

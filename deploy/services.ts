@@ -35,8 +35,9 @@ export interface ServiceSpec {
   schema: string | null;
   /** HTTP port, for services that listen on one. */
   port: number | null;
+  /** Ops port (`OPS_PORT`): `/livez`, `/readyz`, `/metrics`. Distinct per service, so a local run holds them all. */
+  opsPort: number;
   public?: boolean;
-  health?: { live: string; ready: string };
   needs: ServiceNeeds;
   env: EnvVar[];
 }
@@ -72,6 +73,11 @@ export function loadServices(file = servicesFile): ServicesManifest {
     if (seen.has(service.name)) throw new Error(`${file}: ${service.name} is listed twice`);
     seen.add(service.name);
     checkEnv(service.name, service.env);
+    if (!Number.isInteger(service.opsPort) || service.opsPort < 1 || service.opsPort > 65_535)
+      throw new Error(`${file}: ${service.name}: opsPort must be a port number`);
+    const sharing = manifest.services.find((other) => other !== service && other.opsPort === service.opsPort);
+    if (sharing)
+      throw new Error(`${file}: ${service.name} and ${sharing.name} share opsPort ${service.opsPort}`);
     const common = new Set(manifest.common.env.map((v) => v.name));
     const clash = service.env.find((v) => common.has(v.name));
     if (clash) throw new Error(`${file}: ${service.name}: ${clash.name} is already a common variable`);
@@ -79,9 +85,18 @@ export function loadServices(file = servicesFile): ServicesManifest {
   return manifest;
 }
 
-/** Every variable a service reads in deployment: the common ones, then its own. */
+/** `OPS_PORT`, a common variable whose value is each service's own `opsPort`. */
+export function opsPortVar(service: ServiceSpec): EnvVar {
+  return {
+    name: "OPS_PORT",
+    description: `Ops port of ${service.name}: /livez, /readyz, /metrics (0: any free port).`,
+    default: String(service.opsPort),
+  };
+}
+
+/** Every variable a service reads in deployment: the common ones (its ops port among them), then its own. */
 export function envVarsOf(manifest: ServicesManifest, service: ServiceSpec): EnvVar[] {
-  return [...manifest.common.env, ...service.env];
+  return [...manifest.common.env, opsPortVar(service), ...service.env];
 }
 
 /** The value of one variable for a target, or undefined when it stays unset. */

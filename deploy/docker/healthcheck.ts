@@ -1,21 +1,13 @@
 /**
- * Container health check: exits 0 when this container's service answers, 1 otherwise.
+ * Container health check: exits 0 when this container's own ops port answers 200, 1 otherwise.
  *
- * A service with an HTTP port (deploy/services.json `port`) is asked GET <health.live> on it;
- * any other service is asked `svc.<service>.ping` over NATS. The ping goes to the service's queue
- * group, so with several replicas it shows that the service answers, not that this replica does.
+ * GET http://127.0.0.1:$OPS_PORT/livez (or /readyz with `ready`): the replica in this container
+ * answers for itself, never a sibling (decision 0068). Without OPS_PORT, the service's `opsPort`
+ * in deploy/services.json.
  *
  *   node /app/deploy/docker/healthcheck.ts [live|ready]    (service from $TESSERA_SERVICE)
  */
 import { readFileSync } from "node:fs";
-import { connect, headers } from "@nats-io/transport-node";
-import { splitCredentials } from "@tessera/bus";
-
-interface Spec {
-  name: string;
-  port: number | null;
-  health?: { live: string; ready: string };
-}
 
 const TIMEOUT_MS = 3_000;
 
@@ -24,48 +16,23 @@ function fail(reason: string): never {
   process.exit(1);
 }
 
-async function checkHttp(spec: Spec, kind: "live" | "ready"): Promise<void> {
-  const port = process.env.PORT ?? String(spec.port);
-  const path = spec.health?.[kind] ?? "/health";
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-  if (!res.ok) fail(`GET ${path} answered ${res.status}`);
+function opsPort(): string {
+  if (process.env.OPS_PORT) return process.env.OPS_PORT;
+  const name = process.env.TESSERA_SERVICE ?? fail("neither OPS_PORT nor TESSERA_SERVICE is set");
+  const manifest = JSON.parse(readFileSync(new URL("../services.json", import.meta.url), "utf8")) as {
+    services: { name: string; opsPort: number }[];
+  };
+  const spec =
+    manifest.services.find((s) => s.name === name) ?? fail(`${name} is not in deploy/services.json`);
+  return String(spec.opsPort);
 }
 
-async function checkNats(spec: Spec): Promise<void> {
-  // NATS_URL may carry the service's NATS user (the prod overlay's); the client reads it only as options.
-  const { servers, credentials } = splitCredentials(
-    (process.env.NATS_URL ?? "nats://127.0.0.1:4222").split(","),
-  );
-  const prefix = process.env.BUS_NAMESPACE ? `${process.env.BUS_NAMESPACE}.` : "";
-  const subject = `${prefix}svc.${spec.name}.ping`;
-  const nc = await connect({
-    servers,
-    ...credentials,
-    name: `${spec.name}-healthcheck`,
-    timeout: TIMEOUT_MS,
-  });
-  try {
-    const h = headers();
-    h.set("x-request-id", crypto.randomUUID());
-    h.set("x-actor", "system:healthcheck");
-    const reply = await nc.request(subject, "{}", { timeout: TIMEOUT_MS, headers: h });
-    const body = reply.json<{ ok?: boolean }>();
-    if (body.ok !== true) fail(`${subject} answered ${reply.string()}`);
-  } finally {
-    await nc.close();
-  }
-}
-
-const name = process.env.TESSERA_SERVICE ?? fail("TESSERA_SERVICE is not set");
-const kind = process.argv[2] === "ready" ? "ready" : "live";
-const manifest = JSON.parse(readFileSync(new URL("../services.json", import.meta.url), "utf8")) as {
-  services: Spec[];
-};
-const spec = manifest.services.find((s) => s.name === name) ?? fail(`${name} is not in deploy/services.json`);
-
+const path = process.argv[2] === "ready" ? "/readyz" : "/livez";
 try {
-  if (spec.port) await checkHttp(spec, kind);
-  else await checkNats(spec);
+  const response = await fetch(`http://127.0.0.1:${opsPort()}${path}`, {
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  if (!response.ok) fail(`GET ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }

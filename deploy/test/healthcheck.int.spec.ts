@@ -1,16 +1,22 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { connectNats, createBus } from "@tessera/bus";
-import { type PrivateNatsServer, startNatsServer } from "@tessera/testing";
+import {
+  createLogger,
+  createMetrics,
+  createReadiness,
+  type OpsServer,
+  startOpsServer,
+} from "@tessera/service-kit";
+import { freePort } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../services.ts";
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const PASSWORD = "hc-0123456789abcdef";
-
-function healthcheck(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [join(repoRoot, "deploy/docker/healthcheck.ts"), "ready"], {
+function healthcheck(
+  env: Record<string, string>,
+  kind?: "ready",
+): Promise<{ code: number | null; stderr: string }> {
+  const args = [join(repoRoot, "deploy/docker/healthcheck.ts"), ...(kind ? [kind] : [])];
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -21,43 +27,54 @@ function healthcheck(env: Record<string, string>): Promise<{ code: number | null
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr })));
 }
 
-// The container health check of a service without an HTTP port, against a NATS that wants a user
-// (the prod overlay's): the credentials in NATS_URL must reach the server.
-describe("deploy/docker/healthcheck.ts over NATS", () => {
-  let server: PrivateNatsServer;
-  let nc: NatsConnection;
+// The container health check against a real ops server, as startService runs it in the container.
+describe("deploy/docker/healthcheck.ts", () => {
+  let ops: OpsServer;
+  let postgresUp = true;
 
   beforeAll(async () => {
-    server = await startNatsServer({ args: ["--user", "service", "--pass", PASSWORD] });
-    nc = await connectNats({
-      servers: server.url.replace("nats://", `nats://service:${PASSWORD}@`),
-      name: "healthcheck-test",
-      logger: silent,
+    const readiness = createReadiness({ checkTimeoutMs: 500 });
+    readiness.add({
+      name: "postgres",
+      check: async () => {
+        if (!postgresUp) throw new Error("connect ECONNREFUSED");
+      },
     });
-    createBus(nc, { service: "user", logger: silent }).servePing();
-    await nc.flush();
+    ops = await startOpsServer({
+      port: 0,
+      readiness,
+      metrics: createMetrics({ service: "user", defaultMetrics: false }),
+      logger: createLogger({ service: "user", level: "silent" }),
+    });
   });
 
   afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
+    await ops?.close();
   });
 
-  it("passes when the service answers its ping, signing in with the URL's user", async () => {
-    const result = await healthcheck({
-      TESSERA_SERVICE: "user",
-      NATS_URL: server.url.replace("nats://", `nats://service:${PASSWORD}@`),
-    });
-    expect(result).toEqual({ code: 0, stderr: "" });
+  it("passes when this container's ops port answers /livez and /readyz", async () => {
+    expect(await healthcheck({ OPS_PORT: String(ops.port) })).toEqual({ code: 0, stderr: "" });
+    expect(await healthcheck({ OPS_PORT: String(ops.port) }, "ready")).toEqual({ code: 0, stderr: "" });
   });
 
-  it("fails with one line when the password is wrong, without printing it", async () => {
-    const result = await healthcheck({
-      TESSERA_SERVICE: "user",
-      NATS_URL: server.url.replace("nats://", "nats://service:not-the-password@"),
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^healthcheck: .*authorization/i);
-    expect(result.stderr).not.toContain("not-the-password");
+  it("fails readiness with one line naming what failed, while liveness still passes", async () => {
+    postgresUp = false;
+    try {
+      const ready = await healthcheck({ OPS_PORT: String(ops.port) }, "ready");
+      expect(ready.code).toBe(1);
+      expect(ready.stderr).toMatch(/^healthcheck: GET \/readyz answered 503: .*postgres.*ECONNREFUSED/);
+      expect(ready.stderr.trim().split("\n")).toHaveLength(1);
+      expect((await healthcheck({ OPS_PORT: String(ops.port) })).code).toBe(0);
+    } finally {
+      postgresUp = true;
+    }
+  });
+
+  it("fails when nothing listens on the ops port, and for a service deploy/services.json does not list", async () => {
+    const closed = await healthcheck({ OPS_PORT: String(await freePort()) });
+    expect(closed.code).toBe(1);
+    expect(closed.stderr).toMatch(/^healthcheck: /);
+    const unknown = await healthcheck({ TESSERA_SERVICE: "nobody" });
+    expect(unknown).toEqual({ code: 1, stderr: "healthcheck: nobody is not in deploy/services.json\n" });
   });
 });

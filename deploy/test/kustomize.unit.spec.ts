@@ -240,20 +240,39 @@ describe("the prod overlay", () => {
     }
   });
 
-  it("lets only the gateway take traffic from outside, and only from the Ingress controller", () => {
+  it("lets only the gateway take traffic from outside, from the Ingress controller, and Prometheus only the ops ports", () => {
+    const prometheus = {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+    };
+    const isPrometheus = (peer: object) => JSON.stringify(peer) === JSON.stringify(prometheus);
     for (const workload of workloads(objects)) {
       const labels = podLabels(workload);
-      const sources = policies
+      const rules = policies
         .filter((p) => selects(p.spec?.podSelector, labels))
-        .flatMap((p) => p.spec?.ingress ?? [])
-        .flatMap((rule) => rule.from ?? [{}]);
-      const fromOutside = sources.filter((peer) => peer.namespaceSelector !== undefined || !peer.podSelector);
+        .flatMap((p) => p.spec?.ingress ?? []);
+      const fromOutside = rules
+        .flatMap((rule) => rule.from ?? [{}])
+        .filter((peer) => peer.namespaceSelector !== undefined || !peer.podSelector);
+      const others = fromOutside.filter((peer) => !isPrometheus(peer));
+      const scrapedPorts = rules
+        .filter((rule) => (rule.from ?? []).some(isPrometheus))
+        .flatMap((rule) => (rule.ports ?? []).map((port) => Number(port.port)));
+      const service = manifest.services.find((s) => s.name === workload.metadata.name);
+      if (service) expect(scrapedPorts, `${service.name} is scraped`).toContain(service.opsPort);
+      // Prometheus reaches the ops ports and nothing else (no service's HTTP port among them).
+      for (const port of scrapedPorts) {
+        expect(
+          manifest.services.map((s) => s.opsPort),
+          `port ${port}`,
+        ).toContain(port);
+      }
       if (workload.metadata.name === "api-gateway") {
-        expect(fromOutside).toEqual([
+        expect(others).toEqual([
           { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
         ]);
       } else {
-        expect(fromOutside, workload.metadata.name).toEqual([]);
+        expect(others, workload.metadata.name).toEqual([]);
       }
     }
     const ingress = ofKind("Ingress");

@@ -1,9 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
+import { connectNats, createBus } from "@tessera/bus";
+import { pingOperation } from "@tessera/contracts";
 import {
   createTestDatabase,
   freePort,
+  TEST_NATS_URL,
   type TestDatabase,
   testNamespace,
   testServiceEnv,
@@ -19,6 +22,7 @@ const names = loadServices().services.map((s) => s.name);
 const victim = "auth";
 
 let database: TestDatabase;
+let namespace: string;
 let runner: ChildProcess;
 let gatewayUrl: string;
 let output = "";
@@ -55,6 +59,34 @@ const readyStatus = (): Promise<number> =>
     () => 0,
   );
 
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Whether the victim answers its ping, ready: the gateway's `/ready` is its own (NATS, Redis) and
+ * says nothing of the services; their ops ports are on free ports here (OPS_PORT=0).
+ */
+async function victimReady(): Promise<boolean> {
+  const nc = await connectNats({
+    servers: TEST_NATS_URL,
+    name: "runner-test",
+    logger: silent,
+  });
+  try {
+    const bus = createBus(nc, { service: "api-gateway", namespace, logger: silent });
+    const { ready } = await bus.request(
+      pingOperation(victim),
+      {},
+      { requestId: `runner-${Date.now()}` },
+      { timeoutMs: 1_000 },
+    );
+    return ready;
+  } catch {
+    return false;
+  } finally {
+    await nc.close();
+  }
+}
+
 async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
@@ -74,13 +106,16 @@ async function until(
 
 beforeAll(async () => {
   database = await createTestDatabase("runner");
+  namespace = testNamespace("runner");
   const port = await freePort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   runner = spawn(join(repoRoot, "node_modules", ".bin", "node"), ["deploy/local/start.ts"], {
     cwd: repoRoot,
     env: {
       ...process.env,
-      ...testServiceEnv(database, testNamespace("runner")),
+      ...testServiceEnv(database, namespace),
+      // Free ops ports, so a running `npm start` (on the fixed ones of deploy/services.json) is not met.
+      OPS_PORT: "0",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -95,6 +130,7 @@ beforeAll(async () => {
   runner.stderr?.on("data", append);
   await until("every service started", () => pids().size === names.length);
   await until("/ready answering 200", async () => (await readyStatus()) === 200);
+  await until(`${victim} ready`, victimReady);
 });
 
 afterAll(async () => {
@@ -117,7 +153,7 @@ afterAll(async () => {
 });
 
 describe("npm start (deploy/local/start.ts)", () => {
-  it("restarts a service killed with SIGKILL, keeps the others running, and /ready comes back by itself", async () => {
+  it("restarts a service killed with SIGKILL, keeps the others running, and the service is ready again by itself", async () => {
     const before = pids();
     const victimPid = before.get(victim)!;
     process.kill(victimPid, "SIGKILL");
@@ -129,7 +165,8 @@ describe("npm start (deploy/local/start.ts)", () => {
       ).test(output),
     );
     await until(`${victim} started again`, () => (pids().get(victim) ?? victimPid) !== victimPid);
-    await until("/ready answering 200 again", async () => (await readyStatus()) === 200);
+    await until(`${victim} ready again`, victimReady);
+    expect(await readyStatus()).toBe(200);
 
     expect(alive(victimPid)).toBe(false);
     const after = pids();

@@ -16,10 +16,12 @@ import {
   type ServiceName,
 } from "@tessera/contracts";
 import type { z } from "zod";
-import { type ConsumeOptions, type Consumption, startConsumer } from "./consume.ts";
+import { type ConsumeOptions, type Consumption, startConsumer, watchedConsumer } from "./consume.ts";
+import { type ConsumerLag, readConsumerLag, type WatchedConsumer } from "./consumer-lag.ts";
 import { type DeadLetters, deadLetters } from "./dead-letters.ts";
 import { BusUsageError } from "./errors.ts";
 import { createInFlight } from "./in-flight.ts";
+import { type BusInstruments, NO_BUS_INSTRUMENTS } from "./instruments.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, busNames, DLQ_STREAM, isValidToken } from "./names.ts";
 import { createPayloads } from "./offload.ts";
@@ -45,6 +47,8 @@ export interface BusOptions {
    * cluster of at least as many servers; `NATS_STREAM_REPLICAS`). @default 1
    */
   streamReplicas?: number;
+  /** Where operations, deliveries, dead letters and consumer lag are measured (`busInstruments`). @default none */
+  instruments?: BusInstruments;
 }
 
 export interface Bus {
@@ -80,6 +84,8 @@ export interface Bus {
   consume<T = EventEnvelope>(opts: ConsumeOptions<T>): Promise<Consumption>;
   /** This service's own dead letters: list, show, replay (the ops CLI, through `svc.<service>.ops.*`). */
   readonly deadLetters: DeadLetters;
+  /** How far each consumer this bus started is behind, read from JetStream now. */
+  consumerLag(): Promise<ConsumerLag[]>;
   /** Opens the namespaced KV bucket, creating it if needed. */
   kv(bucket: string, opts?: Partial<KvOptions>): Promise<KV>;
   /** Stops taking requests and events, then waits for running handlers. The connection stays open. */
@@ -106,7 +112,9 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     return manager;
   };
   const inFlight = createInFlight();
+  const instruments = opts.instruments ?? NO_BUS_INSTRUMENTS;
   const payloads = createPayloads({ nc, js, names, logger, replicas });
+  const watched: WatchedConsumer[] = [];
   const subscriptions: Subscription[] = [];
   const consumptions: Consumption[] = [];
   let draining: Promise<void> | undefined;
@@ -131,7 +139,12 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
         );
       }
       subscriptions.push(
-        serveOperation({ nc, names, service, logger, inFlight, payloads }, operation, handler, serveOpts),
+        serveOperation(
+          { nc, names, service, logger, inFlight, payloads, instruments },
+          operation,
+          handler,
+          serveOpts,
+        ),
       );
     },
     servePing(readyCheck) {
@@ -162,11 +175,14 @@ export function createBus(nc: NatsConnection, opts: BusOptions): Bus {
     },
     async consume(consumeOpts) {
       refuseWhenDraining(`consume ${consumeOpts.name}`);
-      const consumption = await startConsumer({ js, jsm: await jsm(), names, service, logger }, consumeOpts);
+      const deps = { js, jsm: await jsm(), names, service, logger, instruments };
+      const consumption = await startConsumer(deps, consumeOpts);
       consumptions.push(consumption);
+      watched.push(watchedConsumer(deps, consumeOpts));
       return consumption;
     },
     deadLetters: deadLetters({ js, jsm, names, service }),
+    consumerLag: async () => readConsumerLag(await jsm(), watched, logger),
     async kv(bucket, kvOpts) {
       if (!isValidToken(bucket)) throw new BusUsageError(`KV bucket name "${bucket}" is not a valid token`);
       const kvm = new Kvm(js);

@@ -7,9 +7,11 @@ import {
   TesseraError,
 } from "@tessera/contracts";
 import { z } from "zod";
+import type { WatchedConsumer } from "./consumer-lag.ts";
 import { contextFromEnvelope, contextFromHeaders } from "./context.ts";
 import { deadLetter, describeError } from "./dead-letter.ts";
 import { BusUsageError } from "./errors.ts";
+import type { BusInstruments, DeliveryOutcome } from "./instruments.ts";
 import type { BusLogger } from "./logger.ts";
 import { type BusNames, deadLetterSubject, isValidToken, JOBS_STREAM } from "./names.ts";
 import { parseMessage } from "./parse-message.ts";
@@ -63,6 +65,7 @@ export interface ConsumeDeps {
   readonly names: BusNames;
   readonly service: ServiceName;
   readonly logger: BusLogger;
+  readonly instruments: BusInstruments;
 }
 
 type Decoded<T> =
@@ -80,24 +83,40 @@ interface Delivery<T> {
 
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000];
 
+/** Where a consumer reads, as JetStream names it (namespace applied). */
+export function watchedConsumer(
+  deps: Pick<ConsumeDeps, "names" | "service">,
+  opts: Pick<ConsumerSettings, "name" | "stream" | "filterSubjects">,
+): WatchedConsumer {
+  return {
+    consumer: opts.name,
+    stream:
+      opts.stream === JOBS_STREAM ? deps.names.stream(JOBS_STREAM) : deps.names.eventStream(opts.stream),
+    durable: deps.names.durable(deps.service, opts.name),
+    filterSubjects: opts.filterSubjects.map((subject) => deps.names.subject(subject)),
+  };
+}
+
 export async function startConsumer<T>(deps: ConsumeDeps, opts: ConsumeOptions<T>): Promise<Consumption> {
   if (!isValidToken(opts.name)) throw new BusUsageError(`consumer name "${opts.name}" is not a valid token`);
-  const durable = deps.names.durable(deps.service, opts.name);
+  const { stream, durable, filterSubjects } = watchedConsumer(deps, opts);
   const common = {
     maxDeliver: opts.maxDeliver ?? 5,
     backoffMs: opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF_MS,
     dlqSubject: deps.names.subject(deadLetterSubject(deps.service, opts.name)),
     log: { consumer: durable },
   };
-  const handle =
+  const handle = measured(
+    deps.instruments,
+    opts.name,
     opts.schema === undefined
       ? deliver(deps, { ...common, decode: decodeEvent, handler: opts.handler })
-      : deliver(deps, { ...common, decode: decodeWith(opts.schema), handler: opts.handler });
+      : deliver(deps, { ...common, decode: decodeWith(opts.schema), handler: opts.handler }),
+  );
   return startPullConsumer(deps, {
-    stream:
-      opts.stream === JOBS_STREAM ? deps.names.stream(JOBS_STREAM) : deps.names.eventStream(opts.stream),
+    stream,
     durable,
-    filterSubjects: opts.filterSubjects.map((subject) => deps.names.subject(subject)),
+    filterSubjects,
     ackWaitMs: opts.ackWaitMs ?? 30_000,
     maxDeliver: common.maxDeliver,
     concurrency: opts.concurrency ?? 1,
@@ -126,8 +145,21 @@ function decodeWith<T>(schema: z.ZodType<T>): (msg: JsMsg) => Decoded<T> {
   };
 }
 
+/** Times each delivery and counts it by how it ended. */
+function measured(
+  instruments: BusInstruments,
+  consumer: string,
+  handle: (msg: JsMsg) => Promise<DeliveryOutcome>,
+): (msg: JsMsg) => Promise<void> {
+  return async (msg) => {
+    const started = performance.now();
+    const outcome = await handle(msg);
+    instruments.delivered(consumer, outcome, (performance.now() - started) / 1_000);
+  };
+}
+
 /** One delivery to its end: handled and acked, nak'd with the backoff, or dead-lettered and acked. */
-function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<void> {
+function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<DeliveryOutcome> {
   return async (msg) => {
     const deliveries = msg.info.deliveryCount;
     const decoded = d.decode(msg);
@@ -145,6 +177,7 @@ function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<
     try {
       await tracedHandling(d.log.consumer, msg, decoded.ctx, (ctx) => d.handler(decoded.payload, ctx, msg));
       msg.ack();
+      return "acked";
     } catch (err) {
       if (isPermanent(err)) {
         deps.logger.error({ ...log, err }, "message data does not match its contract; dead-lettering");
@@ -157,6 +190,7 @@ function deliver<T>(deps: ConsumeDeps, d: Delivery<T>): (msg: JsMsg) => Promise<
       const delay = d.backoffMs[Math.min(deliveries - 1, d.backoffMs.length - 1)] ?? 0;
       deps.logger.warn({ ...log, err, retryInMs: delay }, "handler failed; will retry");
       msg.nak(delay);
+      return "retried";
     }
   };
 }
@@ -166,15 +200,22 @@ function isPermanent(err: unknown): boolean {
   return err instanceof z.ZodError || (err instanceof TesseraError && err.code === "validation.failed");
 }
 
-async function deadLetterAndAck<T>(deps: ConsumeDeps, d: Delivery<T>, msg: JsMsg, reason: string) {
+async function deadLetterAndAck<T>(
+  deps: ConsumeDeps,
+  d: Delivery<T>,
+  msg: JsMsg,
+  reason: string,
+): Promise<DeliveryOutcome> {
   try {
     await deadLetter(deps.js, d.dlqSubject, msg, reason);
     msg.ack();
+    return "dead_lettered";
   } catch (publishError) {
     deps.logger.error(
       { ...d.log, err: publishError, seq: msg.info.streamSequence },
       "could not dead-letter; will retry",
     );
     msg.nak(d.backoffMs[0] ?? 1_000);
+    return "retried";
   }
 }

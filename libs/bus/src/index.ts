@@ -1,6 +1,7 @@
 export { type Bus, type BusOptions, createBus } from "./bus.ts";
 export { type ConnectNatsOptions, connectNats, redactServer, splitCredentials } from "./connect.ts";
 export type { ConsumeOptions, Consumption, EventHandler, MessageHandler } from "./consume.ts";
+export type { ConsumerLag } from "./consumer-lag.ts";
 export { contextFromHeaders, headersFromContext } from "./context.ts";
 export { DLQ_HEADER, deadLetter, describeError } from "./dead-letter.ts";
 export type { DeadLetters } from "./dead-letters.ts";
@@ -13,6 +14,13 @@ export {
   ProvisionError,
   PublishError,
 } from "./errors.ts";
+export {
+  type BusInstruments,
+  busInstruments,
+  type DeliveryOutcome,
+  type MetricFactory,
+  NO_BUS_INSTRUMENTS,
+} from "./instruments.ts";
 export type { BusLogger } from "./logger.ts";
 export {
   type BusNames,

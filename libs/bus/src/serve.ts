@@ -19,6 +19,7 @@ import {
 import type { z } from "zod";
 import { contextFromHeaders } from "./context.ts";
 import type { InFlight } from "./in-flight.ts";
+import type { BusInstruments } from "./instruments.ts";
 import type { BusLogger } from "./logger.ts";
 import type { BusNames } from "./names.ts";
 import type { Payloads } from "./offload.ts";
@@ -41,6 +42,7 @@ export interface ServeDeps {
   readonly logger: BusLogger;
   readonly inFlight: InFlight;
   readonly payloads: Payloads;
+  readonly instruments: BusInstruments;
 }
 
 /** Subscribes one operation in the service's queue group; each request runs as a tracked task. */
@@ -82,6 +84,8 @@ async function answer<Op extends OperationDefinition>(
   const started = performance.now();
   const reply = await replyFor(deps, operation, handler, msg, ctx);
   recordReply(reply);
+  const seconds = (performance.now() - started) / 1_000;
+  deps.instruments.served(operation.subject, reply.ok ? "ok" : reply.error.code, seconds);
   const hdrs = natsHeaders();
   hdrs.set(HEADER.requestId, ctx.requestId);
   const log = { requestId: ctx.requestId, subject: operation.subject };

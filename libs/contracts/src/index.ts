@@ -126,10 +126,14 @@ export {
   UpstreamUnavailableError,
   ValidationError,
 } from "./errors.ts";
+export { statusGet } from "./gateway-operations.ts";
+export { gatewayStatusRoutes } from "./gateway-routes.ts";
 export {
   API_VERSION,
   HealthSchema,
   PLATFORM_SERVICES,
+  type PlatformStatus,
+  PlatformStatusSchema,
   type Readiness,
   ReadinessSchema,
 } from "./gateway-schemas.ts";

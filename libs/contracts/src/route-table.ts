@@ -1,5 +1,6 @@
 import { authRoutes } from "./auth-routes.ts";
 import { documentRoutes } from "./documents-routes.ts";
+import { gatewayStatusRoutes } from "./gateway-routes.ts";
 import { jobRoutes } from "./jobs-routes.ts";
 import { memoryRoutes } from "./memory-routes.ts";
 import { outboundRoutes } from "./outbound-routes.ts";
@@ -12,6 +13,7 @@ import { userRoutes } from "./user-routes.ts";
  * builds every route from it and the OpenAPI document is generated from it.
  */
 export const routes: readonly RouteDefinition[] = [
+  ...gatewayStatusRoutes,
   ...authRoutes,
   ...userRoutes,
   ...jobRoutes,

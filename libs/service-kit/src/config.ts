@@ -75,6 +75,13 @@ export const baseServiceConfig = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Errors logged at error level, and uncaught ones, go to this Sentry DSN when it is set. */
   SENTRY_DSN: z.url().optional(),
+  /**
+   * Port of the ops server (`/livez`, `/readyz`, `/metrics`); 0 takes any free port. Unset: no ops
+   * server (deploy/services.json gives each service its own).
+   */
+  OPS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Interface the ops server listens on (`0.0.0.0` in containers, so probes and Prometheus reach it). @default "127.0.0.1" */
+  OPS_HOST: z.string().min(1).default("127.0.0.1"),
   /** Time allowed for a graceful stop after SIGTERM, in ms. @default 10_000 */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(10_000),
 });

@@ -9,8 +9,8 @@ export interface DatabaseOptions {
   /** Pool size. @default 10 */
   max?: number;
   /**
-   * An idle connection failed (Postgres restarted, or ended it): the pool drops it and the next
-   * query connects again. Without a handler, pg would crash the process. @default ignore
+   * A connection failed outside a query (Postgres restarted, or ended it), idle in the pool or held
+   * between queries: the pool drops it and the next query connects again. @default ignore
    */
   onIdleError?: (error: Error) => void;
 }
@@ -28,6 +28,18 @@ export function connectDatabase<Db>(options: DatabaseOptions): Kysely<Db> {
     options: `-c search_path=${options.schema},public`,
   });
   pool.on("error", (error) => options.onIdleError?.(error));
+  // The pool listens for errors of idle clients only. A client checked out and waiting between
+  // queries (the outbox relay holds one with its lock) whose connection dies emits `error` too, and
+  // unheard that would crash the process; it is reported the same way, its next query fails, and
+  // its holder retries.
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_error, client) => checkedOut.delete(client));
+  pool.on("connect", (client) =>
+    client.on("error", (error) => {
+      if (checkedOut.has(client)) options.onIdleError?.(error);
+    }),
+  );
   return new Kysely<Db>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -30,6 +30,7 @@ export {
   type DatabaseOptions,
 } from "./database.ts";
 export { type ErrorReporter, type ErrorReportingOptions, startErrorReporting } from "./error-reporting.ts";
+export { catchUpLagGauges, consumerLagGauges } from "./lag-gauges.ts";
 export {
   createLogger,
   type ErrorLogLine,
@@ -42,6 +43,7 @@ export {
   redactSecrets,
 } from "./logger.ts";
 export { createMetrics, type Metrics, type MetricsOptions } from "./metrics.ts";
+export { OPS_PATHS, type OpsServer, type OpsServerOptions, startOpsServer } from "./ops-server.ts";
 export {
   type PollingWorker,
   type PollingWorkerOptions,
@@ -77,6 +79,7 @@ export {
   type ServiceRuntime,
   startService,
 } from "./runtime.ts";
+export { type ScrapedGauge, type ScrapedGaugesOptions, scrapedGauges } from "./scraped-gauges.ts";
 export {
   createShutdown,
   type RunUntilSignalOptions,

@@ -28,11 +28,24 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
 }
 
+/**
+ * prom-client's default gauges named like counters (promtool: "non-counter metrics should not have
+ * _total suffix"). Each is the sum of a by-type gauge that stays (`nodejs_active_handles{type}`…).
+ */
+const MISNAMED_DEFAULTS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+] as const;
+
 /** A registry of its own (never the global one) with `service` on every series. */
 export function createMetrics(opts: MetricsOptions): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: opts.service });
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
+  }
   return {
     registry,
     contentType: registry.contentType,

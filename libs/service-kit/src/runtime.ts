@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Bus,
+  busInstruments,
   type ConsumeOptions,
   type Consumption,
   connectNats,
@@ -26,10 +27,13 @@ import type { z } from "zod";
 import { type BaseServiceConfig, baseServiceConfig, type DeepReadonly, loadConfigOrExit } from "./config.ts";
 import { connectDatabase } from "./database.ts";
 import { startErrorReporting } from "./error-reporting.ts";
+import { catchUpLagGauges, consumerLagGauges } from "./lag-gauges.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { serveOps } from "./ops.ts";
+import { type OpsServer, startOpsServer } from "./ops-server.ts";
 import { contractPublisher } from "./publishing.ts";
+import { createReadiness, type Readiness } from "./readiness.ts";
 import { runUntilSignal } from "./shutdown.ts";
 import { startTelemetry } from "./telemetry.ts";
 
@@ -38,6 +42,8 @@ export interface ServiceRuntime<Db = unknown> {
   readonly service: ServiceName;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** What `/readyz` checks (Postgres, NATS, started); a service adds its own dependencies. */
+  readonly readiness: Readiness;
   /** The service's own schema, typed by its read models. */
   readonly db: Kysely<Db>;
   readonly bus: Bus;
@@ -74,9 +80,14 @@ export interface ServiceDefinition<Db = unknown> {
 export interface RunningService<Db = unknown> {
   readonly logger: Logger;
   readonly runtime: ServiceRuntime<Db>;
+  /** The ops server (`/livez`, `/readyz`, `/metrics`), when `OPS_PORT` is set. */
+  readonly ops: OpsServer | undefined;
   /** Stops taking work, finishes what is in flight, closes every connection. */
   stop(): Promise<void>;
 }
+
+/** Time each readiness check of `/readyz` may take, in ms. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 const STREAM_WAIT_LOG_EVERY = 20;
 const STREAM_WAIT_MS = 500;
@@ -106,6 +117,22 @@ export async function startService<Db>(
     stopping.abort();
     return runStops(stops, logger);
   };
+  let registered = false;
+  const readiness = createReadiness({ checkTimeoutMs: READINESS_TIMEOUT_MS });
+  // Not ready before every operation and consumer is registered, nor once stopping has begun.
+  readiness.add({
+    name: "service",
+    check: async () => {
+      if (stopping.signal.aborted) throw new Error("stopping");
+      if (!registered) throw new Error("starting");
+    },
+  });
+  // Up first and down last: a probe sees the whole start-up and the whole drain.
+  const ops =
+    config.OPS_PORT === undefined
+      ? undefined
+      : await startOpsServer({ port: config.OPS_PORT, host: config.OPS_HOST, readiness, metrics, logger });
+  if (ops) stops.push({ name: "ops server", stop: () => ops.close() });
   const telemetry = startTelemetry({ service, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   stops.push({ name: "telemetry", stop: () => telemetry.shutdown() });
   const db = connectDatabase<Db>({
@@ -114,18 +141,28 @@ export async function startService<Db>(
     onIdleError: (error) => logger.warn({ err: error }, "an idle Postgres connection failed; it is replaced"),
   });
   stops.push({ name: "postgres", stop: () => db.destroy() });
+  readiness.add({
+    name: "postgres",
+    check: async () => {
+      await sql`select 1`.execute(db);
+    },
+  });
+  catchUpLagGauges(metrics, { db, schema, logger });
   try {
     await migrateEventStore(db, { schema });
     const { applied } = await runMigrations(db, { schema, migrations: definition.migrations });
     logger.info({ schema, applied }, "migrations applied");
     const nc = await connectNats({ servers: config.NATS_URL, name: service, logger });
     stops.push({ name: "nats", stop: () => nc.drain() });
+    readiness.add({ name: "nats", check: () => nc.flush() });
     const bus = createBus(nc, {
       service,
       namespace: config.BUS_NAMESPACE,
       logger,
       streamReplicas: config.NATS_STREAM_REPLICAS,
+      instruments: busInstruments(metrics),
     });
+    consumerLagGauges(metrics, { bus, logger });
     await bus.provision();
     const store = stores.on(db);
     const appended = listenForAppends({ connectionString: config.DATABASE_URL, schema, logger });
@@ -147,6 +184,7 @@ export async function startService<Db>(
       service,
       logger,
       metrics,
+      readiness,
       db,
       bus,
       store,
@@ -176,16 +214,14 @@ export async function startService<Db>(
       publishes: definition.publishes,
       projections: definition.projections ?? [],
     });
-    bus.servePing(async () => {
-      await sql`select 1`.execute(db);
-      return true;
-    });
+    bus.servePing(async () => (await readiness.run()).ready);
     // Once the flush returns the server holds every subscription, so a caller on another connection
     // never meets "no responders" after the service says it started.
     await nc.flush();
+    registered = true;
     stops.push({ name: "bus", stop: () => bus.drain() });
     logger.info({ schema }, "service started");
-    return { logger, runtime, stop: stopAll };
+    return { logger, runtime, ops, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,3 +1,4 @@
+import { lintExposition, parseExposition } from "@tessera/testing";
 import { describe, expect, it } from "vitest";
 import { childTraceparent, createMetrics, newTraceparent, traceIdOf } from "../src/index.ts";
 
@@ -17,6 +18,12 @@ describe("createMetrics", () => {
     expect(text).toContain('memory_searches_total{mode="hybrid",service="memory"} 1');
     expect(text).toContain('memory_search_seconds_bucket{le="0.1",service="memory"} 1');
     expect(text).toMatch(/process_cpu_user_seconds_total\{service="memory"\}/);
+  });
+
+  it("exposes Node's process metrics under names promtool accepts", async () => {
+    const text = await createMetrics({ service: "memory" }).render();
+    expect(lintExposition(parseExposition(text))).toEqual([]);
+    expect(text).toMatch(/^nodejs_active_handles\{/m);
   });
 
   it("keeps registries apart, so two services in one process do not collide", async () => {

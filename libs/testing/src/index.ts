@@ -23,6 +23,15 @@ export {
   startNatsServer,
 } from "./nats-server.ts";
 export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts";
+export {
+  lintExposition,
+  lintFamily,
+  type MetricFamily,
+  metricValue,
+  parseExposition,
+  type Series,
+  scrapeMetrics,
+} from "./prometheus.ts";
 export { refusal } from "./refusal.ts";
 export { freePort, type Stack, type StackOptions, startStack } from "./stack.ts";
 export {
@@ -33,6 +42,7 @@ export {
   TEST_PASSWORD,
   uniqueEmail,
 } from "./stack-client.ts";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export {
   isLoopbackUrl,
   planTestServers,

@@ -1,4 +1,4 @@
-import { connectNats, createBus } from "@tessera/bus";
+import { busInstruments, connectNats, createBus } from "@tessera/bus";
 import { routes } from "@tessera/contracts";
 import {
   createLogger,
@@ -6,9 +6,11 @@ import {
   createShutdown,
   loadConfigOrExit,
   startErrorReporting,
+  startOpsServer,
   startTelemetry,
 } from "@tessera/service-kit";
 import { buildGateway } from "./app/build-gateway.ts";
+import { gatewayReadiness } from "./app/readiness.ts";
 import { gatewayConfigSchema, gatewaySettings } from "./config.ts";
 import { createRedis } from "./infra/redis.ts";
 
@@ -32,22 +34,38 @@ shutdown.add("redis", async () => {
   await redis.quit();
 });
 
+const metrics = createMetrics({ service: SERVICE });
 const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE, logger });
 const bus = createBus(nc, {
   service: SERVICE,
   namespace: config.BUS_NAMESPACE,
   logger,
   streamReplicas: config.NATS_STREAM_REPLICAS,
+  // The operations the gateway answers itself (the platform status, its ping).
+  instruments: busInstruments(metrics),
 });
 shutdown.add("nats", () => bus.close());
 
+const readiness = gatewayReadiness({ nats: nc, redis });
+// Added before the other steps, so it stops last: probes see the whole drain.
+if (config.OPS_PORT !== undefined) {
+  const ops = await startOpsServer({
+    port: config.OPS_PORT,
+    host: config.OPS_HOST,
+    readiness,
+    metrics,
+    logger,
+  });
+  shutdown.add("ops server", () => ops.close());
+}
 const app = await buildGateway({
   bus,
   redis,
   logger,
   config: gatewaySettings(config),
   routes,
-  metrics: createMetrics({ service: SERVICE }),
+  metrics,
+  readiness,
 });
 shutdown.add("http", () => app.close());
 shutdown.listen();

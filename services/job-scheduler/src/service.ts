@@ -33,6 +33,7 @@ import { listRuns } from "./app/list-runs.ts";
 import { listSchedules } from "./app/list-schedules.ts";
 import { onRunReport } from "./app/on-run-report.ts";
 import { replayRun } from "./app/replay-run.ts";
+import { runGauges } from "./app/run-metrics.ts";
 import { schedulerTick } from "./app/scheduler-tick.ts";
 import { triggerSchedule } from "./app/trigger-schedule.ts";
 import { type JobSchedulerConfig, schedulerSettings } from "./config.ts";
@@ -75,7 +76,7 @@ export function jobSchedulerService(
     },
     publishes: [...JOB_RUN_EVENTS, ...JOB_SCHEDULE_EVENTS],
     projections: [schedulesReadModel],
-    async register({ db, bus, store, logger, onStop }) {
+    async register({ db, bus, store, logger, onStop, metrics }) {
       const settings = schedulerSettings(config);
       const clock = hooks.clock ?? (() => new Date());
       const deps: JobsDeps = {
@@ -88,6 +89,7 @@ export function jobSchedulerService(
         clock,
       };
 
+      runGauges(metrics, { db, logger });
       bus.serve(jobsEnqueue, enqueueJob(deps));
       bus.serve(jobTypesList, listJobTypes(deps));
       bus.serve(runsGet, getRun(deps));

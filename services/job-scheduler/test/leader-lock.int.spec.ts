@@ -1,64 +1,17 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
-import { createTestDatabase, type TestDatabase } from "@tessera/testing";
+import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLeaderLock, type LeaderLock } from "../src/infra/leader-lock.ts";
 import { waitFor } from "./support.ts";
 
-/** A TCP proxy to Postgres that can stop passing bytes while keeping both connections open: a partition. */
-interface FreezableProxy {
-  readonly url: string;
-  freeze(): void;
-  close(): Promise<void>;
-}
-
-async function startProxy(databaseUrl: string): Promise<FreezableProxy> {
-  const target = new URL(databaseUrl);
-  const sockets = new Set<Socket>();
-  let frozen = false;
-  const server: Server = createServer((downstream) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    for (const [from, to] of [
-      [downstream, upstream],
-      [upstream, downstream],
-    ] as const) {
-      sockets.add(from);
-      from.on("data", (chunk) => {
-        if (!frozen) to.write(chunk);
-      });
-      from.on("end", () => {
-        if (!frozen) to.end();
-      });
-      from.on("error", () => to.destroy());
-    }
-  });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no proxy port");
-  const url = new URL(databaseUrl);
-  url.hostname = "127.0.0.1";
-  url.port = String(address.port);
-  return {
-    url: url.toString(),
-    freeze: () => {
-      frozen = true;
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 let database: TestDatabase;
-let proxy: FreezableProxy;
+let proxy: TcpProxy;
 const locks: LeaderLock[] = [];
 const ignore = () => {};
 const options = { queryTimeoutMs: 500, idleSessionTimeoutMs: 1_500 };
 
 beforeAll(async () => {
   database = await createTestDatabase("jobs-leader-lock");
-  proxy = await startProxy(database.url);
+  proxy = await startTcpProxy(database.url);
 });
 
 afterAll(async () => {

@@ -24,6 +24,7 @@ import {
 } from "./app/collections.ts";
 import type { MemoryDeps } from "./app/deps.ts";
 import { type EmbedWorker, startEmbedWorker } from "./app/embed-worker.ts";
+import { embeddingQueueGauges } from "./app/embedding-metrics.ts";
 import { memoryJobs } from "./app/memory-jobs.ts";
 import { DOCUMENT_CHUNKS_SUBJECT, ON_DOCUMENT_CHUNKS, onDocumentChunks } from "./app/on-document-chunks.ts";
 import { ON_USER_ERASED, onUserErased } from "./app/on-user-erased.ts";
@@ -78,7 +79,7 @@ export function memoryService(
     },
     publishes: MEMORY_EVENTS,
     projections: [memoryReadModel],
-    async register({ db, bus, consume, onStop, logger }) {
+    async register({ db, bus, consume, onStop, logger, metrics }) {
       const embedder = createEmbedder(config);
       await ensureEmbeddingIndex(db, embedder.dimensions);
       const stale = await countStaleEmbeddings(db, embedder.model, embedder.dimensions);
@@ -105,6 +106,7 @@ export function memoryService(
       );
       hooks.embedWorker = worker;
       onStop("embed worker", () => worker.stop());
+      embeddingQueueGauges(metrics, { db, logger, clock, model: embedder.model });
       const deps: MemoryDeps = { db, embedder, clock, policy, nudgeEmbedding: () => worker.nudge() };
 
       bus.serve(memoriesRecord, recordMemory(deps));

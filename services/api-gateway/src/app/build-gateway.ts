@@ -1,6 +1,6 @@
 import type { Bus } from "@tessera/bus";
 import { JWKS_KV, REVOKED_SESSIONS_KV, type RouteDefinition } from "@tessera/contracts";
-import { createMetrics, keyRingOrEphemeral, type Metrics } from "@tessera/service-kit";
+import { createMetrics, keyRingOrEphemeral, type Metrics, type Readiness } from "@tessera/service-kit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { GatewaySettings } from "../config.ts";
@@ -23,16 +23,20 @@ import { lazyChildLoggerFactory } from "./lazy-child-logger.ts";
 import { GatewayLogController } from "./log-controller.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
+import { servePlatformStatus } from "./platform-status.ts";
 import { notFoundHandler, sendProblem } from "./problems.ts";
-import { gatewayReadiness } from "./readiness.ts";
+import { gatewayReadiness, platformReadiness } from "./readiness.ts";
 import { requestIdFor } from "./request-id.ts";
 import { createMethodIndex } from "./route-matcher.ts";
 import { registerSystemRoutes } from "./system-routes.ts";
 import { createUpstream } from "./upstream.ts";
 
 export interface GatewayDeps {
-  /** The gateway's bus (`service: "api-gateway"`); its connection answers the NATS readiness check. */
-  readonly bus: Pick<Bus, "request" | "kv" | "nc" | "names">;
+  /**
+   * The gateway's bus (`service: "api-gateway"`); its connection answers the NATS readiness check,
+   * and it answers the gateway's own operations (the platform status) and ping.
+   */
+  readonly bus: Pick<Bus, "request" | "kv" | "nc" | "names" | "serve" | "servePing">;
   /** Rate limits, idempotency keys and the readiness PING. */
   readonly redis: Pick<Redis, "ping" | "evalsha" | "eval" | "set" | "del">;
   readonly logger: FastifyBaseLogger;
@@ -41,6 +45,8 @@ export interface GatewayDeps {
   readonly routes: readonly RouteDefinition[];
   /** Where the gateway's metrics go; `/metrics` renders all of it. @default a fresh `createMetrics` */
   readonly metrics?: Metrics;
+  /** The gateway's own readiness (`/ready`; `main.ts` gives the ops port the same). @default `gatewayReadiness` */
+  readonly readiness?: Readiness;
 }
 
 /**
@@ -116,9 +122,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.setErrorHandler(sendProblem);
   app.setNotFoundHandler(notFoundHandler(methods));
 
+  const own = deps.readiness ?? gatewayReadiness({ nats: deps.bus.nc, redis: deps.redis });
+  servePlatformStatus(deps.bus, {
+    own,
+    platform: platformReadiness({ nats: deps.bus.nc, redis: deps.redis, upstream }),
+  });
   registerSystemRoutes(app, {
     jwks,
-    readiness: gatewayReadiness({ nats: deps.bus.nc, redis: deps.redis, upstream }),
+    readiness: own,
     metrics: registry,
     onRegister: methods.add,
   });

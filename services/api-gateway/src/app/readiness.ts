@@ -20,12 +20,17 @@ async function describedAs<T>(what: string, check: () => Promise<T>): Promise<T>
   }
 }
 
-/** NATS answers a flush, Redis a PING, and every service of the platform its ping, each within a second. */
-export function gatewayReadiness(deps: {
+export interface GatewayReadinessDeps {
   nats: Pick<Bus["nc"], "flush">;
   redis: Pick<Redis, "ping">;
-  upstream: Upstream;
-}): Readiness {
+}
+
+/**
+ * The gateway's own readiness (`/ready`, `/readyz`): NATS answers a flush and Redis a PING, each
+ * within a second. The services are not asked: one failed service must not take every gateway
+ * replica, and so the whole API, out of rotation (decision 0068).
+ */
+export function gatewayReadiness(deps: GatewayReadinessDeps): Readiness {
   const readiness = createReadiness({ checkTimeoutMs: READINESS_TIMEOUT_MS });
   readiness.add({ name: "nats", check: () => describedAs("NATS did not answer", () => deps.nats.flush()) });
   readiness.add({
@@ -34,11 +39,17 @@ export function gatewayReadiness(deps: {
       await describedAs("Redis did not answer PING", () => deps.redis.ping());
     },
   });
+  return readiness;
+}
+
+/** The gateway's own checks and every service's ping: what `GET /v1/admin/status` reports. */
+export function platformReadiness(deps: GatewayReadinessDeps & { upstream: Upstream }): Readiness {
+  const readiness = gatewayReadiness(deps);
   for (const service of PLATFORM_SERVICES) {
     readiness.add({
       name: service,
       check: async () => {
-        const ctx = { requestId: `ready-${service}-${Date.now()}` };
+        const ctx = { requestId: `status-${service}-${Date.now()}` };
         const { ready } = await describedAs(`${service} did not answer its ping`, () =>
           deps.upstream(pingOperation(service), {}, ctx, READINESS_TIMEOUT_MS),
         );

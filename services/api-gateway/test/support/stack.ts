@@ -32,6 +32,7 @@ export function useStack(options: StackOptions | (() => Promise<StackOptions>) =
     get namespace() {
       return running().namespace;
     },
+    opsUrl: (service) => running().opsUrl(service),
     logs: () => running().logs(),
     processes: (service) => running().processes(service),
     addReplica: (service) => running().addReplica(service),

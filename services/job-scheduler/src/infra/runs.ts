@@ -245,3 +245,15 @@ export function toRunView(row: RunRow): Run {
     error: row.error,
   };
 }
+
+/** Runs in the history by job type and status (the ops port's gauge). */
+export async function countRunsByTypeAndStatus(
+  db: Db,
+): Promise<{ jobType: string; status: string; count: number }[]> {
+  const rows = await db
+    .selectFrom("runs")
+    .select((eb) => ["job_type", "status", eb.fn.countAll<string>().as("count")])
+    .groupBy(["job_type", "status"])
+    .execute();
+  return rows.map((row) => ({ jobType: row.job_type, status: row.status, count: Number(row.count) }));
+}

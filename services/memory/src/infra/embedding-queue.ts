@@ -83,3 +83,25 @@ export async function countStaleEmbeddings(db: Db, model: string, dimensions: nu
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
+
+/** The embed worker's queue: memories waiting for a vector, those due now, and the oldest due one's wait. */
+export async function embeddingQueueDepth(
+  db: Db,
+  now: Date,
+): Promise<{ waiting: number; due: number; oldestDueSeconds: number }> {
+  const row = await db
+    .selectFrom("memories")
+    .select((eb) => [
+      eb.fn.countAll<string>().as("waiting"),
+      eb.fn.count<string>("id").filterWhere("embed_after", "<=", now).as("due"),
+      eb.fn.min("embed_after").as("oldest"),
+    ])
+    .where("embed_after", "is not", null)
+    .executeTakeFirstOrThrow();
+  const oldest = row.oldest === null ? now : new Date(row.oldest);
+  return {
+    waiting: Number(row.waiting),
+    due: Number(row.due),
+    oldestDueSeconds: Math.max(0, (now.getTime() - oldest.getTime()) / 1_000),
+  };
+}
