@@ -1,5 +1,6 @@
 export { type BootReport, bootReport } from "./boot-report.ts";
 export { busMessagesMentioning } from "./bus-scan.ts";
+export { CLI_ENTRY, type CliResult, runCliProcess } from "./cli.ts";
 export {
   createKysely,
   createTestDatabase,

@@ -1,8 +1,4 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBus } from "@tessera/bus";
 import { mailList } from "@tessera/contracts";
@@ -10,6 +6,7 @@ import type { RunningService } from "@tessera/service-kit";
 import {
   freePort,
   type InProcessService,
+  runCliProcess,
   startInProcess,
   TEST_NATS_URL,
   testNamespace,
@@ -19,7 +16,6 @@ import { outboundConfigSchema } from "../src/config.ts";
 import { createSmtpChannel } from "../src/infra/smtp-channel.ts";
 import { startOutboundService } from "../src/service.ts";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "libs", "cli", "src", "main.ts");
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let instance: InProcessService<RunningService>;
 let nc: NatsConnection;
@@ -33,22 +29,7 @@ afterAll(async () => {
   await instance?.stop();
 });
 
-async function cli(env: Record<string, string>, ...args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = await once(child, "exit");
-  return { code: typeof code === "number" ? code : null, stdout, stderr };
-}
+const cli = runCliProcess;
 
 describe("npm run cli -- mail list", () => {
   it("prints the caught mails, newest first, with their text and where the page is", async () => {

@@ -1,13 +1,8 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { meGet } from "@tessera/contracts";
-import { TEST_NATS_URL } from "@tessera/testing";
+import { runCliProcess, TEST_NATS_URL } from "@tessera/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ctx, type Harness, registerUser, startHarness } from "./support.ts";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "libs", "cli", "src", "main.ts");
 let h: Harness;
 
 beforeAll(async () => {
@@ -18,22 +13,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, NATS_URL: TEST_NATS_URL, BUS_NAMESPACE: h.user.namespace },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = await once(child, "exit");
-  return { code: typeof code === "number" ? code : null, stdout, stderr };
-}
+const cli = (...args: string[]) =>
+  runCliProcess({ NATS_URL: TEST_NATS_URL, BUS_NAMESPACE: h.user.namespace }, ...args);
 
 describe("admin CLI", () => {
   it("grants platform admin by email, in any case, with one line and exit 0", async () => {
