@@ -347,6 +347,8 @@ describe("the prod overlay", () => {
     for (const node of [0, 1, 2])
       expect(config).toContain(`nats://nats-${node}.${headless!.metadata.name}:6222`);
     expect(config).toMatch(/jetstream\s*\{[^}]*store_dir/);
+    // A replica lost with its node stops drawing requests within a minute (decision 0077).
+    expect(config).toMatch(/^\s*ping_interval: "20s"$/m);
     for (const service of manifest.services) {
       const configMap = ofKind("ConfigMap").find((c) => c.metadata.name === `${service.name}-config`);
       expect(configMap?.data?.NATS_STREAM_REPLICAS, service.name).toBe("3");
