@@ -1,6 +1,7 @@
 import type { EventMetadata } from "@tessera/contracts";
 import { ExpectedVersionConflictError } from "./errors.ts";
 import type { EventLike, StoredEvent } from "./events.ts";
+import type { AnyDb, AnyTransaction } from "./schema.ts";
 import { sleep } from "./schema.ts";
 import type { EventStore, InlineProjection } from "./store.ts";
 
@@ -52,6 +53,32 @@ export async function handleCommand<C, E extends EventLike, S>(
       await sleep(Math.random() * 5 * (attempt + 1));
     }
   }
+}
+
+/** One aggregate's `handleCommand`, wired once: its store factory, decider, stream and inline projections. */
+export interface CommandRunnerOptions<C, E extends EventLike, S> {
+  /** The service's event store factory (`stores.on(db)`), so a runner works on the pool or a transaction. */
+  stores: { on(db: AnyDb | AnyTransaction): EventStore };
+  decider: Decider<C, E, S>;
+  /** The stream a command targets. */
+  streamId: (command: C) => string;
+  /** Read-model updates committed with the events. */
+  inline?: readonly InlineProjection<E>[];
+}
+
+/**
+ * `run(db, command, metadata)`: load → decide → append on the command's stream, on `db` (the pool
+ * or the caller's transaction), with the aggregate's inline projections in the same transaction.
+ */
+export function commandRunner<C, E extends EventLike, S>(
+  options: CommandRunnerOptions<C, E, S>,
+): (db: AnyDb | AnyTransaction, command: C, metadata: EventMetadata) => Promise<CommandResult<E, S>> {
+  const { stores, decider, streamId, inline } = options;
+  return (db, command, metadata) =>
+    handleCommand(stores.on(db), decider, streamId(command), command, {
+      ...(inline ? { inline } : {}),
+      metadata,
+    });
 }
 
 async function decideAndAppend<C, E extends EventLike, S>(

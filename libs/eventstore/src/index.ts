@@ -1,7 +1,14 @@
 export type { CatchUpPosition } from "./catch-up.ts";
 export { type CatchUpLag, LAG_COUNT_CAP, type ReaderLag, readCatchUpLag } from "./catch-up-lag.ts";
 export { type HandleOnceOptions, type HandleOnceResult, handleOnce } from "./consumer.ts";
-export { type CommandResult, type Decider, type HandleCommandOptions, handleCommand } from "./decider.ts";
+export {
+  type CommandResult,
+  type CommandRunnerOptions,
+  commandRunner,
+  type Decider,
+  type HandleCommandOptions,
+  handleCommand,
+} from "./decider.ts";
 export {
   CheckpointMovedError,
   DuplicateEventIdError,

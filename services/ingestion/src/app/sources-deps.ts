@@ -1,13 +1,8 @@
 import type { Bus } from "@tessera/bus";
-import {
-  AccessForbiddenError,
-  type EventMetadata,
-  type MessageContext,
-  ProjectNotVisibleError,
-} from "@tessera/contracts";
-import { handleCommand } from "@tessera/eventstore";
+import { AccessForbiddenError, type MessageContext, ProjectNotVisibleError } from "@tessera/contracts";
+import { commandRunner } from "@tessera/eventstore";
 import { type AesKeyRing, callerOf, type Logger } from "@tessera/service-kit";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import { type ItemCommand, itemDecider, itemStreamId } from "../domain/item.ts";
 import { type SourceCommand, sourceDecider, sourceStreamId } from "../domain/source.ts";
 import { ingestionStores } from "../infra/event-store.ts";
@@ -35,28 +30,20 @@ export interface SourcesDeps {
   readonly settings: SourcesSettings;
 }
 
-type Db = Kysely<SourcesDb> | Transaction<SourcesDb>;
-
 /** Load → decide → append on the source's stream, with its row and bindings in the same transaction. */
-export function runSourceCommand(db: Db, command: SourceCommand, metadata: EventMetadata) {
-  return handleCommand(
-    ingestionStores.on(db),
-    sourceDecider,
-    sourceStreamId(command.data.sourceId),
-    command,
-    {
-      inline: [projectSourceEvents],
-      metadata,
-    },
-  );
-}
+export const runSourceCommand = commandRunner({
+  stores: ingestionStores,
+  decider: sourceDecider,
+  streamId: (command: SourceCommand) => sourceStreamId(command.data.sourceId),
+  inline: [projectSourceEvents],
+});
 
-export function runItemCommand(db: Db, command: ItemCommand, metadata: EventMetadata) {
-  return handleCommand(ingestionStores.on(db), itemDecider, itemStreamId(command.data.itemId), command, {
-    inline: [projectItemEvents],
-    metadata,
-  });
-}
+export const runItemCommand = commandRunner({
+  stores: ingestionStores,
+  decider: itemDecider,
+  streamId: (command: ItemCommand) => itemStreamId(command.data.itemId),
+  inline: [projectItemEvents],
+});
 
 /**
  * Changing a source is for the project's owners and admins. The gateway checks the role; this is

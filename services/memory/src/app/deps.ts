@@ -1,6 +1,5 @@
-import type { EventMetadata } from "@tessera/contracts";
-import { handleCommand } from "@tessera/eventstore";
-import type { Kysely, Transaction } from "kysely";
+import { commandRunner } from "@tessera/eventstore";
+import type { Kysely } from "kysely";
 import { type CollectionCommand, collectionDecider, collectionStreamId } from "../domain/collection.ts";
 import { type MemoryCommand, memoryDecider } from "../domain/decide.ts";
 import { memoryStreamId } from "../domain/memory.ts";
@@ -29,22 +28,17 @@ export interface MemoryDeps {
   nudgeEmbedding: () => void;
 }
 
-type Db = Kysely<MemoryDb> | Transaction<MemoryDb>;
-
 /** Load → decide → append with the read-model rows updated in the same transaction. */
-export function runMemoryCommand(db: Db, command: MemoryCommand, metadata: EventMetadata) {
-  return handleCommand(memoryStores.on(db), memoryDecider, memoryStreamId(command.data.memoryId), command, {
-    inline: [projectMemoryEvents],
-    metadata,
-  });
-}
+export const runMemoryCommand = commandRunner({
+  stores: memoryStores,
+  decider: memoryDecider,
+  streamId: (command: MemoryCommand) => memoryStreamId(command.data.memoryId),
+  inline: [projectMemoryEvents],
+});
 
-export function runCollectionCommand(db: Db, command: CollectionCommand, metadata: EventMetadata) {
-  return handleCommand(
-    memoryStores.on(db),
-    collectionDecider,
-    collectionStreamId(command.data.collectionId),
-    command,
-    { inline: [projectCollectionEvents], metadata },
-  );
-}
+export const runCollectionCommand = commandRunner({
+  stores: memoryStores,
+  decider: collectionDecider,
+  streamId: (command: CollectionCommand) => collectionStreamId(command.data.collectionId),
+  inline: [projectCollectionEvents],
+});

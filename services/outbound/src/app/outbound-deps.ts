@@ -2,14 +2,13 @@ import { createHash, createHmac } from "node:crypto";
 import type { Bus } from "@tessera/bus";
 import {
   AccessForbiddenError,
-  type EventMetadata,
   type MessageContext,
   ProjectNotVisibleError,
   type ProjectRole,
 } from "@tessera/contracts";
-import { handleCommand } from "@tessera/eventstore";
+import { commandRunner } from "@tessera/eventstore";
 import { type AesKeyRing, callerOf, type Logger } from "@tessera/service-kit";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import { type ContactCommand, contactDecider, contactStreamId } from "../domain/contact.ts";
 import {
   type EndpointCommand,
@@ -50,8 +49,6 @@ export interface OutboundDeps {
   readonly webhook: WebhookChannel;
 }
 
-type Db = Kysely<OutboundDb> | Transaction<OutboundDb>;
-
 export const OUTBOUND_ACTOR = "system:outbound";
 
 /** The blind index of an email address: HMAC of the trimmed, lower-cased address. */
@@ -63,57 +60,34 @@ export function tokenHash(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-export function runContactCommand(db: Db, command: ContactCommand, metadata: EventMetadata) {
-  return handleCommand(
-    outboundStores.on(db),
-    contactDecider,
-    contactStreamId(command.data.contactId),
-    command,
-    {
-      inline: [projectContactEvents],
-      metadata,
-    },
-  );
-}
+/** Load → decide → append on each aggregate's stream, its read-model rows updated in the same transaction. */
+export const runContactCommand = commandRunner({
+  stores: outboundStores,
+  decider: contactDecider,
+  streamId: (command: ContactCommand) => contactStreamId(command.data.contactId),
+  inline: [projectContactEvents],
+});
 
-export function runEndpointCommand(db: Db, command: EndpointCommand, metadata: EventMetadata) {
-  return handleCommand(
-    outboundStores.on(db),
-    endpointDecider,
-    endpointStreamId(command.data.endpointId),
-    command,
-    {
-      inline: [projectEndpointEvents],
-      metadata,
-    },
-  );
-}
+export const runEndpointCommand = commandRunner({
+  stores: outboundStores,
+  decider: endpointDecider,
+  streamId: (command: EndpointCommand) => endpointStreamId(command.data.endpointId),
+  inline: [projectEndpointEvents],
+});
 
-export function runSettingsCommand(db: Db, command: SettingsCommand, metadata: EventMetadata) {
-  return handleCommand(
-    outboundStores.on(db),
-    settingsDecider,
-    settingsStreamId(command.data.projectId),
-    command,
-    {
-      inline: [projectSettingsEvents],
-      metadata,
-    },
-  );
-}
+export const runSettingsCommand = commandRunner({
+  stores: outboundStores,
+  decider: settingsDecider,
+  streamId: (command: SettingsCommand) => settingsStreamId(command.data.projectId),
+  inline: [projectSettingsEvents],
+});
 
-export function runMessageCommand(db: Db, command: MessageCommand, metadata: EventMetadata) {
-  return handleCommand(
-    outboundStores.on(db),
-    messageDecider,
-    messageStreamId(command.data.messageId),
-    command,
-    {
-      inline: [projectMessageEvents],
-      metadata,
-    },
-  );
-}
+export const runMessageCommand = commandRunner({
+  stores: outboundStores,
+  decider: messageDecider,
+  streamId: (command: MessageCommand) => messageStreamId(command.data.messageId),
+  inline: [projectMessageEvents],
+});
 
 const WRITERS: readonly ProjectRole[] = ["owner", "admin", "member"];
 const ADMINS: readonly ProjectRole[] = ["owner", "admin"];
