@@ -55,7 +55,7 @@ export function actOnMessage(deps: OutboundDeps) {
       case "mark-sent":
       case "mark-failed":
       case "resend": {
-        const resolution = RESOLUTION_OF[action] ?? "failed";
+        const resolution = RESOLUTION_OF[action];
         if (resolution === "resend") due = await dueAt(deps.db, now, row.send_at, contact);
         command = {
           type: "SettleAttempt",

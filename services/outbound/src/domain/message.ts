@@ -155,7 +155,7 @@ const APPROVER_ACTIONS: readonly MessageAction[] = [
 ];
 
 /** What each settling action records. */
-export const RESOLUTION_OF: Readonly<Partial<Record<MessageAction, Resolution>>> = {
+export const RESOLUTION_OF: Readonly<Record<"mark-sent" | "mark-failed" | "resend", Resolution>> = {
   "mark-sent": "sent",
   "mark-failed": "failed",
   resend: "resend",
